@@ -1,0 +1,81 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ingestEvents } from '../../shared/events/ingest.ts';
+import { normalizeNotification, NotificationFormatError } from '../../shared/events/normalize.ts';
+import { isAuthorizedDelivery } from '../../shared/events/webhook-auth.ts';
+import { log } from '../../shared/log/index.ts';
+import { getRuntime } from '../../shared/runtime/index.ts';
+import { sqsBatchFailures } from '../lib/middleware.ts';
+
+/**
+ * on-object-event: bucket notifications in, provision/import jobs out. Three ways in:
+ * - HTTP (webhook from Ceph RGW or MinIO, through API Gateway, OpenFaaS or the local runner);
+ * - SQS (S3 → SQS on AWS), with partial batch failures;
+ * - S3 invoking the function directly.
+ */
+const logger = log.child({ fn: 'on-object-event' });
+
+type AnyEvent = APIGatewayProxyEventV2 | SQSEvent | S3Event;
+
+function isHttp(e: AnyEvent): e is APIGatewayProxyEventV2 {
+  return typeof (e as APIGatewayProxyEventV2).requestContext?.http?.method === 'string';
+}
+function isSqs(e: AnyEvent): e is SQSEvent {
+  return Array.isArray((e as SQSEvent).Records) && (e as SQSEvent).Records[0]?.eventSource === 'aws:sqs';
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext.http.method.toUpperCase();
+  // MinIO probes a webhook target with HEAD (and people with GET): answer without doing anything.
+  if (method !== 'POST') return { statusCode: 200, body: '' };
+  const rt = getRuntime();
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+  let events;
+  try {
+    events = normalizeNotification(raw);
+  } catch (e) {
+    if (!(e instanceof NotificationFormatError)) throw e;
+    logger.warn('webhook body rejected', { reason: e.message, bytes: raw.length });
+    return json(400, { error: e.message });
+  }
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  if (!isAuthorizedDelivery(webhookToken(), headers, events.map((e) => e.opaqueData))) {
+    // The body is not logged: an unauthenticated caller controls it.
+    logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
+    return json(401, { error: 'unauthorized' });
+  }
+  const result = await ingestEvents(events, rt);
+  return json(202, result);
+}
+
+function webhookToken(): string | undefined {
+  // Read directly: on-object-event must not require the Onedata tokens that loadSecrets checks.
+  return process.env.S3OD_WEBHOOK_TOKEN || undefined;
+}
+
+async function handleSqsRecord(record: SQSRecord): Promise<void> {
+  // A malformed message can never succeed: log it and let it go, rather than dead-letter noise.
+  let events;
+  try {
+    events = normalizeNotification(record.body);
+  } catch (e) {
+    if (!(e instanceof NotificationFormatError)) throw e;
+    logger.error('queued notification dropped: unreadable', { messageId: record.messageId, reason: e.message });
+    return;
+  }
+  await ingestEvents(events, getRuntime(), record.messageId);
+}
+
+async function route(event: AnyEvent): Promise<unknown> {
+  if (isHttp(event)) return handleHttp(event);
+  if (isSqs(event)) return Promise.allSettled(event.Records.map(handleSqsRecord));
+  return ingestEvents(normalizeNotification(event), getRuntime());
+}
+
+export const handler = middy<AnyEvent, unknown>().use(sqsBatchFailures(logger)).handler(route);

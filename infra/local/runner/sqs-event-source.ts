@@ -1,0 +1,127 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { Logger } from '../../../shared/log/index.ts';
+import type { FunctionHost } from './function-host.ts';
+
+export interface MappingOptions {
+  functionName: string;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  /** Batches processed at once (Lambda scales pollers out; locally a small fixed number). */
+  concurrency: number;
+  /** Pause between polls of an empty queue. */
+  idleDelayMs?: number;
+}
+
+/**
+ * Lambda's SQS event-source mapping, locally: receive a batch, invoke the function with an
+ * `aws:sqs` event, then delete what succeeded. A thrown error leaves the whole batch to reappear
+ * after the visibility timeout; with ReportBatchItemFailures only the listed messages stay. The
+ * queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount receives.
+ * Receives use WaitTimeSeconds 0: local-aws-sqs long polls until the batch is full.
+ */
+export class SqsEventSourceMapping {
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+  private wake?: () => void;
+  inFlight = 0;
+
+  constructor(private readonly sqs: SQSClient, private readonly host: FunctionHost, private readonly opts: MappingOptions, private readonly log: Logger) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await Promise.allSettled(this.loops);
+    this.loops.length = 0;
+  }
+
+  private async idle(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.opts.idleDelayMs ?? 50);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let messages: Message[] = [];
+      try {
+        const res = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.opts.queueUrl,
+            MaxNumberOfMessages: Math.min(this.opts.batchSize, 10),
+            WaitTimeSeconds: 0,
+            AttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        messages = res.Messages ?? [];
+      } catch (e) {
+        if (this.running) this.log.warn('local event source: receive failed', { fn: this.opts.functionName, error: e });
+      }
+      if (!this.running) break;
+      if (messages.length === 0) {
+        await this.idle();
+        continue;
+      }
+      this.inFlight++;
+      try {
+        await this.deliver(messages);
+      } finally {
+        this.inFlight--;
+      }
+    }
+  }
+
+  private async deliver(messages: Message[]): Promise<void> {
+    // local-aws-sqs can return one message twice in a batch when its visibility lapsed meanwhile.
+    const unique = [...new Map(messages.map((m) => [m.MessageId, m])).values()];
+    const Records: SQSRecord[] = unique.map((m) => ({
+      messageId: m.MessageId!,
+      receiptHandle: m.ReceiptHandle!,
+      body: m.Body ?? '',
+      attributes: (m.Attributes ?? {}) as SQSRecord['attributes'],
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.opts.queueArn,
+      awsRegion: this.opts.region,
+    }));
+    const outcome = await this.host.invoke(this.opts.functionName, { Records });
+    let failed = new Set<string>();
+    if (!outcome.ok) {
+      this.log.error('local event source: invocation failed, batch returns to the queue', { fn: this.opts.functionName, error: outcome.error });
+      return;
+    }
+    if (this.opts.reportBatchItemFailures) {
+      const items = (outcome.result as { batchItemFailures?: { itemIdentifier?: string }[] } | undefined)?.batchItemFailures ?? [];
+      failed = new Set(items.map((f) => String(f.itemIdentifier)));
+      // Lambda treats an unknown or empty itemIdentifier as a failure of the whole batch.
+      if (items.some((f) => !f.itemIdentifier || !Records.some((r) => r.messageId === f.itemIdentifier))) return;
+    }
+    const done = Records.filter((r) => !failed.has(r.messageId));
+    if (done.length === 0) return;
+    try {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.opts.queueUrl,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+    } catch (e) {
+      this.log.warn('local event source: delete failed; the messages will be redelivered', { fn: this.opts.functionName, error: e });
+    }
+  }
+}

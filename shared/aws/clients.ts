@@ -1,0 +1,36 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/**
+ * AWS SDK clients configured for any S3-compatible server.
+ * - Path-style addressing: Ceph RGW and MinIO deployments rarely have wildcard DNS for buckets.
+ * - Checksums only when required: since SDK 3.729 streaming uploads use aws-chunked CRC32
+ *   trailers, which Ceph RGW 16.2 rejects with 411 MissingContentLength.
+ * Endpoints come from S3OD_S3_ENDPOINT / S3OD_SQS_ENDPOINT (or the SDK's AWS_ENDPOINT_URL_*);
+ * unset means real AWS. Credentials follow the SDK's default chain.
+ */
+export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const endpoint = env.S3OD_S3_ENDPOINT || undefined;
+  return new S3Client({
+    region: env.AWS_REGION || 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  const endpoint = env.S3OD_SQS_ENDPOINT || undefined;
+  return new SQSClient({ region: env.AWS_REGION || 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+}
+
+let s3: S3Client | undefined;
+let sqs: SQSClient | undefined;
+/** One client per container: connection reuse across invocations. */
+export function sharedS3Client(): S3Client {
+  return (s3 ??= createS3Client());
+}
+export function sharedSqsClient(): SQSClient {
+  return (sqs ??= createSqsClient());
+}

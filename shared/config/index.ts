@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export { ConfigError, validateConfig, parseConfig, loadConfigFile, loadSecrets, configFromEnv, resetConfigCache } from './load.ts';
+export type { ConfigProblem } from './load.ts';

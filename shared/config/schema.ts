@@ -1,0 +1,77 @@
+/**
+ * The s3od configuration: one YAML file (fs2od's key names where the meaning is the same) plus
+ * secrets from environment variables. `loadConfig` validates everything at start and names the key
+ * that is wrong and why.
+ */
+
+export type StorageMode = 's3' | 'posix';
+
+export interface MetadataFileTags {
+  onedata: string;
+  onezone: string;
+  space: string;
+  inviteToken: string;
+  publicURL: string;
+}
+
+export interface S3odConfig {
+  /** The facility bucket whose notifications drive s3od. */
+  bucket: string;
+  /** Key prefixes whose immediate "sub-folders" are datasets; each path component may be a glob. "" = bucket root. */
+  watchedDirectories: string[];
+  /** Names of the dataset's metadata file; the first one present in the folder is used. */
+  metadataFiles: string[];
+  metadataFileTags: MetadataFileTags;
+  fs2odMetadataFile: { enabled: boolean; filename: string; storeAccessInfo: boolean };
+  continousFileImport: {
+    enabled: boolean;
+    runningFileName: string;
+    scanInterval: number;
+    detectModifications: boolean;
+    detectDeletions: boolean;
+  };
+  institutionName: string;
+  datasetPrefix: string;
+  testMode: boolean;
+  testModePrefix: string;
+  importMetadata: boolean;
+  parseMetadataToShare: boolean;
+  /** Support size in bytes (fs2od's default 10 TiB stands for "unlimited"). */
+  implicitSpaceSize: number;
+  managerGroupId: string;
+  userGroupId: string;
+  serviceUserId: string;
+  storageMode: StorageMode;
+  posixStorage: { mountRoot: string };
+  s3Storage: { endpoint: string; bucketName: string };
+  restAccess: {
+    onezone: { host: string };
+    oneproviders: { host: string; isPrimary: boolean }[];
+  };
+  inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
+  spacePrivileges: string[];
+  limits: { metadataMaxBytes: number };
+  onedata: { timeoutMs: number; retries: number; concurrency: number; providerWaitSeconds: number; supportTokenTtlSeconds: number };
+  import: { coalesceWindowSeconds: number; registrationConcurrency: number; registrationBatchSize: number };
+  provisioning: { leaseSeconds: number; maxAttempts: number };
+}
+
+/** Secrets and deployment wiring: environment only, never in the config file. */
+export interface S3odSecrets {
+  onezoneToken: string;
+  oneproviderToken: string;
+  storageAccessKey?: string;
+  storageSecretKey?: string;
+  webhookToken?: string;
+}
+
+export const DEFAULT_TAGS: MetadataFileTags = {
+  onedata: 'Onedata',
+  onezone: 'Onezone',
+  space: 'Space',
+  inviteToken: 'InviteToken',
+  publicURL: 'PublicURL',
+};
+
+/** fs2od's read-only set: browse, read, and add one's own provider support (for replicas). */
+export const READ_ONLY_SPACE_PRIVILEGES = ['space_view', 'space_view_privileges', 'space_read_data', 'space_add_support'];

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { PROJECT_ROOT, startStack, type RunningStack } from '../../infra/local/stack.ts';
+import { setLogSink } from '../../shared/log/index.ts';
+import { startControlServer } from './control-server.ts';
+
+/**
+ * One local stack for all integration, end-to-end and fault tests: real Ceph RGW with bucket
+ * notifications, the SQS emulator, the Onedata simulator and the function runner, on random
+ * 127.0.0.1 ports (so a developer's `npm start` can keep running). Every log line of the
+ * functions is kept in memory; tests read it back (e.g. to search it for secrets).
+ */
+let stack: RunningStack | undefined;
+let closeControl: (() => Promise<void>) | undefined;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const logLines: string[] = [];
+  setLogSink((line) => {
+    logLines.push(line);
+    if (process.env.S3OD_TEST_LOGS) process.stdout.write(line + '\n');
+  });
+  stack = await startStack({
+    rgwPort: 0,
+    rgwMonPort: 0,
+    sqsPort: 0,
+    functionsPort: 0,
+    onedataPort: 0,
+    stateDir: join(PROJECT_ROOT, '.local', `test-${process.pid}`),
+    simKnobs: { latencyMs: 2, propagationDelayMs: 100 },
+    maxVisibilityTimeout: 5,
+  });
+  const control = await startControlServer(stack, logLines);
+  closeControl = control.close;
+  project.provide('stack', stack.info);
+  project.provide('controlUrl', control.url);
+  return async () => {
+    await closeControl?.();
+    await stack?.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: import('../../infra/local/stack.ts').StackInfo;
+    controlUrl: string;
+  }
+}

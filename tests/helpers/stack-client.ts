@@ -1,0 +1,86 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import type { StackInfo } from '../../infra/local/stack.ts';
+
+/** Clients and helpers for tests that run against the shared local stack. */
+export function stackInfo(): StackInfo {
+  return inject('stack');
+}
+
+export function s3Client(info = stackInfo()): S3Client {
+  return new S3Client({
+    endpoint: info.s3Endpoint,
+    region: info.region,
+    credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function sqsClient(info = stackInfo()): SQSClient {
+  return new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+export async function control(path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${inject('controlUrl')}${path}`, { method: body === undefined && path.startsWith('/logs') && !path.endsWith('clear') ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json();
+}
+
+export async function capturedLogs(): Promise<string[]> {
+  return (await (await fetch(`${inject('controlUrl')}/logs`)).json()) as string[];
+}
+
+export async function putObject(s3: S3Client, key: string, body: string | Buffer, bucket = stackInfo().bucket): Promise<string> {
+  const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return (res.ETag ?? '').replace(/"/g, '');
+}
+
+export async function getText(s3: S3Client, key: string, bucket = stackInfo().bucket): Promise<string> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return res.Body!.transformToString();
+}
+
+export async function getBytes(s3: S3Client, key: string, bucket = stackInfo().bucket): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformByteArray());
+}
+
+export async function listKeys(s3: S3Client, prefix: string, bucket = stackInfo().bucket): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of res.Contents ?? []) keys.push(o.Key!);
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Reads (and deletes) every message currently in a queue. */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (;;) {
+    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }));
+    const msgs = res.Messages ?? [];
+    if (!msgs.length) return out;
+    for (const m of msgs) {
+      out.push(JSON.parse(m.Body!));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
+  }
+}
+
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const res = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return { visible: Number(res.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+}
+
+export async function purge(sqs: SQSClient, queueUrl: string): Promise<void> {
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+}
+
+export async function simState(): Promise<any> {
+  return (await fetch(`${stackInfo().onedataUrl}/_sim/state`)).json();
+}
