@@ -264,9 +264,10 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
       supportTokenTtlSeconds: r.number('onedata.supportTokenTtlSeconds', 300, { min: 30, integer: true }),
     },
     import: {
-      coalesceWindowSeconds: r.number('import.coalesceWindowSeconds', 30, { min: 0 }),
+      coalesceWindowSeconds: r.number('import.coalesceWindowSeconds', 30, { min: 0, max: 900 }),
       registrationConcurrency: r.number('import.registrationConcurrency', 8, { min: 1, max: 64, integer: true }),
       registrationBatchSize: r.number('import.registrationBatchSize', 100, { min: 1, max: 10000, integer: true }),
+      shrinkOnFreeze: r.boolean('import.shrinkOnFreeze', true),
     },
     provisioning: {
       leaseSeconds: r.number('provisioning.leaseSeconds', 120, { min: 5 }),

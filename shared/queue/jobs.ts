@@ -33,4 +33,46 @@ export interface ImportJob {
   correlationId: string;
 }
 
-export type Job = ProvisionJob | ImportJob;
+
+/**
+ * s3 mode: register the objects that were already in the dataset's folder when its space was
+ * created (they had no space to go to). Paged and resumable: a job that times out re-enqueues
+ * itself from `startAfter`.
+ */
+export interface ImportListingJob {
+  type: 'import-listing';
+  dataset: DatasetRef;
+  startAfter?: string;
+  /** Set for the final pass of a freeze: run the freeze actions when the listing is complete. */
+  thenFreeze?: string;
+  dedupKey: string;
+  correlationId: string;
+}
+
+/** posix mode: a coalesced storage-import scan, due at `dueAt` (sent with an SQS delay). */
+export interface ImportScanJob {
+  type: 'import-scan';
+  dataset: DatasetRef;
+  dueAt: string;
+  dedupKey: string;
+  correlationId: string;
+}
+
+/**
+ * The `.running` marker was removed: the dataset is complete. Final import pass, then shrink the
+ * support to the occupied size and refresh the published metadata (fs2od's "freeze").
+ * `freezeKey` identifies the removal, so a redelivered job freezes once.
+ */
+export interface ImportFreezeJob {
+  type: 'import-freeze';
+  dataset: DatasetRef;
+  freezeKey: string;
+  /** posix: the final scan was started; wait for it to end. */
+  scanStarted?: boolean;
+  dedupKey: string;
+  correlationId: string;
+}
+
+export type AnyImportJob = ImportJob | ImportListingJob | ImportScanJob | ImportFreezeJob;
+
+export type Job = ProvisionJob | AnyImportJob;

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PROJECT_ROOT, startStack, type RunningStack } from '../../infra/local/stack.ts';
@@ -19,13 +20,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logLines.push(line);
     if (process.env.S3OD_TEST_LOGS) process.stdout.write(line + '\n');
   });
+  const stateDir = join(PROJECT_ROOT, '.local', `test-${process.pid}`);
   stack = await startStack({
     rgwPort: 0,
     rgwMonPort: 0,
     sqsPort: 0,
     functionsPort: 0,
     onedataPort: 0,
-    stateDir: join(PROJECT_ROOT, '.local', `test-${process.pid}`),
+    stateDir,
+    configOverrides: { provisioning: { leaseSeconds: 5 } },
     simKnobs: { latencyMs: 2, propagationDelayMs: 100 },
     maxVisibilityTimeout: 5,
   });
@@ -36,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await closeControl?.();
     await stack?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   };
 }
 

@@ -44,7 +44,7 @@ export async function getText(s3: S3Client, key: string, bucket = stackInfo().bu
 
 export async function getBytes(s3: S3Client, key: string, bucket = stackInfo().bucket): Promise<Buffer> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await res.Body!.transformByteArray());
+  return Buffer.from(await res.Body!.transformToByteArray());
 }
 
 export async function listKeys(s3: S3Client, prefix: string, bucket = stackInfo().bucket): Promise<string[]> {
@@ -83,4 +83,23 @@ export async function purge(sqs: SQSClient, queueUrl: string): Promise<void> {
 
 export async function simState(): Promise<any> {
   return (await fetch(`${stackInfo().onedataUrl}/_sim/state`)).json();
+}
+
+/** Waits until no job is queued or running on the given queues (the functions have caught up). */
+export async function waitForQueuesIdle(queueIds: string[] = ['ProvisionQueue', 'ImportQueue'], deadlineMs = 60_000): Promise<void> {
+  const { pollUntil } = await import('../../shared/retry/index.ts');
+  const info = stackInfo();
+  const sqs = sqsClient(info);
+  await pollUntil(
+    async () => {
+      for (const q of queueIds) {
+        const d = await queueDepth(sqs, info.queues[q]!);
+        if (d.visible + d.inFlight > 0) return undefined;
+      }
+      const inFlight = (await (await fetch(`${inject('controlUrl')}/in-flight`)).json()) as Record<string, number>;
+      return Object.values(inFlight).every((n) => n === 0) ? true : undefined;
+    },
+    { deadlineMs, initialDelayMs: 50, maxDelayMs: 300, description: `queues ${queueIds.join(', ')} to be idle` },
+  );
+  sqs.destroy();
 }

@@ -1,0 +1,53 @@
+import middy from '@middy/core';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { log } from '../../shared/log/index.ts';
+import { DatasetBusyError } from '../../shared/provisioning/errors.ts';
+import { provisionDataset } from '../../shared/provisioning/provision-dataset.ts';
+import type { ProvisionJob } from '../../shared/queue/jobs.ts';
+import { sendJobs } from '../../shared/queue/sqs-sender.ts';
+import { getRuntime } from '../../shared/runtime/index.ts';
+import { sqsBatchFailures } from '../lib/middleware.ts';
+
+/** provision: one provision job per record; runs the dataset's provisioning saga. */
+const logger = log.child({ fn: 'provision' });
+/** When another worker holds the dataset's lease, look again this soon rather than after the full visibility timeout. */
+const BUSY_RETRY_SECONDS = 2;
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const rt = getRuntime();
+  const job = JSON.parse(record.body) as ProvisionJob;
+  if (job?.type !== 'provision' || !job.dataset?.id) {
+    logger.error('not a provision job; dropped', { messageId: record.messageId });
+    return;
+  }
+  try {
+    const outcome = await provisionDataset(
+      job,
+      {
+        config: rt.config,
+        secrets: rt.secrets(),
+        onedata: rt.onedata(),
+        objects: rt.objects,
+        states: rt.states,
+        enqueueListing: async (listing) => {
+          await sendJobs(rt.sqs, rt.queueUrls.import, [listing]);
+        },
+        log: logger,
+      },
+      { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) },
+    );
+    logger.info('provision job done', { dataset: job.dataset.prefix, outcome, correlationId: job.correlationId });
+  } catch (e) {
+    if (e instanceof DatasetBusyError) {
+      await rt.sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: BUSY_RETRY_SECONDS }))
+        .catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(sqsBatchFailures(logger))
+  .handler(async (event) => Promise.allSettled(event.Records.map(handleRecord)) as never);

@@ -1,0 +1,27 @@
+import type { S3odConfig } from '../config/schema.ts';
+import type { KeyClassifier } from '../events/classify.ts';
+import type { Logger } from '../log/index.ts';
+import type { OnedataClient } from '../onedata/index.ts';
+import type { AnyImportJob } from '../queue/jobs.ts';
+import type { DatasetState } from '../state/dataset-state.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { ObjectStore } from '../storage/objects.ts';
+
+export interface ImportDeps {
+  config: S3odConfig;
+  classifier: KeyClassifier;
+  onedata: OnedataClient;
+  objects: ObjectStore;
+  states: StateStore;
+  /** Puts a job on the import queue, optionally delayed (SQS DelaySeconds, at most 900). */
+  enqueue(job: AnyImportJob, delaySeconds?: number): Promise<void>;
+  log: Logger;
+  /** Milliseconds this invocation may still run; long listings stop early and continue in a new job. */
+  remainingMs?: () => number;
+  now?: () => number;
+}
+
+/** Data can reach the space once the provider sees it: the storage exists and the space is supported. */
+export function readyForImport(state: DatasetState | undefined): state is DatasetState {
+  return Boolean(state && state.completedSteps['wait-for-provider'] && state.outputs.spaceId && state.outputs.storageId);
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { parseMetadata, renderShareDescription, withoutSection } from '../metadata/index.ts';
+import type { ImportFreezeJob } from '../queue/jobs.ts';
+import type { ImportDeps } from './context.ts';
+
+/** Onepanel refuses support sizes below 1 MiB. */
+export const MIN_SUPPORT_SIZE = 1024 * 1024;
+/** How often to look at a running final scan (posix), as a delayed job rather than a sleep. */
+const SCAN_POLL_SECONDS = 2;
+
+/**
+ * The `.running` marker was removed: "freeze" the dataset as fs2od did, once per removal, after a
+ * final import pass — but wait for that pass for real (fs2od waited ~20 s and then shrank the
+ * support to a partial size):
+ * 1. posix: force-start a final scan and poll its status (delayed jobs) until it ends;
+ *    s3: the final pass is a listing of the folder that registers every object (an upsert),
+ *    which then comes back here with `scanStarted` set;
+ * 2. shrink the support to the occupied size (at least 1 MiB), if configured;
+ * 3. refresh the share description and the JSON metadata from the final metadata file.
+ */
+export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Promise<'frozen' | 'waiting' | 'done-before' | 'not-provisioned'> {
+  const { config, onedata } = deps;
+  const vs = await deps.states.read(job.dataset.id);
+  const s = vs?.state;
+  if (!s || s.status !== 'provisioned' || !s.outputs.spaceId) return 'not-provisioned';
+  if (s.import.frozenFor === job.freezeKey) return 'done-before';
+  const spaceId = s.outputs.spaceId;
+
+  if (!job.scanStarted) {
+    if (config.storageMode === 'posix') {
+      await onedata.panel.forceStartImport(spaceId);
+    } else {
+      await deps.enqueue({ type: 'import-listing', dataset: job.dataset, thenFreeze: job.freezeKey, dedupKey: `listing:${job.dataset.id}:${job.freezeKey}`, correlationId: job.correlationId });
+      return 'waiting';
+    }
+    await deps.enqueue({ ...job, scanStarted: true }, SCAN_POLL_SECONDS);
+    return 'waiting';
+  }
+  if (config.storageMode === 'posix') {
+    const info = await onedata.panel.getImportInfo(spaceId);
+    if (['enqueued', 'running', 'aborting'].includes(info.status)) {
+      await deps.enqueue(job, SCAN_POLL_SECONDS);
+      return 'waiting';
+    }
+  }
+
+  // Claim the freeze before acting, so a concurrent duplicate does not act twice.
+  let claimed = false;
+  await deps.states.update(job.dataset, (st) => {
+    claimed = st.import.frozenFor !== job.freezeKey;
+    if (!claimed) return false;
+    st.import.frozenFor = job.freezeKey;
+  });
+  if (!claimed) return 'done-before';
+
+  const support = await onedata.panel.getSpaceSupport(spaceId);
+  const size = Math.max(MIN_SUPPORT_SIZE, support.spaceOccupancy ?? 0);
+  if (config.import.shrinkOnFreeze) await onedata.panel.updateSpaceSupport(spaceId, { size });
+
+  const metaKey = `${job.dataset.prefix}/${s.metadataFile ?? config.metadataFiles[0]}`;
+  const obj = await deps.objects.get(metaKey, config.limits.metadataMaxBytes);
+  const parsed = obj ? parseMetadata(obj.body, { maxBytes: config.limits.metadataMaxBytes, tags: config.metadataFileTags }) : undefined;
+  if (parsed?.ok && s.outputs.rootFileId) {
+    const doc = withoutSection(parsed.doc, config.metadataFileTags);
+    if (s.outputs.shareId) {
+      const description = renderShareDescription({
+        datasetName: s.outputs.onedataName ?? job.dataset.name,
+        institutionName: config.institutionName,
+        rootFileId: s.outputs.rootFileId,
+        metadata: doc,
+        includeMetadata: config.parseMetadataToShare,
+      });
+      await onedata.provider.updateShare(s.outputs.shareId, { description });
+    }
+    if (config.importMetadata) await onedata.provider.setJsonMetadata(s.outputs.rootFileId, doc);
+  }
+  await deps.states.update(job.dataset, (st) => {
+    st.import.growing = false;
+    st.import.frozenAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+    if (config.import.shrinkOnFreeze) st.import.frozenSize = size;
+  });
+  deps.log.info('dataset frozen', { dataset: job.dataset.prefix, supportSize: config.import.shrinkOnFreeze ? size : undefined });
+  return 'frozen';
+}
+
+export function freezeJobFor(dataset: ImportFreezeJob['dataset'], freezeKey: string): ImportFreezeJob {
+  return { type: 'import-freeze', dataset, freezeKey, dedupKey: `freeze:${dataset.id}:${freezeKey}`, correlationId: randomUUID() };
+}

@@ -1,0 +1,132 @@
+import type { AnyImportJob, ImportJob } from '../queue/jobs.ts';
+import type { ImportDeps } from './context.ts';
+import { readyForImport } from './context.ts';
+import { freezeDataset, freezeJobFor } from './freeze.ts';
+import { runListing } from './listing.ts';
+import { registerObjects } from './register.ts';
+import { requestScan, runScheduledScan } from './scans.ts';
+
+/** What happened to one job of a batch: done (acknowledge) or an error (retry). */
+export type JobResult = { ok: true; outcome: string } | { ok: false; error: unknown };
+
+/**
+ * Processes one batch of import-queue jobs. Object changes are grouped per dataset, so the
+ * dataset's record is read once per batch and its counters written once; registrations run with
+ * bounded concurrency. Results come back in job order, for partial batch failures.
+ */
+export async function processImportJobs(jobs: AnyImportJob[], deps: ImportDeps): Promise<JobResult[]> {
+  const results: JobResult[] = new Array(jobs.length);
+  const byDataset = new Map<string, number[]>();
+  const others: number[] = [];
+  jobs.forEach((j, i) => {
+    if (j.type === 'import') {
+      const list = byDataset.get(j.dataset.id) ?? [];
+      list.push(i);
+      byDataset.set(j.dataset.id, list);
+    } else others.push(i);
+  });
+  await Promise.all([
+    ...[...byDataset.values()].map((idx) => processObjectChanges(idx.map((i) => jobs[i] as ImportJob), deps).then((r) => r.forEach((res, k) => (results[idx[k]!] = res)))),
+    ...others.map(async (i) => {
+      try {
+        results[i] = { ok: true, outcome: await processControlJob(jobs[i]!, deps) };
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
+    }),
+  ]);
+  return results;
+}
+
+async function processControlJob(job: AnyImportJob, deps: ImportDeps): Promise<string> {
+  switch (job.type) {
+    case 'import-listing':
+      return JSON.stringify(await runListing(deps, job));
+    case 'import-scan':
+      return runScheduledScan(deps, job);
+    case 'import-freeze':
+      return freezeDataset(deps, job);
+    default:
+      return 'unknown job type; dropped';
+  }
+}
+
+async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promise<JobResult[]> {
+  const dataset = jobs[0]!.dataset;
+  const log = deps.log.child({ dataset: dataset.prefix });
+  const results: JobResult[] = jobs.map(() => ({ ok: true, outcome: 'ignored' }));
+  try {
+    const vs = await deps.states.read(dataset.id);
+    const state = vs?.state;
+
+    // The .running marker: growing while it exists; its removal freezes the dataset.
+    const markers = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'running-marker');
+    for (const [j, i] of markers) {
+      if (!deps.config.continousFileImport.enabled) continue;
+      if (j.change === 'created') {
+        await deps.states.update(dataset, (s) => {
+          if (s.import.growing === true) return false;
+          s.import.growing = true;
+        });
+        // Growth resumed after a freeze: give the space its full size again (as fs2od did).
+        if (state?.status === 'provisioned' && state.import.frozenAt && deps.config.import.shrinkOnFreeze) {
+          await deps.onedata.panel.updateSpaceSupport(state.outputs.spaceId!, { size: deps.config.implicitSpaceSize });
+        }
+        results[i] = { ok: true, outcome: 'growing' };
+      } else {
+        // Only a marker that was there freezes: a repeated removal (a duplicate event, a delete of
+        // a key that is already gone) finds the dataset not growing and does nothing.
+        let wasGrowing = false;
+        await deps.states.update(dataset, (s) => {
+          wasGrowing = s.import.growing === true;
+          if (!wasGrowing) return false;
+          s.import.growing = false;
+        });
+        if (wasGrowing && state?.status === 'provisioned') {
+          await deps.enqueue(freezeJobFor(dataset, j.sequencer ?? j.eventTime));
+          results[i] = { ok: true, outcome: 'freeze requested' };
+        } else results[i] = { ok: true, outcome: wasGrowing ? 'not provisioned yet; nothing to freeze' : 'was not growing' };
+      }
+    }
+
+    const data = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'data');
+    if (data.length === 0) return results;
+    if (!readyForImport(state)) {
+      // Not lost: the listing at the end of provisioning (s3) or the first scan (posix) covers them.
+      for (const [, i] of data) results[i] = { ok: true, outcome: 'dataset not provisioned yet; covered by its first import' };
+      return results;
+    }
+    if (deps.config.storageMode === 'posix') {
+      const r = await requestScan(deps, dataset);
+      for (const [, i] of data) results[i] = { ok: true, outcome: `scan ${r}` };
+      return results;
+    }
+
+    const created = data.filter(([j]) => j.change === 'created');
+    const removed = data.filter(([j]) => j.change === 'removed');
+    const reg = await registerObjects(
+      deps,
+      state,
+      created.map(([j]) => ({ key: j.key, relPath: j.relPath, ...(j.size !== undefined ? { size: j.size } : {}), mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined })),
+    );
+    const retryKeys = new Map(reg.retry.map((r) => [r.key, r.error]));
+    const failedKeys = new Set(reg.failed.map((f) => f.key));
+    for (const [j, i] of created) {
+      if (retryKeys.has(j.key)) results[i] = { ok: false, error: retryKeys.get(j.key) };
+      else results[i] = { ok: true, outcome: failedKeys.has(j.key) ? 'failed permanently' : 'registered' };
+    }
+    for (const f of reg.failed) log.warn('object could not be registered', { key: f.key, reason: f.reason });
+    // A removed object stays listed in the space: Onedata 21.02 has no way to unregister a file,
+    // and deleting it through Oneprovider would try to delete it on the (read-only) storage.
+    for (const [, i] of removed) results[i] = { ok: true, outcome: 'removal recorded' };
+    await deps.states.update(dataset, (s) => {
+      s.import.registered += reg.registered;
+      s.import.failed += reg.failed.length;
+      s.import.removed += removed.length;
+      s.import.lastImportAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+    });
+  } catch (error) {
+    return jobs.map(() => ({ ok: false, error }));
+  }
+  return results;
+}

@@ -1,0 +1,56 @@
+import { isPermanent, isTransient } from '../onedata/index.ts';
+import { limitConcurrency } from '../retry/index.ts';
+import type { DatasetState } from '../state/dataset-state.ts';
+import type { ImportDeps } from './context.ts';
+
+/** One object to register in the dataset's space. */
+export interface ObjectToRegister {
+  key: string;
+  /** Path relative to the dataset folder: where the file appears in the space. */
+  relPath: string;
+  size?: number;
+  /** Seconds since the epoch. */
+  mtime?: number;
+}
+
+export interface RegistrationResult {
+  registered: number;
+  /** Objects that can never be registered (e.g. gone from the bucket meanwhile). */
+  failed: { key: string; reason: string }[];
+  /** Objects whose registration failed for now (to be retried). */
+  retry: { key: string; error: unknown }[];
+}
+
+/**
+ * s3 mode: registers objects with `POST /oneprovider/data/register` — an upsert, so a redelivered
+ * event is harmless — with bounded concurrency. On a canonical S3 storage the storage file id is
+ * the object key as a path; the destination is the path inside the dataset, so each space holds
+ * exactly its dataset.
+ */
+export async function registerObjects(deps: ImportDeps, state: DatasetState, objects: ObjectToRegister[]): Promise<RegistrationResult> {
+  const { provider } = deps.onedata;
+  const limit = limitConcurrency(deps.config.import.registrationConcurrency);
+  const result: RegistrationResult = { registered: 0, failed: [], retry: [] };
+  await Promise.all(
+    objects.map((o) =>
+      limit(async () => {
+        try {
+          await provider.registerFile({
+            spaceId: state.outputs.spaceId!,
+            storageId: state.outputs.storageId!,
+            storageFileId: `/${o.key}`,
+            destinationPath: `/${o.relPath}`,
+            // With the size known from the event the provider need not stat the object.
+            ...(o.size !== undefined ? { size: o.size, autoDetectAttributes: false } : { autoDetectAttributes: true }),
+            ...(o.mtime !== undefined ? { mtime: o.mtime } : {}),
+          });
+          result.registered++;
+        } catch (e) {
+          if (isPermanent(e) && !isTransient(e)) result.failed.push({ key: o.key, reason: (e as Error).message });
+          else result.retry.push({ key: o.key, error: e });
+        }
+      }),
+    ),
+  );
+  return result;
+}

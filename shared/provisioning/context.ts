@@ -1,0 +1,48 @@
+import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
+import type { Logger } from '../log/index.ts';
+import type { MetadataDocument } from '../metadata/index.ts';
+import type { OnedataClient } from '../onedata/index.ts';
+import type { ImportListingJob } from '../queue/jobs.ts';
+import type { VersionedState } from '../state/state-store.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { ObjectStore } from '../storage/objects.ts';
+import type { ProvisioningOutputs } from '../state/dataset-state.ts';
+
+/** What the provisioning saga needs from the outside world; built once per function container. */
+export interface ProvisioningDeps {
+  config: S3odConfig;
+  secrets: S3odSecrets;
+  onedata: OnedataClient;
+  objects: ObjectStore;
+  states: StateStore;
+  /** Queues the registration of objects already in the bucket (s3 mode). */
+  enqueueListing(job: ImportListingJob): Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** The metadata file as read at the start of this run. */
+export interface MetadataSnapshot {
+  key: string;
+  fileName: string;
+  etag: string;
+  text: string;
+  doc: MetadataDocument;
+}
+
+/** One run of the saga for one dataset: the record (with this worker's lease) and what was read. */
+export interface SagaRun {
+  deps: ProvisioningDeps;
+  record: VersionedState;
+  metadata: MetadataSnapshot;
+  /** The Onedata name (space, storage, group, token, share). */
+  name: string;
+  /**
+   * True when an earlier run may have sent a create whose answer was lost (a crash, a timeout):
+   * steps then look for the object before creating it. False on a dataset's very first run, so
+   * the common path makes no lookup calls.
+   */
+  mayHaveRunBefore: boolean;
+  log: Logger;
+  outputs: ProvisioningOutputs;
+}

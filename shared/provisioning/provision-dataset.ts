@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { parseMetadata, readAccessInfo, withoutSection } from '../metadata/index.ts';
+import { sanitiseDatasetName } from '../onedata/index.ts';
+import type { ProvisionJob } from '../queue/jobs.ts';
+import { addHistory, type DatasetState } from '../state/dataset-state.ts';
+import { LeaseLostError, type VersionedState } from '../state/state-store.ts';
+import { writeStatusObject } from '../state/status-object.ts';
+import { ObjectTooLargeError } from '../storage/objects.ts';
+import type { MetadataSnapshot, ProvisioningDeps, SagaRun } from './context.ts';
+import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvisioningError, SimulatedCrashError } from './errors.ts';
+import { runSaga, StepFailedError } from './saga.ts';
+import { metadataHash, PROVISIONING_STEPS, shareDescription } from './steps.ts';
+import { accessInfoKey, accessInfoValues, writeBackAccessInfo } from './write-back.ts';
+
+export type ProvisionOutcome =
+  | 'provisioned' // the saga ran to the end
+  | 'refreshed' // already provisioned; section restored or published metadata updated
+  | 'unchanged' // already provisioned and current (e.g. the event of our own write-back)
+  | 'duplicate' // another worker is provisioning this very version
+  | 'failed' // permanently failed; the reason is in the record and the status object
+  | 'skipped' // the same version already failed permanently, or the metadata file is gone
+  ;
+
+export interface DeliveryInfo {
+  /** How many times the queue has delivered this job (SQS ApproximateReceiveCount). */
+  receiveCount: number;
+}
+
+/** The Onedata name of a dataset: prefixes as fs2od adds them, then fs2od's clean-up rules. */
+export function onedataNameFor(folderName: string, config: ProvisioningDeps['config']): string {
+  const raw = `${config.testMode ? config.testModePrefix : ''}${config.datasetPrefix}${folderName}`;
+  return sanitiseDatasetName(raw);
+}
+
+async function readMetadata(deps: ProvisioningDeps, job: ProvisionJob): Promise<MetadataSnapshot | undefined> {
+  const { config, objects } = deps;
+  // fs2od's rule: the first configured name present in the folder is the dataset's metadata file.
+  for (const fileName of config.metadataFiles) {
+    const key = `${job.dataset.prefix}/${fileName}`;
+    let obj;
+    try {
+      obj = await objects.get(key, config.limits.metadataMaxBytes);
+    } catch (e) {
+      if (e instanceof ObjectTooLargeError) {
+        throw new PermanentProvisioningError(`${fileName} is ${e.size} bytes, more than the limit of ${e.limit} bytes (limits.metadataMaxBytes)`, 'TOO_LARGE');
+      }
+      throw e;
+    }
+    if (!obj) continue;
+    const parsed = parseMetadata(obj.body, { maxBytes: config.limits.metadataMaxBytes, tags: config.metadataFileTags });
+    if (!parsed.ok) throw new PermanentProvisioningError(`${fileName}: ${parsed.error.message}`, parsed.error.code);
+    return { key, fileName, etag: obj.etag, text: parsed.text, doc: parsed.doc };
+  }
+  return undefined;
+}
+
+/**
+ * Provisions one dataset for one provision job. Safe under at-least-once delivery: the record's
+ * lease keeps two workers from running the same dataset at once, completed steps are never
+ * repeated, and an already provisioned dataset only gets its section restored (or its published
+ * metadata refreshed) when the file changed.
+ *
+ * Returns the outcome for permanent results (the job is done); throws for retryable failures
+ * (the job returns to the queue) and DatasetBusyError when another worker holds the lease.
+ */
+export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps, delivery: DeliveryInfo = { receiveCount: 1 }): Promise<ProvisionOutcome> {
+  const { states, config } = deps;
+  const log = deps.log.child({ dataset: job.dataset.prefix, correlationId: job.correlationId });
+  const leaseMs = config.provisioning.leaseSeconds * 1000;
+
+  // Cheap exits first, without taking the lease: most repeats end here with one GET.
+  const before = await states.read(job.dataset.id);
+  if (before && job.etag && job.etag === before.state.metadataEtag && job.reason === 'event') {
+    if (before.state.status === 'provisioned') return 'unchanged';
+    if (before.state.status === 'failed' && before.state.lastError?.permanent) return 'skipped';
+  }
+
+  const owner = randomUUID();
+  const leased = await states.acquireLease(job.dataset, owner, leaseMs, job.etag);
+  if ('busy' in leased) {
+    if (job.etag && leased.busy.etag === job.etag) return 'duplicate';
+    throw new DatasetBusyError(`${job.dataset.prefix} is being provisioned by another worker`);
+  }
+  let current: VersionedState = leased;
+  const state = (): DatasetState => current.state;
+  // Saves are serialised: concurrent steps finish in any order, the record has one writer.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (edit: (s: DatasetState) => void): Promise<void> => {
+    saving = saving.then(async () => {
+      edit(current.state);
+      states.renew(current, leaseMs);
+      current = await states.save(current);
+    });
+    return saving;
+  };
+
+  try {
+    await save((s) => {
+      s.attempts += 1;
+      if (s.status !== 'provisioned') s.status = 'provisioning';
+      addHistory(s, 'run started', `attempt ${s.attempts}, receive ${delivery.receiveCount}, reason ${job.reason}`);
+    });
+    const metadata = await readMetadata(deps, job);
+    if (!metadata) {
+      log.warn('metadata file is gone; nothing to provision');
+      await save((s) => {
+        if (s.status === 'provisioning') s.status = 'pending';
+        delete s.lease;
+      });
+      return 'skipped';
+    }
+    const name = onedataNameFor(job.dataset.name, config);
+    const run: SagaRun = {
+      deps,
+      record: current,
+      metadata,
+      name,
+      mayHaveRunBefore: state().attempts > 1,
+      log,
+      outputs: state().outputs,
+    };
+    await save((s) => {
+      s.metadataFile = metadata.fileName;
+      s.outputs.onedataName = name;
+    });
+
+    if (state().status === 'provisioned') {
+      const outcome = await refreshProvisioned(run, metadata, log);
+      await save((s) => {
+        s.metadataEtag = run.record.state.metadataEtag ?? metadata.etag;
+        delete s.lease;
+      });
+      return outcome;
+    }
+
+    await runSaga(run, PROVISIONING_STEPS, (step, outputs) =>
+      save((s) => {
+        s.completedSteps[step] = new Date().toISOString();
+        Object.assign(s.outputs, outputs);
+        run.record = current;
+      }),
+    );
+    await save((s) => {
+      s.status = 'provisioned';
+      s.provisionedAt = new Date().toISOString();
+      s.metadataEtag ??= metadata.etag;
+      delete s.lastError;
+      delete s.failureReason;
+      addHistory(s, 'provisioned', `space ${s.outputs.spaceId}`);
+      delete s.lease;
+    });
+    log.info('dataset provisioned', { spaceId: state().outputs.spaceId, attempts: state().attempts });
+    await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
+    return 'provisioned';
+  } catch (err) {
+    await saving.catch(() => undefined);
+    if (err instanceof SimulatedCrashError || err instanceof LeaseLostError) throw err;
+    const cause = err instanceof StepFailedError ? err.error : err;
+    const step = err instanceof StepFailedError ? err.step : 'read-metadata';
+    const permanent = isPermanentFailure(cause);
+    const gaveUp = !permanent && delivery.receiveCount >= config.provisioning.maxAttempts;
+    const message = (cause as Error)?.message ?? String(cause);
+    const onedataErrorId = onedataErrorIdOf(cause);
+    await save((s) => {
+      s.lastError = { step, message, permanent, at: new Date().toISOString(), ...(onedataErrorId ? { onedataErrorId } : {}) };
+      if (job.etag) s.metadataEtag = job.etag;
+      if (permanent || gaveUp) {
+        s.status = s.status === 'provisioned' ? 'provisioned' : 'failed';
+        s.failureReason = permanent ? `${step}: ${message}` : `gave up after ${delivery.receiveCount} attempts; last error in ${step}: ${message}`;
+      }
+      addHistory(s, permanent ? 'failed' : gaveUp ? 'gave up' : 'attempt failed', `${step}: ${message}`);
+      delete s.lease;
+    }).catch((e) => log.error('could not record the failure', { error: e }));
+    log.error(permanent ? 'dataset failed' : 'provisioning attempt failed', { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
+    if (permanent || gaveUp) await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
+    if (permanent) return 'failed';
+    throw cause;
+  }
+}
+
+/**
+ * A provisioned dataset whose metadata file changed: restore our section if the operator's new
+ * version lacks it (no new space), and refresh what was published from the old metadata.
+ */
+async function refreshProvisioned(run: SagaRun, metadata: MetadataSnapshot, log: SagaRun['log']): Promise<ProvisionOutcome> {
+  const { config, onedata } = run.deps;
+  let changed = false;
+  const values = accessInfoValues(run);
+  const inFile = accessInfoKey(run) === metadata.key ? readAccessInfo(metadata.doc, config.metadataFileTags) : undefined;
+  const current = !inFile || (inFile.onezone === values.onezone && inFile.space === values.space && inFile.inviteToken === values.inviteToken && inFile.publicURL === values.publicURL);
+  if (!current || accessInfoKey(run) !== metadata.key) {
+    const etag = await writeBackAccessInfo(run);
+    if (etag && etag !== metadata.etag) {
+      run.record.state.metadataEtag = etag;
+      changed = true;
+      log.info('access information restored in the metadata file');
+    }
+  }
+  const hash = metadataHash(run);
+  if (hash !== run.outputs.publishedMetadataHash && run.outputs.rootFileId) {
+    if (config.importMetadata) await onedata.provider.setJsonMetadata(run.outputs.rootFileId, withoutSection(metadata.doc, config.metadataFileTags));
+    if (run.outputs.shareId) await onedata.provider.updateShare(run.outputs.shareId, { description: shareDescription(run) });
+    run.outputs.publishedMetadataHash = hash;
+    changed = true;
+    log.info('published metadata refreshed');
+  }
+  return changed ? 'refreshed' : 'unchanged';
+}

@@ -1,0 +1,281 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  hasErrorId,
+  isTransient,
+  waitUntilProviderSeesSpace,
+  type NamedToken,
+  type StorageSpec,
+} from '../onedata/index.ts';
+import { renderShareDescription, withoutSection } from '../metadata/index.ts';
+import { withRetry } from '../retry/index.ts';
+import type { ProvisioningOutputs } from '../state/dataset-state.ts';
+import type { SagaRun } from './context.ts';
+import { PermanentProvisioningError } from './errors.ts';
+import { writeBackAccessInfo } from './write-back.ts';
+
+/**
+ * The provisioning saga as one readable list of named steps. Each step:
+ * - declares what it needs, so independent steps run at the same time (the critical path is
+ *   space ∥ storage ∥ group → support → provider sees the space → share → write-back);
+ * - is idempotent: it is skipped when the record says it completed, and otherwise relies on
+ *   Onedata's own guards (idGeneratorSeed, relationAlreadyExists, unique token names) or, where
+ *   there is none (storage, group, share), looks for the object before creating it whenever an
+ *   earlier attempt may have created it without recording the id;
+ * - returns the outputs to record (ids), which the runner saves before anything depends on them.
+ */
+export interface StepDef {
+  name: string;
+  needs: string[];
+  /** Skip (and count as done) when false, e.g. JSON metadata when importMetadata is off. */
+  enabled?: (run: SagaRun) => boolean;
+  run: (run: SagaRun) => Promise<Partial<ProvisioningOutputs>>;
+}
+
+export const PROVISIONING_STEPS: StepDef[] = [
+  { name: 'create-space', needs: [], run: createSpace },
+  { name: 'create-storage', needs: [], run: createStorage },
+  { name: 'create-group', needs: [], run: createGroup },
+  { name: 'support-space', needs: ['create-space', 'create-storage'], run: supportSpace },
+  { name: 'create-invite-token', needs: ['create-group'], run: createInviteToken },
+  { name: 'add-group-to-space', needs: ['create-space', 'create-group'], run: addGroupToSpace },
+  { name: 'wait-for-provider', needs: ['support-space'], run: waitForProvider },
+  { name: 'create-share', needs: ['wait-for-provider'], run: createShare },
+  { name: 'publish-metadata', needs: ['wait-for-provider'], enabled: (r) => r.deps.config.importMetadata, run: publishMetadata },
+  { name: 'write-back', needs: ['create-share', 'create-invite-token', 'add-group-to-space'], run: writeBack },
+  { name: 'start-import', needs: ['wait-for-provider'], run: startImport },
+];
+
+/** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
+export const spaceSeed = (run: SagaRun): string => `s3od:${run.record.state.dataset.id}`;
+
+/**
+ * Create-or-adopt for objects without a server-side guard. The create call itself is sent once
+ * (no client retry): if its answer is lost, the object may exist, so the next try looks first.
+ */
+async function createOnce<T>(run: SagaRun, what: string, lookup: () => Promise<T | undefined>, create: () => Promise<T>): Promise<T> {
+  let mayExist = run.mayHaveRunBefore;
+  return withRetry(
+    async () => {
+      if (mayExist) {
+        const found = await lookup();
+        if (found !== undefined) {
+          run.log.info(`${what} found from an earlier attempt; adopting it`);
+          return found;
+        }
+      }
+      try {
+        return await create();
+      } catch (e) {
+        if (isTransient(e)) mayExist = true;
+        throw e;
+      }
+    },
+    { retries: run.deps.config.onedata.retries, baseDelayMs: 100, maxDelayMs: 3000, isRetryable: isTransient },
+  );
+}
+
+async function createSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { zone } = run.deps.onedata;
+  const groupId = run.deps.config.managerGroupId;
+  try {
+    return { spaceId: await zone.createSpace({ groupId, name: run.name, idGeneratorSeed: spaceSeed(run) }) };
+  } catch (e) {
+    if (!hasErrorId(e, 'alreadyExists')) throw e;
+  }
+  // The seed was used before but the id never recorded (a lost answer, a crash). The server
+  // derives the id from the seed internally, so find the space among the manager group's spaces.
+  const matches: string[] = [];
+  for (const id of await zone.listGroupSpaces(groupId)) {
+    const space = await zone.getSpace(id);
+    if (space.name === run.name) matches.push(id);
+  }
+  if (matches.length === 1) return { spaceId: matches[0]! };
+  throw new PermanentProvisioningError(
+    `Onezone already has a space created for this dataset (idGeneratorSeed ${spaceSeed(run)}) but ${matches.length} spaces named "${run.name}" are in the manager group; record the right space id by hand (s3od status shows the dataset's record)`,
+    'spaceAmbiguous',
+  );
+}
+
+function storageSpec(run: SagaRun): StorageSpec {
+  const { config, secrets } = run.deps;
+  const dataset = run.record.state.dataset;
+  if (config.storageMode === 'posix') {
+    return { type: 'posix', name: run.name, mountPoint: `${config.posixStorage.mountRoot}/${dataset.prefix}`, importedStorage: true, readonly: true };
+  }
+  return {
+    type: 's3',
+    name: run.name,
+    hostname: config.s3Storage.endpoint,
+    bucketName: config.s3Storage.bucketName,
+    ...(secrets.storageAccessKey ? { accessKey: secrets.storageAccessKey } : {}),
+    ...(secrets.storageSecretKey ? { secretKey: secrets.storageSecretKey } : {}),
+    importedStorage: true,
+    readonly: true,
+    storagePathType: 'canonical',
+    blockSize: 0,
+  };
+}
+
+async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { panel } = run.deps.onedata;
+  const spec = storageSpec(run);
+  const storageId = await createOnce(
+    run,
+    'storage',
+    async () => {
+      for (const id of await panel.listStorages()) {
+        const s = await panel.getStorage(id);
+        const samePlace = spec.type === 'posix' ? s.mountPoint === spec.mountPoint : s.bucketName === spec.bucketName;
+        if (s.name === run.name && s.type === spec.type && samePlace) return id;
+      }
+      return undefined;
+    },
+    () => panel.createStorage(spec),
+  );
+  return { storageId };
+}
+
+async function createGroup(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { zone } = run.deps.onedata;
+  const parent = run.deps.config.userGroupId;
+  const groupId = await createOnce(
+    run,
+    'group',
+    async () => {
+      for (const id of await zone.listChildGroups(parent)) if ((await zone.getGroup(id)).name === run.name) return id;
+      return undefined;
+    },
+    () => zone.createChildGroup(parent, { name: run.name, type: 'team' }),
+  );
+  return { groupId };
+}
+
+async function supportSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { zone, panel } = run.deps.onedata;
+  const { config } = run.deps;
+  const spaceId = run.outputs.spaceId!;
+  if (run.mayHaveRunBefore && (await panel.listSupportedSpaces()).includes(spaceId)) return { supported: true };
+  const c = config.continousFileImport;
+  const storageImport =
+    config.storageMode === 'posix'
+      ? {
+          mode: 'auto' as const,
+          autoStorageImportConfig: { continuousScan: c.enabled, scanInterval: c.scanInterval, detectModifications: c.detectModifications, detectDeletions: c.detectDeletions },
+        }
+      : // s3 mode: an auto scan would import the whole bucket; objects are registered one by one.
+        { mode: 'manual' as const };
+  try {
+    // A short-lived token that only allows supporting this space, used once and never stored.
+    const token = await zone.createSupportToken(spaceId, { ttlSeconds: config.onedata.supportTokenTtlSeconds });
+    await panel.supportSpace({ token, size: config.implicitSpaceSize, storageId: run.outputs.storageId!, storageImport });
+  } catch (e) {
+    if (!hasErrorId(e, 'relationAlreadyExists')) throw e;
+  }
+  return { supported: true };
+}
+
+/** Name variants for the invite token: the dataset name, then deterministic suffixes. */
+function tokenNames(run: SagaRun): string[] {
+  const id = run.record.state.dataset.id;
+  return [run.name, `${run.name.slice(0, 45)}_${id.slice(0, 4)}`, `${run.name.slice(0, 40)}_${id.slice(0, 12)}`];
+}
+
+function tokenGroupId(t: NamedToken): string | undefined {
+  const invite = (t.type as { inviteToken?: { groupId?: string } } | undefined)?.inviteToken;
+  return invite?.groupId;
+}
+
+async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { zone } = run.deps.onedata;
+  const { config } = run.deps;
+  const groupId = run.outputs.groupId!;
+  const owner = config.serviceUserId;
+  const caveats = config.inviteToken.validForSeconds > 0 ? [{ type: 'time', validUntil: Math.floor(Date.now() / 1000) + config.inviteToken.validForSeconds }] : [];
+  for (const name of tokenNames(run)) {
+    try {
+      const t = await zone.createGroupInviteToken({ ownerUserId: owner, name, groupId, usageLimit: config.inviteToken.usageLimit, caveats });
+      return { inviteTokenId: t.tokenId, inviteToken: t.token, inviteTokenName: name };
+    } catch (e) {
+      if (!hasErrorId(e, 'badValueIdentifierOccupied')) throw e;
+    }
+    // The name is taken: ours from a lost answer (same group) is adopted; another dataset's is not.
+    const existing = await zone.getNamedTokenByName(name, owner);
+    if (existing && tokenGroupId(existing) === groupId) {
+      const full = existing.token ? existing : await zone.getNamedToken(existing.tokenId);
+      if (full.token) return { inviteTokenId: full.tokenId, inviteToken: full.token, inviteTokenName: name };
+    }
+  }
+  throw new PermanentProvisioningError(`every invite token name tried for "${run.name}" is taken by other datasets`, 'tokenNameTaken');
+}
+
+async function addGroupToSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  await run.deps.onedata.zone.addGroupToSpace(run.outputs.spaceId!, run.outputs.groupId!, run.deps.config.spacePrivileges);
+  return { member: true };
+}
+
+async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { dirId } = await waitUntilProviderSeesSpace(run.deps.onedata, run.outputs.spaceId!, {
+    deadlineMs: run.deps.config.onedata.providerWaitSeconds * 1000,
+    // Short polls: the wait is on the critical path, and one GET is cheap for the provider.
+    initialDelayMs: 25,
+    maxDelayMs: 250,
+  });
+  return { rootFileId: dirId };
+}
+
+export function metadataHash(run: SagaRun): string {
+  const doc = withoutSection(run.metadata.doc, run.deps.config.metadataFileTags);
+  return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
+}
+
+export function shareDescription(run: SagaRun): string {
+  const { config } = run.deps;
+  return renderShareDescription({
+    datasetName: run.name,
+    institutionName: config.institutionName,
+    rootFileId: run.outputs.rootFileId,
+    metadata: withoutSection(run.metadata.doc, config.metadataFileTags),
+    includeMetadata: config.parseMetadataToShare,
+  });
+}
+
+async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { zone, provider } = run.deps.onedata;
+  const rootFileId = run.outputs.rootFileId!;
+  const shareId = await createOnce(
+    run,
+    'share',
+    async () => {
+      for (const id of await zone.listSpaceShares(run.outputs.spaceId!)) {
+        if ((await provider.getShare(id)).rootFileId === rootFileId) return id;
+      }
+      return undefined;
+    },
+    () => provider.createShare({ name: run.name, rootFileId, description: shareDescription(run), fileType: 'dir' }),
+  );
+  const share = await provider.getShare(shareId);
+  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: metadataHash(run) };
+}
+
+async function publishMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  // The operator's metadata minus the Onedata section: the invite token must not be published.
+  await run.deps.onedata.provider.setJsonMetadata(run.outputs.rootFileId!, withoutSection(run.metadata.doc, run.deps.config.metadataFileTags));
+  return {};
+}
+
+async function writeBack(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const etag = await writeBackAccessInfo(run);
+  run.record.state.metadataEtag = etag ?? run.record.state.metadataEtag;
+  return { writtenBack: true };
+}
+
+async function startImport(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const { config, onedata } = run.deps;
+  if (config.storageMode === 'posix') {
+    await onedata.panel.forceStartImport(run.outputs.spaceId!);
+  } else {
+    const dataset = run.record.state.dataset;
+    await run.deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId: randomUUID() });
+  }
+  return { importStarted: true };
+}

@@ -1,0 +1,62 @@
+import { MetadataWriteError, parseMetadata, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
+import { withRetry } from '../retry/index.ts';
+import { PreconditionFailedError } from '../storage/objects.ts';
+import type { SagaRun } from './context.ts';
+import { PermanentProvisioningError } from './errors.ts';
+
+export function accessInfoValues(run: SagaRun): AccessInfoValues {
+  const o = run.outputs;
+  return {
+    onezone: run.deps.config.restAccess.onezone.host,
+    space: o.spaceId!,
+    inviteToken: o.inviteToken!,
+    publicURL: o.publicUrl!,
+  };
+}
+
+/** Where the access information goes: the metadata file, or fs2od's separate `.fs2od` object. */
+export function accessInfoKey(run: Pick<SagaRun, 'deps' | 'metadata' | 'record'>): string {
+  const f = run.deps.config.fs2odMetadataFile;
+  return f.storeAccessInfo ? `${run.record.state.dataset.prefix}/${f.filename}` : run.metadata.key;
+}
+
+/**
+ * Writes the access information into the object, changing nothing but our section, with a
+ * compare-and-swap on the ETag read: if the operator (or anyone) wrote the file meanwhile, the PUT
+ * fails, and the new version is read, merged and written again — their edit is never lost.
+ * Returns the ETag of the metadata file after the write (undefined when access info went to
+ * `.fs2od`, which does not change the metadata file).
+ */
+export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefined> {
+  const { objects, config } = run.deps;
+  const key = accessInfoKey(run);
+  const values = accessInfoValues(run);
+  const tags = config.metadataFileTags;
+  const separate = key !== run.metadata.key;
+  return withRetry(
+    async () => {
+      const cur = await objects.get(key, config.limits.metadataMaxBytes);
+      if (!cur) {
+        if (!separate) throw new PermanentProvisioningError(`${key} was deleted during provisioning; upload it again`, 'metadataGone');
+        await objects.put(key, renderAccessInfoFile(tags, values), { ifNoneMatch: '*' }, 'text/yaml; charset=utf-8');
+        return undefined;
+      }
+      const parsed = parseMetadata(cur.body, { maxBytes: config.limits.metadataMaxBytes, tags });
+      if (!parsed.ok) {
+        throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${parsed.error.message}); fix it and upload it again`, parsed.error.code);
+      }
+      let next: string;
+      try {
+        next = upsertAccessInfo(parsed.text, tags, values);
+      } catch (e) {
+        if (e instanceof MetadataWriteError) throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
+        throw e;
+      }
+      if (next === parsed.text) return separate ? undefined : cur.etag;
+      const etag = await objects.put(key, Buffer.from(next, 'utf8'), { ifMatch: cur.etag }, 'text/yaml; charset=utf-8');
+      run.log.info('access information written back', { key });
+      return separate ? undefined : etag;
+    },
+    { retries: 10, baseDelayMs: 50, maxDelayMs: 1000, isRetryable: (e) => e instanceof PreconditionFailedError },
+  );
+}

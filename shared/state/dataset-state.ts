@@ -1,0 +1,112 @@
+import type { DatasetRef } from '../events/classify.ts';
+
+export type DatasetStatus = 'pending' | 'provisioning' | 'provisioned' | 'failed';
+
+/** Ids and values the provisioning steps produced; each is recorded as soon as it exists. */
+export interface ProvisioningOutputs {
+  onedataName?: string;
+  spaceId?: string;
+  storageId?: string;
+  groupId?: string;
+  supported?: boolean;
+  inviteTokenId?: string;
+  inviteTokenName?: string;
+  /** The serialized invite token: needed to restore the metadata section if an operator drops it. */
+  inviteToken?: string;
+  member?: boolean;
+  rootFileId?: string;
+  shareId?: string;
+  publicUrl?: string;
+  /** Hash of the metadata (without our section) last published as JSON metadata / share description. */
+  publishedMetadataHash?: string;
+  writtenBack?: boolean;
+  importStarted?: boolean;
+}
+
+export interface StepError {
+  step: string;
+  message: string;
+  /** The Onedata error id (e.g. "forbidden", "badValueName"), when the error came from Onedata. */
+  onedataErrorId?: string;
+  permanent: boolean;
+  at: string;
+}
+
+/** Progress of keeping the space in step with the bucket (see docs/importing.md). */
+export interface ImportProgress {
+  registered: number;
+  failed: number;
+  removed: number;
+  lastImportAt?: string;
+  /** The initial listing of objects that arrived before the space existed. */
+  listing?: { done: boolean; startAfter?: string; listed: number };
+  /** posix mode: coalesced storage-import scans. */
+  scan?: {
+    /** A scan job is queued to start at this time; events before it need no other scan. */
+    scheduledFor?: string;
+    /** When s3od last force-started a scan (the coalescing window counts from here). */
+    startedAt?: string;
+    forceStarts?: number;
+    /** The provider's storage-import info, as last read. */
+    status?: string;
+    createdFiles?: number;
+    modifiedFiles?: number;
+    deletedFiles?: number;
+  };
+  /** `.running` marker present: the dataset is still growing. */
+  growing?: boolean;
+  /** The removal of `.running` that was last frozen for (freezes happen once per removal). */
+  frozenFor?: string;
+  frozenAt?: string;
+  /** Support size after the freeze. */
+  frozenSize?: number;
+}
+
+/** The per-dataset record s3od keeps in the bucket under `.s3od/state/<id>.json`. */
+export interface DatasetState {
+  schema: 1;
+  dataset: DatasetRef;
+  status: DatasetStatus;
+  metadataFile?: string;
+  /** ETag of the metadata version last provisioned (or rejected). */
+  metadataEtag?: string;
+  outputs: ProvisioningOutputs;
+  /** Step name → when it completed. */
+  completedSteps: Record<string, string>;
+  attempts: number;
+  lastError?: StepError;
+  /** Why the dataset failed, in words an operator can act on. */
+  failureReason?: string;
+  /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
+  lease?: { owner: string; expiresAt: string; etag?: string };
+  import: ImportProgress;
+  createdAt: string;
+  updatedAt: string;
+  provisionedAt?: string;
+  /** Deleting in Onedata (compensation) only ever touches ids listed here. */
+  history: { at: string; event: string; detail?: string }[];
+}
+
+export function newDatasetState(dataset: DatasetRef, now = new Date()): DatasetState {
+  const at = now.toISOString();
+  return {
+    schema: 1,
+    dataset,
+    status: 'pending',
+    outputs: {},
+    completedSteps: {},
+    attempts: 0,
+    import: { registered: 0, failed: 0, removed: 0 },
+    createdAt: at,
+    updatedAt: at,
+    history: [],
+  };
+}
+
+/** Keep the record small: the last few history entries are enough to tell what happened. */
+export const HISTORY_LIMIT = 30;
+
+export function addHistory(state: DatasetState, event: string, detail?: string, now = new Date()): void {
+  state.history.push({ at: now.toISOString(), event, ...(detail ? { detail } : {}) });
+  if (state.history.length > HISTORY_LIMIT) state.history.splice(0, state.history.length - HISTORY_LIMIT);
+}

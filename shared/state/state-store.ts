@@ -1,0 +1,108 @@
+import { RESERVED_PREFIX, type DatasetRef } from '../events/classify.ts';
+import { withRetry } from '../retry/index.ts';
+import { ObjectStore, PreconditionFailedError } from '../storage/objects.ts';
+import { newDatasetState, type DatasetState } from './dataset-state.ts';
+
+export const STATE_PREFIX = `${RESERVED_PREFIX}state/`;
+
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+export interface VersionedState {
+  state: DatasetState;
+  etag: string;
+}
+
+/**
+ * Dataset state records in the bucket itself (no extra database to run): one JSON object per
+ * dataset under `.s3od/state/`, created with `If-None-Match: *` and updated with `If-Match`, so
+ * concurrent writers never overwrite each other — the loser re-reads and re-applies its change.
+ */
+export class StateStore {
+  constructor(private readonly objects: ObjectStore, private readonly now: () => Date = () => new Date()) {}
+
+  key(datasetId: string): string {
+    return `${STATE_PREFIX}${datasetId}.json`;
+  }
+
+  async read(datasetId: string): Promise<VersionedState | undefined> {
+    const obj = await this.objects.get(this.key(datasetId));
+    if (!obj) return undefined;
+    return { state: JSON.parse(obj.body.toString('utf8')) as DatasetState, etag: obj.etag };
+  }
+
+  private async write(state: DatasetState, etag: string | undefined): Promise<string> {
+    state.updatedAt = this.now().toISOString();
+    const body = JSON.stringify(state, null, 1);
+    return this.objects.put(this.key(state.dataset.id), body, etag ? { ifMatch: etag } : { ifNoneMatch: '*' }, 'application/json');
+  }
+
+  /**
+   * Read-modify-write with compare-and-swap. `change` gets the current record (a fresh one when
+   * none exists) and edits it in place; returning `false` means "nothing to write". On a
+   * concurrent update the record is re-read and `change` applied again.
+   */
+  async update(dataset: DatasetRef, change: (s: DatasetState) => boolean | void): Promise<VersionedState> {
+    return withRetry(
+      async () => {
+        const cur = await this.read(dataset.id);
+        const state = cur?.state ?? newDatasetState(dataset, this.now());
+        if (change(state) === false && cur) return cur;
+        const etag = await this.write(state, cur?.etag);
+        return { state, etag };
+      },
+      { retries: 20, baseDelayMs: 20, maxDelayMs: 500, isRetryable: (e) => e instanceof PreconditionFailedError },
+    );
+  }
+
+  /** Writes a record this worker holds the lease of; fails if anyone else wrote meanwhile. */
+  async save(current: VersionedState): Promise<VersionedState> {
+    try {
+      const etag = await this.write(current.state, current.etag);
+      return { state: current.state, etag };
+    } catch (e) {
+      if (e instanceof PreconditionFailedError) throw new LeaseLostError(`state of ${current.state.dataset.prefix} was changed by another writer`, { cause: e });
+      throw e;
+    }
+  }
+
+  /**
+   * Takes the dataset's lease for `ttlMs` unless another owner holds an unexpired one. Returns the
+   * record with the lease, or `{ busy }` naming the current holder's lease.
+   */
+  async acquireLease(dataset: DatasetRef, owner: string, ttlMs: number, etagInProgress?: string): Promise<VersionedState | { busy: NonNullable<DatasetState['lease']> }> {
+    let busy: DatasetState['lease'];
+    const res = await this.update(dataset, (s) => {
+      busy = undefined;
+      const now = this.now().getTime();
+      if (s.lease && s.lease.owner !== owner && Date.parse(s.lease.expiresAt) > now) {
+        busy = s.lease;
+        return false;
+      }
+      s.lease = { owner, expiresAt: new Date(now + ttlMs).toISOString(), ...(etagInProgress ? { etag: etagInProgress } : {}) };
+    });
+    if (busy) return { busy };
+    return res;
+  }
+
+  /** Extends the lease while saving progress. */
+  renew(current: VersionedState, ttlMs: number): void {
+    if (current.state.lease) current.state.lease.expiresAt = new Date(this.now().getTime() + ttlMs).toISOString();
+  }
+
+  async release(current: VersionedState, owner: string): Promise<VersionedState> {
+    if (current.state.lease?.owner !== owner) return current;
+    delete current.state.lease;
+    return this.save(current);
+  }
+
+  /** Every dataset record (for `s3od status` and reconciliation). */
+  async *all(): AsyncGenerator<DatasetState> {
+    for await (const o of this.objects.list(STATE_PREFIX)) {
+      if (!('key' in o) || !o.key.endsWith('.json')) continue;
+      const obj = await this.objects.get(o.key);
+      if (obj) yield JSON.parse(obj.body.toString('utf8')) as DatasetState;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { dump as dumpYaml } from 'js-yaml';
+import { STATUS_OBJECT_NAME } from '../events/classify.ts';
+import type { ObjectStore } from '../storage/objects.ts';
+import type { DatasetState } from './dataset-state.ts';
+
+/**
+ * The small status object beside a dataset's metadata file (`.s3od-status.yml`): where an
+ * operator who only looks at the bucket sees that a dataset failed and why. s3od never imports it
+ * into the space, and it never contains a token.
+ */
+export function statusObjectKey(state: Pick<DatasetState, 'dataset'>): string {
+  return `${state.dataset.prefix}/${STATUS_OBJECT_NAME}`;
+}
+
+export function renderStatusObject(state: DatasetState): string {
+  const body: Record<string, unknown> = {
+    dataset: state.dataset.prefix,
+    status: state.status,
+    updated: state.updatedAt,
+  };
+  if (state.metadataFile) body.metadataFile = state.metadataFile;
+  if (state.status === 'failed') {
+    body.reason = state.failureReason ?? state.lastError?.message ?? 'unknown';
+    body.whatToDo = state.lastError?.permanent === false
+      ? 'Onedata could not be reached or refused temporarily. Run `s3od retry` for this dataset once it is available again.'
+      : 'Fix the problem named above and upload the metadata file again; s3od retries automatically on the new version.';
+  }
+  if (state.status === 'provisioned') {
+    body.space = state.outputs.spaceId;
+    if (state.outputs.publicUrl) body.publicUrl = state.outputs.publicUrl;
+    body.provisioned = state.provisionedAt;
+  }
+  if (state.lastError && state.status !== 'failed' && state.status !== 'provisioned') body.lastError = state.lastError.message;
+  return '# Written by s3od; not imported into Onedata. It is rewritten when the dataset\'s state changes.\n' + dumpYaml(body, { lineWidth: 200 });
+}
+
+/** Writes the status object unless it already says the same (saves a PUT and an event). */
+export async function writeStatusObject(objects: ObjectStore, state: DatasetState): Promise<void> {
+  const key = statusObjectKey(state);
+  const text = renderStatusObject(state);
+  const cur = await objects.get(key, 64 * 1024).catch(() => undefined);
+  const strip = (t: string) => t.replace(/^updated: .*$/m, '');
+  if (cur && strip(cur.body.toString('utf8')) === strip(text)) return;
+  await objects.put(key, text, {}, 'text/yaml; charset=utf-8');
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { datasetId } from '../../shared/events/classify.ts';
+import type { DatasetState } from '../../shared/state/dataset-state.ts';
+import { pollUntil } from '../../shared/retry/index.ts';
+import { getText, putObject, simState, stackInfo } from './stack-client.ts';
+
+/** The seed document's example metadata file (nested Sample/User sections, a comment). */
+export const SAMPLE_METADATA = readFileSync(new URL('../../infra/local/sample-dataset/SPA.yml', import.meta.url), 'utf8');
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Uploads data files, then the metadata file (the order a microscope writes them in). */
+export async function uploadDataset(s3: S3Client, name: string, opts: { files?: number; metadata?: string | Buffer; base?: string } = {}): Promise<string> {
+  const prefix = `${opts.base ?? 'datasets'}/${name}`;
+  for (let i = 0; i < (opts.files ?? 2); i++) await putObject(s3, `${prefix}/Movies/movie_${i}.tiff`, Buffer.alloc(100 + i, i));
+  await putObject(s3, `${prefix}/SPA.yml`, opts.metadata ?? SAMPLE_METADATA);
+  return prefix;
+}
+
+export async function readState(s3: S3Client, prefix: string): Promise<DatasetState | undefined> {
+  try {
+    return JSON.parse(await getText(s3, `.s3od/state/${datasetId(stackInfo().bucket, prefix)}.json`)) as DatasetState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until the dataset's record reaches one of the given statuses. */
+export async function waitForStatus(s3: S3Client, prefix: string, statuses: DatasetState['status'][], deadlineMs = 60_000): Promise<DatasetState> {
+  return pollUntil(
+    async () => {
+      const st = await readState(s3, prefix);
+      return st && statuses.includes(st.status) && !st.lease ? st : undefined;
+    },
+    { deadlineMs, initialDelayMs: 100, maxDelayMs: 500, description: `${prefix} to become ${statuses.join('/')}` },
+  );
+}
+
+export interface OnedataObjectsOf {
+  spaces: any[];
+  storages: any[];
+  supports: any[];
+  groups: any[];
+  tokens: any[];
+  shares: any[];
+  registrations: any[];
+}
+
+/** Everything the simulator holds for one Onedata name (space, group, token, storage, share all carry it). */
+export async function onedataObjectsNamed(name: string): Promise<OnedataObjectsOf> {
+  const st = await simState();
+  const spaces = st.spaces.filter((s: any) => s.name === name);
+  const spaceIds = new Set(spaces.map((s: any) => s.id));
+  return {
+    spaces,
+    storages: st.storages.filter((s: any) => s.name === name),
+    supports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined),
+    groups: st.groups.filter((g: any) => g.name === name),
+    tokens: st.tokens.filter((t: any) => t.name === name || t.name.startsWith(`${name.slice(0, 40)}_`)),
+    shares: st.shares.filter((s: any) => spaceIds.has(s.spaceId)),
+    registrations: st.registrations.filter((r: any) => spaceIds.has(r.spaceId)),
+  };
+}
+
+export function expectExactlyOneOfEach(o: OnedataObjectsOf): void {
+  const counts = { spaces: o.spaces.length, storages: o.storages.length, supports: o.supports.length, groups: o.groups.length, tokens: o.tokens.length, shares: o.shares.length };
+  const expected = { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 };
+  if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`expected exactly one of each Onedata object, got ${JSON.stringify(counts)}`);
+}
