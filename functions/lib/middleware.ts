@@ -16,7 +16,11 @@ const isSqsEvent = (event: unknown): boolean => {
  */
 export function sqsBatchFailures(logger: Logger): MiddlewareObj {
   const inner = sqsPartialBatchFailure({
-    logger: (reason: unknown, record: SQSRecord) => logger.error('record failed', { messageId: record.messageId, error: reason }),
+    logger: (reason: unknown, record: SQSRecord) => {
+      // Errors that mark themselves `retryLater` (e.g. a dataset busy with another worker) are expected.
+      if ((reason as { retryLater?: boolean })?.retryLater) logger.info('record deferred', { messageId: record.messageId, reason: (reason as Error).message });
+      else logger.error('record failed', { messageId: record.messageId, error: reason });
+    },
   });
   return {
     after: async (request) => (isSqsEvent(request.event) ? inner.after?.(request as never) : undefined),

@@ -11,8 +11,6 @@ import { sqsBatchFailures } from '../lib/middleware.ts';
 
 /** provision: one provision job per record; runs the dataset's provisioning saga. */
 const logger = log.child({ fn: 'provision' });
-/** When another worker holds the dataset's lease, look again this soon rather than after the full visibility timeout. */
-const BUSY_RETRY_SECONDS = 2;
 
 async function handleRecord(record: SQSRecord): Promise<void> {
   const rt = getRuntime();
@@ -41,7 +39,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   } catch (e) {
     if (e instanceof DatasetBusyError) {
       await rt.sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: BUSY_RETRY_SECONDS }))
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: e.retryAfterSeconds }))
         .catch(() => undefined);
     }
     throw e;

@@ -14,9 +14,17 @@ export class PermanentProvisioningError extends Error {
   onedataErrorId?: string;
 }
 
-/** Another worker holds the dataset's lease: try again shortly (not a failure). */
+/**
+ * Another worker holds the dataset's lease: not a failure, try again when the lease would expire
+ * (the holder may have died; if it finishes first, the retry finds the dataset done).
+ */
 export class DatasetBusyError extends Error {
   override name = 'DatasetBusyError';
+  /** Expected and harmless: logged at info level, not as an error. */
+  readonly retryLater = true;
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
 }
 
 /** Test hook: the worker "dies" right after a step was recorded (see docs/provisioning.md). */

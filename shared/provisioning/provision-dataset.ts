@@ -16,7 +16,6 @@ export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
   | 'refreshed' // already provisioned; section restored or published metadata updated
   | 'unchanged' // already provisioned and current (e.g. the event of our own write-back)
-  | 'duplicate' // another worker is provisioning this very version
   | 'failed' // permanently failed; the reason is in the record and the status object
   | 'skipped' // the same version already failed permanently, or the metadata file is gone
   ;
@@ -78,8 +77,9 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
   const owner = randomUUID();
   const leased = await states.acquireLease(job.dataset, owner, leaseMs, job.etag);
   if ('busy' in leased) {
-    if (job.etag && leased.busy.etag === job.etag) return 'duplicate';
-    throw new DatasetBusyError(`${job.dataset.prefix} is being provisioned by another worker`);
+    // Not dropped even when the holder works on this very version: it may have died.
+    const seconds = Math.ceil((Date.parse(leased.busy.expiresAt) - Date.now()) / 1000) + 1;
+    throw new DatasetBusyError(`${job.dataset.prefix} is being provisioned by another worker`, Math.min(900, Math.max(1, seconds)));
   }
   let current: VersionedState = leased;
   const state = (): DatasetState => current.state;
@@ -94,6 +94,9 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
     return saving;
   };
 
+  // Keep the lease while long steps (waiting for the provider) run: renew at a third of its length.
+  const heartbeat = setInterval(() => void save(() => undefined).catch(() => undefined), Math.max(1000, leaseMs / 3));
+  heartbeat.unref();
   try {
     await save((s) => {
       s.attempts += 1;
@@ -175,6 +178,8 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
     if (permanent || gaveUp) await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
     if (permanent) return 'failed';
     throw cause;
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

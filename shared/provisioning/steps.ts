@@ -130,7 +130,7 @@ async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>
       }
       return undefined;
     },
-    () => panel.createStorage(spec),
+    () => panel.createStorage(spec, { retry: false }),
   );
   return { storageId };
 }
@@ -145,7 +145,7 @@ async function createGroup(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
       for (const id of await zone.listChildGroups(parent)) if ((await zone.getGroup(id)).name === run.name) return id;
       return undefined;
     },
-    () => zone.createChildGroup(parent, { name: run.name, type: 'team' }),
+    () => zone.createChildGroup(parent, { name: run.name, type: 'team' }, { retry: false }),
   );
   return { groupId };
 }
@@ -246,12 +246,14 @@ async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
     run,
     'share',
     async () => {
+      // A share's rootFileId is its own public id, not the space's dirId: match by name and type.
       for (const id of await zone.listSpaceShares(run.outputs.spaceId!)) {
-        if ((await provider.getShare(id)).rootFileId === rootFileId) return id;
+        const share = await provider.getShare(id);
+        if (share.name === run.name && share.rootFileType === 'DIR') return id;
       }
       return undefined;
     },
-    () => provider.createShare({ name: run.name, rootFileId, description: shareDescription(run), fileType: 'dir' }),
+    () => provider.createShare({ name: run.name, rootFileId, description: shareDescription(run) }, { retry: false }),
   );
   const share = await provider.getShare(shareId);
   return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: metadataHash(run) };

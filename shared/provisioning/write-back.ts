@@ -41,13 +41,14 @@ export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefi
         await objects.put(key, renderAccessInfoFile(tags, values), { ifNoneMatch: '*' }, 'text/yaml; charset=utf-8');
         return undefined;
       }
-      const parsed = parseMetadata(cur.body, { maxBytes: config.limits.metadataMaxBytes, tags });
+      // An empty .fs2od is fine (fs2od created them empty); an unreadable file is never overwritten.
+      const parsed = cur.body.length === 0 && separate ? ({ ok: true, text: '' } as const) : parseMetadata(cur.body, { maxBytes: config.limits.metadataMaxBytes, tags });
       if (!parsed.ok) {
         throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${parsed.error.message}); fix it and upload it again`, parsed.error.code);
       }
       let next: string;
       try {
-        next = upsertAccessInfo(parsed.text, tags, values);
+        next = upsertAccessInfo(parsed.text, tags, values, { limits: { maxBytes: config.limits.metadataMaxBytes }, allowEmpty: separate });
       } catch (e) {
         if (e instanceof MetadataWriteError) throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
         throw e;

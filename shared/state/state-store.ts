@@ -56,14 +56,29 @@ export class StateStore {
     );
   }
 
-  /** Writes a record this worker holds the lease of; fails if anyone else wrote meanwhile. */
+  /**
+   * Writes a record this worker holds the lease of. The record has two kinds of writers: the lease
+   * holder (the saga: status, outputs, steps, errors) and the importers, which only touch
+   * `import` through `update`. So when the ETag moved on, the latest record is read, and if the
+   * lease is still ours our part is laid over it and the write is tried again; if another owner
+   * has the lease now, LeaseLostError.
+   */
   async save(current: VersionedState): Promise<VersionedState> {
-    try {
-      const etag = await this.write(current.state, current.etag);
-      return { state: current.state, etag };
-    } catch (e) {
-      if (e instanceof PreconditionFailedError) throw new LeaseLostError(`state of ${current.state.dataset.prefix} was changed by another writer`, { cause: e });
-      throw e;
+    const owner = current.state.lease?.owner;
+    let etag = current.etag;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const next = await this.write(current.state, etag);
+        return { state: current.state, etag: next };
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError) || attempt >= 20) throw e;
+      }
+      const latest = await this.read(current.state.dataset.id);
+      if (!latest || (owner !== undefined && latest.state.lease?.owner !== owner && latest.state.lease !== undefined)) {
+        throw new LeaseLostError(`the lease on ${current.state.dataset.prefix} passed to another worker`);
+      }
+      current.state.import = latest.state.import;
+      etag = latest.etag;
     }
   }
 

@@ -36,6 +36,12 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
           }
           return reply(200, {});
         }
+        case 'POST /config':
+          stack.reconfigure(body as Record<string, unknown>);
+          return reply(200, {});
+        case 'POST /sim':
+          stack.sim.configure(body);
+          return reply(200, stack.sim.knobs());
         case 'GET /in-flight':
           return reply(200, Object.fromEntries([...stack.mappings].map(([k, m]) => [k, m.inFlight])));
         default:

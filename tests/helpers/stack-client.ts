@@ -23,13 +23,15 @@ export function sqsClient(info = stackInfo()): SQSClient {
   return new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-export async function control(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${inject('controlUrl')}${path}`, { method: body === undefined && path.startsWith('/logs') && !path.endsWith('clear') ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+/** Calls the test control server of the stack (runs in the global-setup process). */
+export async function control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${inject('controlUrl')}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 export async function capturedLogs(): Promise<string[]> {
-  return (await (await fetch(`${inject('controlUrl')}/logs`)).json()) as string[];
+  return control('GET', '/logs');
 }
 
 export async function putObject(s3: S3Client, key: string, body: string | Buffer, bucket = stackInfo().bucket): Promise<string> {
@@ -96,7 +98,7 @@ export async function waitForQueuesIdle(queueIds: string[] = ['ProvisionQueue', 
         const d = await queueDepth(sqs, info.queues[q]!);
         if (d.visible + d.inFlight > 0) return undefined;
       }
-      const inFlight = (await (await fetch(`${inject('controlUrl')}/in-flight`)).json()) as Record<string, number>;
+      const inFlight = (await control('GET', '/in-flight')) as Record<string, number>;
       return Object.values(inFlight).every((n) => n === 0) ? true : undefined;
     },
     { deadlineMs, initialDelayMs: 50, maxDelayMs: 300, description: `queues ${queueIds.join(', ')} to be idle` },

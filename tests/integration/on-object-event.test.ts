@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportJob, ProvisionJob } from '../../shared/queue/jobs.ts';
-import { drainQueue, putObject, s3Client, sqsClient, stackInfo } from '../helpers/stack-client.ts';
+import { control, drainQueue, putObject, s3Client, sqsClient, stackInfo } from '../helpers/stack-client.ts';
 
 /**
  * The event path on real parts: an upload to Ceph RGW → RGW pushes the notification to the local
@@ -10,14 +10,13 @@ import { drainQueue, putObject, s3Client, sqsClient, stackInfo } from '../helper
 const info = stackInfo();
 const s3 = s3Client(info);
 const sqs = sqsClient(info);
-const control = (path: string) => fetch(`${inject('controlUrl')}${path}`, { method: 'POST' });
 
 describe('on-object-event on the local stack', () => {
   beforeAll(async () => {
-    await control('/pause');
+    await control('POST', '/pause');
   });
   afterAll(async () => {
-    await control('/resume');
+    await control('POST', '/resume');
   });
   beforeEach(async () => {
     await drainQueue(sqs, info.queues.ProvisionQueue!);

@@ -91,3 +91,12 @@ describe('configuration', () => {
     expect(s.oneproviderToken).toBe('zone-token-123456');
   });
 });
+
+describe('the documented example configuration', () => {
+  it('is valid, so the documentation stays true', async () => {
+    const { loadConfigFile } = await import('../../../shared/config/index.ts');
+    const c = loadConfigFile(new URL('../../../config/s3od.example.yml', import.meta.url).pathname);
+    expect(c.metadataFiles).toEqual(['SPA.yml']);
+    expect(c.restAccess.oneproviders[0]!.isPrimary).toBe(true);
+  });
+});

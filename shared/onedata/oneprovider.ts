@@ -1,0 +1,184 @@
+import { OnedataValidationError } from './errors.ts';
+import { createdId, idFromLocation, urlPath, type ServiceHttp } from './http.ts';
+import type {
+  AddQosRequirementRequest,
+  CreateShareRequest,
+  CreateTransferRequest,
+  FileAttributes,
+  OneproviderConfiguration,
+  OneproviderShare,
+  OneproviderSpace,
+  QosRequirement,
+  RegisterFileRequest,
+  TransferStatus,
+  UpdateShareRequest,
+ CreateOptions } from './types.ts';
+
+/** Oneprovider REST (`/api/v3/oneprovider`): spaces as the provider sees them, files, shares, QoS, transfers. */
+export class OneproviderApi {
+  readonly #http: ServiceHttp;
+
+  constructor(http: ServiceHttp) {
+    this.#http = http;
+  }
+
+  /** `GET /configuration` (public): providerId, version, onezoneDomain. */
+  async getConfiguration(): Promise<OneproviderConfiguration> {
+    return (await this.#http.request<OneproviderConfiguration>({ method: 'GET', path: '/configuration', auth: false })).data;
+  }
+
+  /**
+   * `GET /spaces/{id}`: the space as this provider sees it, with the root directory id. Right after
+   * support the provider may not know the space yet (`spaceNotSupportedBy`, `userNotSupported`,
+   * `forbidden`); see `waitUntilProviderSeesSpace`.
+   */
+  async getSpace(spaceId: string): Promise<OneproviderSpace> {
+    const path = urlPath`/spaces/${spaceId}`;
+    const res = await this.#http.request<Record<string, unknown>>({ method: 'GET', path });
+    const d = res.data ?? {};
+    // `fileId` is the deprecated alias of `dirId`.
+    const dirId = typeof d['dirId'] === 'string' ? d['dirId'] : typeof d['fileId'] === 'string' ? d['fileId'] : '';
+    return { ...(d as Omit<OneproviderSpace, 'dirId'>), spaceId: String(d['spaceId'] ?? spaceId), name: String(d['name'] ?? ''), dirId };
+  }
+
+  // -- shares -----------------------------------------------------------------------------------
+
+  /**
+   * `POST /shares` → shareId. Any number of shares per file is allowed, so a retried create can
+   * leave a duplicate; list `zone.listSpaceShares` to reconcile.
+   */
+  async createShare(req: CreateShareRequest, opts: CreateOptions = {}): Promise<string> {
+    const path = '/shares';
+    const body: Record<string, unknown> = { name: req.name, rootFileId: req.rootFileId };
+    if (req.description !== undefined) body['description'] = req.description;
+    const res = await this.#http.request({ method: 'POST', path, body, retry: opts.retry ?? true });
+    return createdId('oneprovider', 'POST', path, res, 'shareId');
+  }
+
+  /** `GET /shares/{id}`: includes `publicUrl` and the public `rootFileId`. */
+  async getShare(shareId: string): Promise<OneproviderShare> {
+    return (await this.#http.request<OneproviderShare>({ method: 'GET', path: urlPath`/shares/${shareId}` })).data;
+  }
+
+  /** `PATCH /shares/{id}` with at least one of `name`, `description`. */
+  async updateShare(shareId: string, req: UpdateShareRequest): Promise<void> {
+    const body: Record<string, unknown> = {};
+    if (req.name !== undefined) body['name'] = req.name;
+    if (req.description !== undefined) body['description'] = req.description;
+    if (Object.keys(body).length === 0) {
+      throw new OnedataValidationError('missingAtLeastOneValue', 'updateShare needs "name" or "description"');
+    }
+    await this.#http.request({ method: 'PATCH', path: urlPath`/shares/${shareId}`, body });
+  }
+
+  /** `DELETE /shares/{id}` (the data stays). */
+  async deleteShare(shareId: string): Promise<void> {
+    await this.#http.request({ method: 'DELETE', path: urlPath`/shares/${shareId}` });
+  }
+
+  // -- files and metadata -----------------------------------------------------------------------
+
+  /**
+   * `GET /data/{id}`. `attributes` go in the query string (`?attributes=a&attributes=b`), which
+   * 21.02.7 merges with its JSON-body options, so no body is sent on a GET. Without them the
+   * server returns its default set. A missing file is `400 posix {errno:"enoent"}`, not 404.
+   */
+  async getFileAttributes(fileId: string, attributes?: string[]): Promise<FileAttributes> {
+    return (
+      await this.#http.request<FileAttributes>({
+        method: 'GET',
+        path: urlPath`/data/${fileId}`,
+        ...(attributes?.length ? { query: { attributes } } : {}),
+      })
+    ).data;
+  }
+
+  /** `PUT /data/{id}/metadata/json`: replaces the whole JSON metadata document. */
+  async setJsonMetadata(fileId: string, value: unknown): Promise<void> {
+    if (value === undefined) throw new OnedataValidationError('badValueJSON', 'JSON metadata must not be undefined');
+    await this.#http.request({ method: 'PUT', path: urlPath`/data/${fileId}/metadata/json`, body: value });
+  }
+
+  /** `GET /data/{id}/metadata/json`: the JSON metadata document (any JSON value). */
+  async getJsonMetadata(fileId: string, opts: { inherited?: boolean } = {}): Promise<unknown> {
+    return (
+      await this.#http.request({
+        method: 'GET',
+        path: urlPath`/data/${fileId}/metadata/json`,
+        ...(opts.inherited !== undefined ? { query: { inherited: opts.inherited } } : {}),
+      })
+    ).data;
+  }
+
+  /**
+   * `POST /data/register`: registers a file of an imported storage in `manual` import mode.
+   * Re-registering the same file updates its metadata (an upsert), so retries are safe.
+   */
+  async registerFile(req: RegisterFileRequest): Promise<{ fileId?: string }> {
+    const path = '/data/register';
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(req)) if (v !== undefined) body[k] = v;
+    const res = await this.#http.request<{ fileId?: unknown }>({ method: 'POST', path, body });
+    const fileId = res.data && typeof res.data.fileId === 'string' ? res.data.fileId : undefined;
+    if (fileId) return { fileId };
+    // The registration succeeded (2xx); an answer without an id is still a success.
+    const fromLocation = idFromLocation(res.location);
+    return fromLocation ? { fileId: fromLocation } : {};
+  }
+
+  /** `POST /lookup-file-id/{path}`: file id by `SpaceName/dir/file` (space names can be ambiguous; prefer ids). */
+  async lookupFileId(path: string): Promise<string> {
+    const encoded = path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(encodeURIComponent)
+      .join('/');
+    const reqPath = `/lookup-file-id/${encoded}`;
+    const res = await this.#http.request({ method: 'POST', path: reqPath });
+    return createdId('oneprovider', 'POST', reqPath, res, 'fileId');
+  }
+
+  // -- QoS and transfers ------------------------------------------------------------------------
+
+  /** `POST /qos_requirements` → qosRequirementId. Not idempotent: each call adds a requirement. */
+  async addQosRequirement(req: AddQosRequirementRequest): Promise<string> {
+    const path = '/qos_requirements';
+    const res = await this.#http.request({
+      method: 'POST',
+      path,
+      body: { fileId: req.fileId, expression: req.expression, replicasNum: req.replicasNum ?? 1 },
+    });
+    return createdId('oneprovider', 'POST', path, res, 'qosRequirementId');
+  }
+
+  /** `GET /qos_requirements/{id}`: status `fulfilled | pending | impossible`. */
+  async getQosRequirement(qosRequirementId: string): Promise<QosRequirement> {
+    const res = await this.#http.request<QosRequirement>({ method: 'GET', path: urlPath`/qos_requirements/${qosRequirementId}` });
+    return { ...res.data, qosRequirementId: res.data.qosRequirementId ?? qosRequirementId };
+  }
+
+  /** `DELETE /qos_requirements/{id}` (replicas stay, unprotected). */
+  async deleteQosRequirement(qosRequirementId: string): Promise<void> {
+    await this.#http.request({ method: 'DELETE', path: urlPath`/qos_requirements/${qosRequirementId}` });
+  }
+
+  /** `POST /transfers` → transferId. */
+  async createTransfer(req: CreateTransferRequest): Promise<string> {
+    const path = '/transfers';
+    if ((req.type === 'replication' || req.type === 'migration') && !req.replicatingProviderId) {
+      throw new OnedataValidationError('missingRequiredValue', `a ${req.type} needs "replicatingProviderId"`, 'replicatingProviderId');
+    }
+    if ((req.type === 'eviction' || req.type === 'migration') && !req.evictingProviderId) {
+      throw new OnedataValidationError('missingRequiredValue', `a ${req.type} needs "evictingProviderId"`, 'evictingProviderId');
+    }
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(req)) if (v !== undefined) body[k] = v;
+    const res = await this.#http.request({ method: 'POST', path, body });
+    return createdId('oneprovider', 'POST', path, res, 'transferId');
+  }
+
+  /** `GET /transfers/{id}`. */
+  async getTransfer(transferId: string): Promise<TransferStatus> {
+    return (await this.#http.request<TransferStatus>({ method: 'GET', path: urlPath`/transfers/${transferId}` })).data;
+  }
+}

@@ -1,0 +1,56 @@
+import { pollUntil } from '../retry/index.ts';
+import { hasErrorId, isNotFound, isPosixError, isTransient } from './errors.ts';
+import type { OneproviderApi } from './oneprovider.ts';
+
+export interface WaitOptions {
+  /** Total time to wait, in ms. */
+  deadlineMs: number;
+  /** First pause between polls. @default 500 */
+  initialDelayMs?: number;
+  /** Longest pause between polls. @default 5000 */
+  maxDelayMs?: number;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Errors a Oneprovider gives for a space it has not caught up with yet (Onezone → provider
+ * propagation): `spaceNotSupportedBy`, `userNotSupported`, `forbidden`, `posix enoent`, `notFound`,
+ * plus transient failures that outlasted the request-level retries.
+ */
+export function isProviderNotYetError(err: unknown): boolean {
+  return (
+    hasErrorId(err, 'spaceNotSupportedBy', 'userNotSupported', 'forbidden') ||
+    isPosixError(err, 'enoent') ||
+    isNotFound(err) ||
+    isTransient(err)
+  );
+}
+
+/**
+ * Polls `provider.getSpace(spaceId)` until the provider answers with the space's root `dirId`,
+ * treating the "not yet" errors above as a reason to keep waiting. Throws `DeadlineExceededError`
+ * (from shared/retry) when the deadline passes, or the first other error at once.
+ */
+export async function waitUntilProviderSeesSpace(
+  client: { provider: Pick<OneproviderApi, 'getSpace'> },
+  spaceId: string,
+  opts: WaitOptions,
+): Promise<{ dirId: string }> {
+  return pollUntil(
+    async () => {
+      const space = await client.provider.getSpace(spaceId);
+      return space.dirId ? { dirId: space.dirId } : undefined;
+    },
+    {
+      deadlineMs: opts.deadlineMs,
+      initialDelayMs: opts.initialDelayMs ?? 500,
+      maxDelayMs: opts.maxDelayMs ?? 5000,
+      description: `Oneprovider to see space ${spaceId}`,
+      isRetryable: isProviderNotYetError,
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    },
+  );
+}
