@@ -95,7 +95,7 @@ describe('configuration', () => {
 describe('the documented example configuration', () => {
   it('is valid, so the documentation stays true', async () => {
     const { loadConfigFile } = await import('../../../shared/config/index.ts');
-    const c = loadConfigFile(new URL('../../../config/s3od.example.yml', import.meta.url).pathname);
+    const c = loadConfigFile(new URL('../../../infra/config/s3od.example.yml', import.meta.url).pathname);
     expect(c.metadataFiles).toEqual(['SPA.yml']);
     expect(c.restAccess.oneproviders[0]!.isPrimary).toBe(true);
   });
