@@ -11,7 +11,7 @@ import { setupRgwNotifications } from '../notifications/rgw.ts';
 import { createLogger, registerSecret, type Logger } from '../../shared/log/index.ts';
 import { resetRuntime } from '../../shared/runtime/index.ts';
 import { FunctionHost } from './runner/function-host.ts';
-import { startHttpGateway } from './runner/http-gateway.ts';
+import { startHttpGateway, type HttpGateway } from './runner/http-gateway.ts';
 import { readServerlessFile } from './runner/serverless-file.ts';
 import { SqsEventSourceMapping } from './runner/sqs-event-source.ts';
 import { startLocalSqs, type LocalSqs } from './runner/sqs-server.ts';
@@ -57,6 +57,8 @@ export interface StackOptions {
   /** Cap on queue visibility timeouts locally, so crashed jobs come back in seconds. */
   maxVisibilityTimeout: number;
   persistentTopic: boolean;
+  /** Secrets to use instead of generated ones (tests use recognisable values to search logs for). */
+  secrets?: { s3SecretKey?: string; onedataToken?: string; webhookToken?: string };
   log: Logger;
 }
 
@@ -70,6 +72,10 @@ export interface RunningStack {
   mappings: Map<string, SqsEventSourceMapping>;
   /** Rewrites the functions' config with these overrides (on top of the stack's own); containers pick it up at once. */
   reconfigure(overrides: Record<string, unknown>): void;
+  /** Kills and restarts radosgw (data and notification configuration survive): an S3 outage. */
+  restartS3(): Promise<void>;
+  /** Takes the function endpoint down (connections dropped) or back up: lost notifications. */
+  setFunctionsAvailable(available: boolean): void;
   /** Stop (or restart) the SQS event sources, e.g. to let a queue fill up. */
   pauseEventSources(): Promise<void>;
   resumeEventSources(): void;
@@ -91,7 +97,7 @@ async function portOrFree(p: number): Promise<number> {
   return p === 0 ? freePort() : p;
 }
 
-function runRgw(action: 'start' | 'stop', env: NodeJS.ProcessEnv, log: Logger): Promise<string> {
+function runRgw(action: 'start' | 'stop' | 'restart-gateway', env: NodeJS.ProcessEnv, log: Logger): Promise<string> {
   return new Promise((resolveRun, reject) => {
     const child = spawn('bash', [RGW_SCRIPT, action], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -163,8 +169,8 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
   const definition = readServerlessFile(join(PROJECT_ROOT, 'serverless.yml'), 'local');
   const host = new FunctionHost(definition, PROJECT_ROOT);
   const accessKeyId = 'S3ODLOCALACCESSKEY';
-  const secretAccessKey = `s3od-local-${randomBytes(12).toString('hex')}`;
-  const webhookToken = `whk-${randomBytes(16).toString('hex')}`;
+  const secretAccessKey = o.secrets?.s3SecretKey ?? `s3od-local-${randomBytes(12).toString('hex')}`;
+  const webhookToken = o.secrets?.webhookToken ?? `whk-${randomBytes(16).toString('hex')}`;
   registerSecret(secretAccessKey);
   registerSecret(webhookToken);
   const rgwEnv = {
@@ -191,7 +197,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
         cleanups.push(() => s.close());
         return s;
       }),
-      startOnedataSim({ port: onedataPort, ...o.simKnobs }).then((s) => {
+      startOnedataSim({ port: onedataPort, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then((s) => {
         cleanups.push(() => s.close());
         return s;
       }),
@@ -204,7 +210,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     // Wait for every part before judging, so a failure never leaves a part running unrecorded.
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [sqs, sim, gateway] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, Awaited<ReturnType<typeof startHttpGateway>>];
+    const [sqs, sim, gateway] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway];
     const s3Endpoint = `http://127.0.0.1:${rgwPort}`;
     const region = 'us-east-1';
     registerSecret(sim.info.token);
@@ -308,7 +314,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       functionEnv,
     };
     writeFileSync(join(o.stateDir, 'stack.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
-    return { info, host, sim, sqs, mappings, reconfigure: writeConfig, pauseEventSources: pause, resumeEventSources: resume, stop: stopAll };
+    return { info, host, sim, sqs, mappings, reconfigure: writeConfig, setFunctionsAvailable: gateway.setAvailable, restartS3: async () => void (await runRgw('restart-gateway', rgwEnv, log)), pauseEventSources: pause, resumeEventSources: resume, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseMetadata, readAccessInfo, withoutSection } from '../metadata/index.ts';
 import { sanitiseDatasetName } from '../onedata/index.ts';
 import type { ProvisionJob } from '../queue/jobs.ts';
+import { registerSecret } from '../log/index.ts';
 import { addHistory, type DatasetState } from '../state/dataset-state.ts';
 import { LeaseLostError, type VersionedState } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
@@ -82,6 +83,7 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
     throw new DatasetBusyError(`${job.dataset.prefix} is being provisioned by another worker`, Math.min(900, Math.max(1, seconds)));
   }
   let current: VersionedState = leased;
+  registerSecret(leased.state.outputs.inviteToken);
   const state = (): DatasetState => current.state;
   // Saves are serialised: concurrent steps finish in any order, the record has one writer.
   let saving: Promise<void> = Promise.resolve();

@@ -7,6 +7,7 @@ import {
   type StorageSpec,
 } from '../onedata/index.ts';
 import { renderShareDescription, withoutSection } from '../metadata/index.ts';
+import { registerSecret } from '../log/index.ts';
 import { withRetry } from '../retry/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
@@ -194,6 +195,7 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
   for (const name of tokenNames(run)) {
     try {
       const t = await zone.createGroupInviteToken({ ownerUserId: owner, name, groupId, usageLimit: config.inviteToken.usageLimit, caveats });
+      registerSecret(t.token);
       return { inviteTokenId: t.tokenId, inviteToken: t.token, inviteTokenName: name };
     } catch (e) {
       if (!hasErrorId(e, 'badValueIdentifierOccupied')) throw e;
@@ -202,6 +204,7 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
     const existing = await zone.getNamedTokenByName(name, owner);
     if (existing && tokenGroupId(existing) === groupId) {
       const full = existing.token ? existing : await zone.getNamedToken(existing.tokenId);
+      if (full.token) registerSecret(full.token);
       if (full.token) return { inviteTokenId: full.tokenId, inviteToken: full.token, inviteTokenName: name };
     }
   }

@@ -36,6 +36,15 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
           }
           return reply(200, {});
         }
+        case 'POST /s3/restart':
+          await stack.restartS3();
+          return reply(200, {});
+        case 'POST /functions/down':
+          stack.setFunctionsAvailable(false);
+          return reply(200, {});
+        case 'POST /functions/up':
+          stack.setFunctionsAvailable(true);
+          return reply(200, {});
         case 'POST /config':
           stack.reconfigure(body as Record<string, unknown>);
           return reply(200, {});

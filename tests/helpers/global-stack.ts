@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -31,6 +32,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     configOverrides: { provisioning: { leaseSeconds: 5 } },
     simKnobs: { latencyMs: 2, propagationDelayMs: 100 },
     maxVisibilityTimeout: 5,
+    // Recognisable secrets: tests search every log line for them.
+    secrets: {
+      s3SecretKey: `TEST-S3-SECRET-${randomBytes(8).toString('hex')}`,
+      onedataToken: `TEST-ONEDATA-TOKEN-${randomBytes(8).toString('hex')}`,
+      webhookToken: `TEST-WEBHOOK-TOKEN-${randomBytes(8).toString('hex')}`,
+    },
   });
   const control = await startControlServer(stack, logLines);
   closeControl = control.close;

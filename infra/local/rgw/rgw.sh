@@ -5,6 +5,7 @@
 #   bash infra/local/rgw/rgw.sh install   # apt-get the Debian packages if they are missing
 #   bash infra/local/rgw/rgw.sh start     # start; prints "RGW_READY <endpoint>" and writes $RGW_DIR/env
 #   bash infra/local/rgw/rgw.sh stop      # stop the daemons by PID, remove $RGW_DIR (unless RGW_KEEP_DIR=1)
+#   bash infra/local/rgw/rgw.sh restart-gateway   # kill and restart radosgw only (data and notifications stay)
 #
 # Environment (all optional):
 #   RGW_DIR       working dir: config, monitor store, logs, pid files   (default /tmp/s3od-rgw)
@@ -176,9 +177,20 @@ on_failure() {
   RGW_KEEP_DIR=1 stop_cluster
 }
 
+# Restart only the gateway (the cluster and its data stay): for tests of S3 outages.
+restart_gateway() {
+  export CEPH_CONF=$RGW_DIR/ceph.conf
+  local f=$RGW_DIR/run/rgw.a.pid
+  [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null || true
+  daemon rgw.a radosgw -f -n client.rgw.a
+  wait_until 60 "radosgw on 127.0.0.1:$RGW_PORT" curl -sf -o /dev/null "http://127.0.0.1:$RGW_PORT/"
+  say "radosgw restarted"
+}
+
 case "${1:-}" in
   install) install_packages ;;
+  restart-gateway) restart_gateway ;;
   start) start_cluster ;;
   stop) stop_cluster ;;
-  *) echo "usage: rgw.sh install|start|stop" >&2; exit 2 ;;
+  *) echo "usage: rgw.sh install|start|stop|restart-gateway" >&2; exit 2 ;;
 esac

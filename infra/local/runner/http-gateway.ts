@@ -14,8 +14,21 @@ const MAX_BODY = 6 * 1024 * 1024; // Lambda's synchronous payload limit
  * - `POST /2015-03-31/functions/<name>/invocations`: the Lambda Invoke API (raw JSON event).
  * - `GET /_runner/health`.
  */
-export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export interface HttpGateway {
+  url: string;
+  server: Server;
+  /** While false, connections are dropped at once, as if the function endpoint were down. */
+  setAvailable(available: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0): Promise<HttpGateway> {
+  let available = true;
   const server = createServer((req, res) => {
+    if (!available) {
+      req.socket.destroy();
+      return;
+    }
     handle(host, log, req, res).catch((e) => {
       log.error('local gateway error', { error: e });
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
@@ -29,6 +42,9 @@ export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0
   return {
     url,
     server,
+    setAvailable: (a) => {
+      available = a;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { S3odConfig } from '../config/schema.ts';
+import type { Logger } from '../log/index.ts';
+import type { ProvisionJob } from '../queue/jobs.ts';
+import { limitConcurrency } from '../retry/index.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { ObjectStore } from '../storage/objects.ts';
+import { listDatasetFolders } from './list-datasets.ts';
+
+export interface ReconcileDeps {
+  config: S3odConfig;
+  objects: ObjectStore;
+  states: StateStore;
+  enqueue(jobs: ProvisionJob[]): Promise<void>;
+  log: Logger;
+  now?: () => number;
+  /** A dataset whose record has not moved for this long while not provisioned counts as stuck. */
+  stuckAfterMs?: number;
+}
+
+export interface ReconcileReport {
+  folders: number;
+  provisioned: number;
+  enqueued: number;
+  inProgress: number;
+  failedNeedsOperator: number;
+  noMetadata: number;
+}
+
+/**
+ * No dataset left behind: notifications can be lost (a non-persistent RGW topic while the function
+ * endpoint is down, MinIO without queue_dir). This walks the dataset folders and enqueues every
+ * dataset with a metadata file that is not provisioned — never seen, stuck (no progress for
+ * `stuckAfterMs`), or given up on after transient errors. Done datasets cost one GET of their
+ * record and no Onedata call; datasets that failed on bad input wait for a fixed upload.
+ */
+export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promise<ReconcileReport> {
+  const report: ReconcileReport = { folders: 0, provisioned: 0, enqueued: 0, inProgress: 0, failedNeedsOperator: 0, noMetadata: 0 };
+  const now = deps.now?.() ?? Date.now();
+  const stuckAfter = deps.stuckAfterMs ?? 10 * 60_000;
+  const limit = limitConcurrency(8);
+  const batch: ProvisionJob[] = [];
+  const pending: Promise<void>[] = [];
+  const correlationId = randomUUID();
+  for await (const dataset of listDatasetFolders(deps.objects, deps.config, onlyPrefix)) {
+    report.folders++;
+    pending.push(
+      limit(async () => {
+        const st = (await deps.states.read(dataset.id))?.state;
+        if (st?.status === 'provisioned') return void report.provisioned++;
+        if (st?.status === 'failed' && st.lastError?.permanent) return void report.failedNeedsOperator++;
+        const leased = st?.lease && Date.parse(st.lease.expiresAt) > now;
+        const recent = st && now - Date.parse(st.updatedAt) < stuckAfter && st.status !== 'failed';
+        if (leased || recent) return void report.inProgress++;
+        for (const fileName of deps.config.metadataFiles) {
+          const head = await deps.objects.head(`${dataset.prefix}/${fileName}`);
+          if (!head) continue;
+          batch.push({
+            type: 'provision',
+            dataset,
+            metadataFile: fileName,
+            etag: head.etag,
+            dedupKey: `provision:${dataset.id}:${head.etag}`,
+            correlationId,
+            enqueuedAt: new Date(now).toISOString(),
+            reason: 'reconcile',
+          });
+          return void report.enqueued++;
+        }
+        report.noMetadata++;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  if (batch.length) await deps.enqueue(batch);
+  deps.log.info('reconciliation done', { ...report });
+  return report;
+}
