@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
+import { pollUntil } from '../../shared/retry/index.ts';
 import { expectExactlyOneOfEach, onedataObjectsNamed, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
-import { getBytes, getText, putObject, s3Client, simState, stackInfo } from '../helpers/stack-client.ts';
+import { control, getBytes, getText, putObject, s3Client, simState, stackInfo } from '../helpers/stack-client.ts';
 
 const info = stackInfo();
 const s3 = s3Client(info);
@@ -59,6 +60,21 @@ describe('provisioning end to end (Ceph RGW + SQS + Onedata simulator)', () => {
     expectExactlyOneOfEach(await onedataObjectsNamed(name));
   });
 
+  it('with fs2odMetadataFile.storeAccessInfo, writes the access information to .fs2od and leaves SPA.yml untouched', async () => {
+    await control('POST', '/config', { fs2odMetadataFile: { enabled: true, storeAccessInfo: true } });
+    try {
+      const name = uniqueName('E2E_Fs2od');
+      const prefix = await uploadDataset(s3, name, { files: 1 });
+      const state = await waitForStatus(s3, prefix, ['provisioned']);
+      expect(await getText(s3, `${prefix}/SPA.yml`)).toBe(SAMPLE_METADATA);
+      const fs2od = load(await getText(s3, `${prefix}/.fs2od`)) as Record<string, any>;
+      expect(fs2od.Onedata).toMatchObject({ Space: state.outputs.spaceId, PublicURL: state.outputs.publicUrl, Onezone: info.onedataUrl });
+      expectExactlyOneOfEach(await onedataObjectsNamed(name));
+    } finally {
+      await control('POST', '/config', {});
+    }
+  });
+
   it('keeps a file with CRLF line endings and a BOM byte-identical outside the section', async () => {
     const name = uniqueName('E2E_Crlf');
     const original = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE_METADATA.replace(/\n/g, '\r\n'), 'utf8')]);
@@ -73,7 +89,6 @@ describe('provisioning end to end (Ceph RGW + SQS + Onedata simulator)', () => {
 });
 
 async function pollText(key: string, ok: (t: string) => boolean): Promise<string> {
-  const { pollUntil } = await import('../../shared/retry/index.ts');
   return pollUntil(async () => {
     const t = await getText(s3, key);
     return ok(t) ? t : undefined;

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../shared/log/index.ts';
+import type { SagaRun } from '../../../shared/provisioning/context.ts';
+import { SimulatedCrashError } from '../../../shared/provisioning/errors.ts';
+import { CRASH_AFTER_STEP_ENV, runSaga, shouldCrashAfter, StepFailedError } from '../../../shared/provisioning/saga.ts';
+import { PROVISIONING_STEPS, type StepDef } from '../../../shared/provisioning/steps.ts';
+import { newDatasetState } from '../../../shared/state/dataset-state.ts';
+import { datasetRef } from '../../../shared/events/classify.ts';
+
+function fakeRun(completed: Record<string, string> = {}): SagaRun {
+  const state = newDatasetState(datasetRef('b', 'd', 'Run1'));
+  state.completedSteps = completed;
+  return {
+    deps: { config: { importMetadata: true } } as SagaRun['deps'],
+    record: { state, etag: 'e' },
+    metadata: { key: 'd/Run1/SPA.yml', fileName: 'SPA.yml', etag: 'm', text: '', doc: {} },
+    name: 'Run1',
+    mayHaveRunBefore: false,
+    log: createLogger({ test: true }),
+    outputs: state.outputs,
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('runSaga', () => {
+  it('starts independent steps together and a step only after everything it needs is recorded', async () => {
+    const events: string[] = [];
+    const step = (name: string, needs: string[] = []): StepDef => ({
+      name,
+      needs,
+      run: async () => {
+        events.push(`start ${name}`);
+        await tick();
+        events.push(`end ${name}`);
+        return {};
+      },
+    });
+    await runSaga(fakeRun(), [step('a'), step('b'), step('c', ['a', 'b'])], async (s) => void events.push(`record ${s}`));
+    expect(events.slice(0, 2).sort()).toEqual(['start a', 'start b']);
+    const cStart = events.indexOf('start c');
+    expect(cStart).toBeGreaterThan(events.indexOf('record a'));
+    expect(cStart).toBeGreaterThan(events.indexOf('record b'));
+  });
+
+  it('skips steps the record says are done and passes outputs on', async () => {
+    const ran: string[] = [];
+    const run = fakeRun({ a: 'earlier' });
+    run.outputs.spaceId = 's1';
+    await runSaga(
+      run,
+      [
+        { name: 'a', needs: [], run: async () => (ran.push('a'), { spaceId: 'other' }) },
+        { name: 'b', needs: ['a'], run: async (r) => (ran.push(`b:${r.outputs.spaceId}`), { groupId: 'g1' }) },
+      ],
+      async () => undefined,
+    );
+    expect(ran).toEqual(['b:s1']);
+    expect(run.outputs.groupId).toBe('g1');
+  });
+
+  it('lets running steps finish and record when one fails, starts nothing new, and throws the failure', async () => {
+    const recorded: string[] = [];
+    const failing: StepDef = { name: 'bad', needs: [], run: async () => Promise.reject(new Error('boom')) };
+    const slow: StepDef = { name: 'slow', needs: [], run: async () => (await tick(), { storageId: 'st' }) };
+    const after: StepDef = { name: 'after', needs: ['slow'], run: async () => ({}) };
+    const err = await runSaga(fakeRun(), [failing, slow, after], async (s) => void recorded.push(s)).catch((e) => e);
+    expect(err).toBeInstanceOf(StepFailedError);
+    expect((err as StepFailedError).step).toBe('bad');
+    expect(recorded).toEqual(['slow']);
+  });
+
+  it('skips a disabled step but counts it as done', async () => {
+    const recorded: string[] = [];
+    await runSaga(fakeRun(), [{ name: 'opt', needs: [], enabled: () => false, run: async () => Promise.reject(new Error('must not run')) }], async (s) => void recorded.push(s));
+    expect(recorded).toEqual(['opt']);
+  });
+
+  it('simulates a crash right after recording the named step (fault knob)', async () => {
+    process.env[CRASH_AFTER_STEP_ENV] = 'a@Run1';
+    try {
+      const recorded: string[] = [];
+      const err = await runSaga(fakeRun(), [{ name: 'a', needs: [], run: async () => ({}) }, { name: 'b', needs: ['a'], run: async () => ({}) }], async (s) => void recorded.push(s)).catch((e) => e);
+      expect(err).toBeInstanceOf(SimulatedCrashError);
+      expect(recorded).toEqual(['a']);
+    } finally {
+      delete process.env[CRASH_AFTER_STEP_ENV];
+    }
+    expect(shouldCrashAfter('a', 'Run2', 'a@Run1,b')).toBe(false);
+    expect(shouldCrashAfter('b', 'Run2', 'a@Run1,b')).toBe(true);
+  });
+
+  it('the production step list has no cycle and its critical path is space/storage → support → provider → share → write-back', () => {
+    const byName = new Map(PROVISIONING_STEPS.map((s) => [s.name, s]));
+    const depth = (name: string): number => {
+      const s = byName.get(name)!;
+      return s.needs.length ? 1 + Math.max(...s.needs.map(depth)) : 1;
+    };
+    expect(depth('write-back')).toBe(5);
+    expect(byName.get('write-back')!.needs).toEqual(expect.arrayContaining(['create-share', 'create-invite-token', 'add-group-to-space']));
+    for (const s of PROVISIONING_STEPS) for (const n of s.needs) expect(byName.has(n)).toBe(true);
+  });
+});
