@@ -17,6 +17,9 @@ export const handler = middy<{ prefix?: string } | undefined, ReconcileReport>()
       enqueue: async (jobs) => {
         await sendJobs(rt.sqs, rt.queueUrls.provision, jobs);
       },
+      enqueueListing: async (job) => {
+        await sendJobs(rt.sqs, rt.queueUrls.import, [job]);
+      },
       log: logger,
     },
     typeof event?.prefix === 'string' ? event.prefix : undefined,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3odConfig } from '../config/schema.ts';
 import type { Logger } from '../log/index.ts';
-import type { ProvisionJob } from '../queue/jobs.ts';
+import type { ImportListingJob, ProvisionJob } from '../queue/jobs.ts';
 import { limitConcurrency } from '../retry/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ObjectStore } from '../storage/objects.ts';
@@ -12,6 +12,8 @@ export interface ReconcileDeps {
   objects: ObjectStore;
   states: StateStore;
   enqueue(jobs: ProvisionJob[]): Promise<void>;
+  /** s3 mode: re-queue the listing of a provisioned dataset whose initial listing never finished. */
+  enqueueListing?(job: ImportListingJob): Promise<void>;
   log: Logger;
   now?: () => number;
   /** A dataset whose record has not moved for this long while not provisioned counts as stuck. */
@@ -25,6 +27,8 @@ export interface ReconcileReport {
   inProgress: number;
   failedNeedsOperator: number;
   noMetadata: number;
+  /** Provisioned datasets whose listing (s3 mode) had stalled and was queued again. */
+  listingsRequeued: number;
 }
 
 /**
@@ -35,7 +39,7 @@ export interface ReconcileReport {
  * record and no Onedata call; datasets that failed on bad input wait for a fixed upload.
  */
 export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promise<ReconcileReport> {
-  const report: ReconcileReport = { folders: 0, provisioned: 0, enqueued: 0, inProgress: 0, failedNeedsOperator: 0, noMetadata: 0 };
+  const report: ReconcileReport = { folders: 0, provisioned: 0, enqueued: 0, inProgress: 0, failedNeedsOperator: 0, noMetadata: 0, listingsRequeued: 0 };
   const now = deps.now?.() ?? Date.now();
   const stuckAfter = deps.stuckAfterMs ?? 10 * 60_000;
   const limit = limitConcurrency(8);
@@ -47,7 +51,17 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
     pending.push(
       limit(async () => {
         const st = (await deps.states.read(dataset.id))?.state;
-        if (st?.status === 'provisioned') return void report.provisioned++;
+        if (st?.status === 'provisioned') {
+          report.provisioned++;
+          const listing = st.import.listing;
+          const stalled = deps.config.storageMode === 's3' && !listing?.done && now - Date.parse(st.updatedAt) >= stuckAfter;
+          if (stalled && deps.enqueueListing) {
+            // The listing job was lost or dead-lettered: it resumes from its recorded position.
+            await deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId });
+            report.listingsRequeued++;
+          }
+          return;
+        }
         if (st?.status === 'failed' && st.lastError?.permanent) return void report.failedNeedsOperator++;
         const leased = st?.lease && Date.parse(st.lease.expiresAt) > now;
         const recent = st && now - Date.parse(st.updatedAt) < stuckAfter && st.status !== 'failed';

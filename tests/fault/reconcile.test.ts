@@ -31,7 +31,7 @@ describe('reconciliation', () => {
         return res.json() as Promise<{ folders: number; enqueued: number; provisioned: number }>;
       };
       const first = await invoke();
-      expect(first).toMatchObject({ folders: 10, enqueued: 10, provisioned: 0 });
+      expect(first).toMatchObject({ folders: 10, enqueued: 10, provisioned: 0, listingsRequeued: 0 });
       for (const p of prefixes) await waitForStatus(s3, p, ['provisioned']);
       await waitForQueuesIdle();
       for (const n of names) expectExactlyOneOfEach(await onedataObjectsNamed(n));
