@@ -1,4 +1,5 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3ClientFor } from '../../shared/aws/clients.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../../shared/retry/index.ts';
@@ -10,14 +11,7 @@ import { PROJECT_ROOT, type StackInfo } from './stack.ts';
  * together with what the Onedata simulator now holds.
  */
 export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`): Promise<void> {
-  const s3 = new S3Client({
-    endpoint: info.s3Endpoint,
-    region: info.region,
-    credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = s3ClientFor({ endpoint: info.s3Endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } });
   const prefix = `datasets/${datasetName}`;
   const put = (key: string, body: string | Buffer) => s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: key, Body: body }));
   const started = Date.now();

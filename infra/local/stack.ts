@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { s3ClientFor } from '../../shared/aws/clients.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dump as dumpYaml } from 'js-yaml';
 import { setupRgwNotifications } from '../notifications/rgw.ts';
@@ -249,7 +250,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     resetRuntime();
 
     const credentials = { accessKeyId, secretAccessKey };
-    const s3 = new S3Client({ endpoint: s3Endpoint, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    const s3 = s3ClientFor({ endpoint: s3Endpoint, region, credentials });
     try {
       await s3.send(new CreateBucketCommand({ Bucket: o.bucket }));
       await setupRgwNotifications(s3, {

@@ -10,10 +10,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * unset means real AWS. Credentials follow the SDK's default chain.
  */
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const endpoint = env.S3OD_S3_ENDPOINT || undefined;
+  return s3ClientFor({ region: env.AWS_REGION || 'us-east-1', endpoint: env.S3OD_S3_ENDPOINT || undefined });
+}
+
+/** An S3 client for an explicit endpoint and credentials (the local stack, tests, the CLI). */
+export function s3ClientFor(opts: { endpoint?: string; region: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): S3Client {
   return new S3Client({
-    region: env.AWS_REGION || 'us-east-1',
-    ...(endpoint ? { endpoint } : {}),
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import type { StackInfo } from '../../infra/local/stack.ts';
+import { s3ClientFor } from '../../shared/aws/clients.ts';
 
 /** Clients and helpers for tests that run against the shared local stack. */
 export function stackInfo(): StackInfo {
@@ -9,14 +10,7 @@ export function stackInfo(): StackInfo {
 }
 
 export function s3Client(info = stackInfo()): S3Client {
-  return new S3Client({
-    endpoint: info.s3Endpoint,
-    region: info.region,
-    credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return s3ClientFor({ endpoint: info.s3Endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } });
 }
 
 export function sqsClient(info = stackInfo()): SQSClient {
