@@ -152,10 +152,12 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
       delete s.lastError;
       delete s.failureReason;
       addHistory(s, 'provisioned', `space ${s.outputs.spaceId}`);
-      delete s.lease;
     });
     log.info('dataset provisioned', { spaceId: state().outputs.spaceId, attempts: state().attempts });
+    // The status object is written while the lease is still held: once the lease is gone, the
+    // bucket already tells the operator the outcome.
     await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
+    await save((s) => void delete s.lease);
     return 'provisioned';
   } catch (err) {
     await saving.catch(() => undefined);
@@ -174,10 +176,10 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
         s.failureReason = permanent ? `${step}: ${message}` : `gave up after ${delivery.receiveCount} attempts; last error in ${step}: ${message}`;
       }
       addHistory(s, permanent ? 'failed' : gaveUp ? 'gave up' : 'attempt failed', `${step}: ${message}`);
-      delete s.lease;
     }).catch((e) => log.error('could not record the failure', { error: e }));
     log.error(permanent ? 'dataset failed' : 'provisioning attempt failed', { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
     if (permanent || gaveUp) await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
+    await save((s) => void delete s.lease).catch((e) => log.error('could not release the lease', { error: e }));
     if (permanent) return 'failed';
     throw cause;
   } finally {
