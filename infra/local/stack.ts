@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -81,6 +81,47 @@ export interface RunningStack {
   pauseEventSources(): Promise<void>;
   resumeEventSources(): void;
   stop(): Promise<void>;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolveCheck) => {
+    const s = createServer();
+    s.once('error', () => resolveCheck(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolveCheck(true)));
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolveCheck) => {
+    const sock = connect({ port, host: '127.0.0.1' });
+    sock.setTimeout(500);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolveCheck(true);
+    });
+    sock.once('error', () => resolveCheck(false));
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolveCheck(false);
+    });
+  });
+}
+
+/** Refuses clearly, before anything starts, when a fixed port is taken (e.g. a second npm start). */
+export async function assertPortsFree(ports: { name: string; port: number }[]): Promise<void> {
+  const taken: string[] = [];
+  await Promise.all(
+    ports
+      .filter((p) => p.port !== 0)
+      .map(
+        (p) =>
+          (async () => {
+            // Both probes: radosgw binds with SO_REUSEPORT, so only a connect finds it.
+            if ((await canConnect(p.port)) || !(await canListen(p.port))) taken.push(`127.0.0.1:${p.port} (${p.name})`);
+          })(),
+      ),
+  );
+  if (taken.length) throw new Error(`ports already in use: ${taken.sort().join(', ')}`);
 }
 
 export async function freePort(): Promise<number> {
@@ -164,6 +205,13 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
   };
   const log = o.log;
   mkdirSync(o.stateDir, { recursive: true });
+  await assertPortsFree([
+    { name: 'S3 (Ceph RGW)', port: o.rgwPort },
+    { name: 'Ceph monitor', port: o.rgwMonPort },
+    { name: 'SQS', port: o.sqsPort },
+    { name: 'functions', port: o.functionsPort },
+    { name: 'Onedata simulator', port: o.onedataPort },
+  ]);
   const [rgwPort, rgwMonPort, sqsPort, functionsPort, onedataPort] = await Promise.all(
     [o.rgwPort, o.rgwMonPort, o.sqsPort, o.functionsPort, o.onedataPort].map(portOrFree),
   );
@@ -181,6 +229,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     RGW_MON_PORT: String(rgwMonPort),
     RGW_ACCESS_KEY: accessKeyId,
     RGW_SECRET_KEY: secretAccessKey,
+    RGW_OWNER_PID: String(process.pid),
   };
 
   const cleanups: (() => Promise<unknown>)[] = [];

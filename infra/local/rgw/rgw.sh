@@ -13,6 +13,7 @@
 #   RGW_MON_PORT  monitor port on 127.0.0.1 (msgr2)                    (default 3300)
 #   RGW_ACCESS_KEY / RGW_SECRET_KEY   the S3 user's keys                 (local defaults)
 #   RGW_MEMSTORE_BYTES  capacity the OSD reports                        (default 4 GiB; RAM is used only for data)
+#   RGW_OWNER_PID the process the cluster belongs to; a later start removes clusters whose owner is gone
 set -euo pipefail
 
 RGW_DIR=${RGW_DIR:-/tmp/s3od-rgw}
@@ -69,8 +70,23 @@ stop_cluster() {
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Clusters whose owner process (RGW_OWNER_PID, e.g. a test run killed with SIGKILL) is gone are
+# stopped and removed, so daemons never pile up on a developer's machine or in CI.
+reap_orphans() {
+  local d owner f
+  for d in "${RGW_DIR%/*}"/s3od-rgw-*; do
+    [ -f "$d/owner.pid" ] || continue
+    owner=$(cat "$d/owner.pid")
+    kill -0 "$owner" 2>/dev/null && continue
+    for f in "$d"/run/*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done
+    rm -rf "$d"
+    say "removed the cluster of a process that is gone: $d"
+  done
+}
+
 start_cluster() {
   install_packages
+  reap_orphans
   for p in "$RGW_PORT" "$RGW_MON_PORT"; do
     if port_taken "$p"; then echo "port 127.0.0.1:$p is already in use (RGW_PORT/RGW_MON_PORT choose others)" >&2; exit 4; fi
   done
@@ -82,6 +98,7 @@ start_cluster() {
   fi
   rm -rf "$RGW_DIR"
   mkdir -p "$RGW_DIR"/{mon/a,osd/0,run,log,rgw}
+  [ -n "${RGW_OWNER_PID:-}" ] && echo "$RGW_OWNER_PID" >"$RGW_DIR/owner.pid"
   export CEPH_CONF=$RGW_DIR/ceph.conf
   local fsid; fsid=$(cat /proc/sys/kernel/random/uuid)
   trap 'on_failure' ERR
