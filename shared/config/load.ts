@@ -223,6 +223,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   if ((doc as Raw).restAccess && typeof (doc as Raw).restAccess === 'object') {
     const oz = ((doc as Raw).restAccess as Raw).onezone as Raw | undefined;
     if (oz && typeof oz === 'object' && 'apiToken' in oz) {
+      r.seenPrefix('restAccess.onezone.apiToken');
       r.problem('restAccess.onezone.apiToken', 'secrets do not belong in the config file: set S3OD_ONEZONE_TOKEN instead');
     }
   }

@@ -66,7 +66,7 @@ describe('configuration', () => {
 
   it('refuses secrets in the file and points to the environment variable', () => {
     const p = problems(valid.replace('    host: zone.example.org', '    host: zone.example.org\n    apiToken: abc'));
-    expect(p).toContain('restAccess.onezone.apiToken: secrets do not belong in the config file: set S3OD_ONEZONE_TOKEN instead');
+    expect(p).toEqual(['restAccess.onezone.apiToken: secrets do not belong in the config file: set S3OD_ONEZONE_TOKEN instead']);
   });
 
   it('needs the mount root in posix mode and the S3 endpoint in s3 mode', () => {

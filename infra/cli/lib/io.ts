@@ -1,0 +1,80 @@
+/**
+ * Where the CLI writes and what it knows about its surroundings. Injectable so tests run commands
+ * in-process and read what they printed.
+ *
+ * Every byte goes through `Output`, which masks every secret it has been told about (service
+ * tokens, S3 secret keys, the webhook token, invite tokens read from records) — a second line of
+ * defence behind the commands never formatting a secret in the first place.
+ */
+
+export interface TextSink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: TextSink;
+  stderr: TextSink;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** The local stack file used when neither --config nor --stack is given (undefined: never). */
+  defaultStackFile: string | undefined;
+}
+
+export const REDACTED = '[REDACTED]';
+
+/** Values this short are not masked: they would mask ordinary words (same rule as shared/log). */
+const MIN_SECRET_LENGTH = 8;
+
+export class Output {
+  private readonly secrets = new Set<string>();
+  constructor(private readonly io: Pick<CliIo, 'stdout' | 'stderr'>) {}
+
+  addSecret(value: string | undefined | null): void {
+    if (value && value.length >= MIN_SECRET_LENGTH) this.secrets.add(value);
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+
+  /** A line (or block) on stdout. */
+  out(text = ''): void {
+    this.io.stdout.write(this.mask(text) + '\n');
+  }
+
+  /** A line on stderr: diagnostics, warnings, progress. */
+  err(text = ''): void {
+    this.io.stderr.write(this.mask(text) + '\n');
+  }
+
+  /** Raw stderr text without a newline (progress updates with `\r`). */
+  errRaw(text: string): void {
+    this.io.stderr.write(this.mask(text));
+  }
+
+  json(value: unknown): void {
+    this.out(JSON.stringify(value, null, 2));
+  }
+
+  get stderrIsTTY(): boolean {
+    return this.io.stderr.isTTY === true;
+  }
+}
+
+/** Bad invocation: unknown option, missing argument. Exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(message: string, readonly helpHint?: string) {
+    super(message);
+  }
+}
+
+/** A command failed in a way already explained to the operator. Exit code 1. */
+export class CommandFailed extends Error {
+  override name = 'CommandFailed';
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,0 +1,88 @@
+import type { DatasetState, DatasetStatus } from '../../../shared/state/dataset-state.ts';
+import { countsLine, shorten, table } from './format.ts';
+
+export const STATUS_ORDER: DatasetStatus[] = ['provisioned', 'provisioning', 'pending', 'failed'];
+
+/** The short problem of a dataset for the table: the failure reason, else the last error. */
+export function problemOf(s: DatasetState): string {
+  if (s.status === 'failed') return s.failureReason ?? s.lastError?.message ?? 'unknown';
+  if (s.lastError && s.status !== 'provisioned') return `${s.lastError.step}: ${s.lastError.message}`;
+  return '';
+}
+
+export function totalsByStatus(records: DatasetState[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const r of records) totals[r.status] = (totals[r.status] ?? 0) + 1;
+  return totals;
+}
+
+/** The table of all datasets, sorted by folder, with totals per status. */
+export function renderStatusTable(records: DatasetState[]): string[] {
+  if (records.length === 0) return ['no dataset records'];
+  const rows = records.map((r) => [r.dataset.prefix, r.status, r.outputs.spaceId ?? '-', String(r.attempts), shorten(problemOf(r), 70) || '-']);
+  return [...table(['FOLDER', 'STATUS', 'SPACE', 'ATTEMPTS', 'LAST ERROR / REASON'], rows), '', `${records.length} datasets: ${countsLine(totalsByStatus(records), STATUS_ORDER)}`];
+}
+
+/** The operator's next step for a failed dataset (as the status object beside the file says). */
+function whatToDo(s: DatasetState): string {
+  if (s.lastError?.permanent === false) return `Onedata failed temporarily: once it works again, s3od retry ${s.dataset.prefix}`;
+  if (s.lastError?.onedataErrorId) return `fix what Onedata refused (error id ${s.lastError.onedataErrorId}), then s3od retry ${s.dataset.prefix}`;
+  return 'fix the problem named above and upload the metadata file again (s3od retries on the new version)';
+}
+
+const yesNo = (v: boolean | undefined): string => (v ? 'yes' : 'no');
+
+/** Everything about one dataset, for an operator. Never the invite token itself. */
+export function renderDatasetStatus(s: DatasetState, now = new Date()): string[] {
+  const o = s.outputs;
+  const kv: [string, string | undefined][] = [
+    ['status', s.status],
+    ['dataset id', s.dataset.id],
+    ['metadata file', s.metadataFile ? `${s.metadataFile}${s.metadataEtag ? ` (etag ${s.metadataEtag})` : ''}` : undefined],
+    ['onedata name', o.onedataName],
+    ['space', o.spaceId],
+    ['storage', o.storageId],
+    ['group', o.groupId],
+    ['share', o.shareId],
+    ['public URL', o.publicUrl],
+    ['invite token', o.inviteToken || o.inviteTokenId ? `set${o.inviteTokenId ? ` (token id ${o.inviteTokenId}${o.inviteTokenName ? `, name ${o.inviteTokenName}` : ''})` : ''}` : 'not set'],
+    ['root file', o.rootFileId],
+    ['attempts', String(s.attempts)],
+    ['completed steps', Object.keys(s.completedSteps).length ? Object.keys(s.completedSteps).join(', ') : 'none'],
+  ];
+  if (s.failureReason) kv.push(['failure reason', s.failureReason]);
+  if (s.lastError) {
+    const e = s.lastError;
+    const message = `${e.step}: ${e.message}`;
+    // A permanent failure's reason usually is the last error: say it once.
+    kv.push(['last error', message === s.failureReason ? '(the failure reason)' : message]);
+    kv.push(['', `onedata error id ${e.onedataErrorId ?? '-'} · ${e.permanent ? 'permanent' : 'transient'} · at ${e.at}`]);
+  } else kv.push(['last error', 'none']);
+  if (s.status === 'failed') kv.push(['what to do', whatToDo(s)]);
+  const imp = s.import;
+  kv.push(['import', `registered ${imp.registered} · failed ${imp.failed} · removed ${imp.removed}${imp.lastImportAt ? ` · last ${imp.lastImportAt}` : ''}`]);
+  if (imp.listing) kv.push(['  listing', `${imp.listing.done ? 'done' : 'in progress'} · ${imp.listing.listed} listed${imp.listing.startAfter && !imp.listing.done ? ` · after ${imp.listing.startAfter}` : ''}`]);
+  if (imp.scan) {
+    const sc = imp.scan;
+    const parts = [
+      sc.status ? `status ${sc.status}` : undefined,
+      sc.forceStarts !== undefined ? `${sc.forceStarts} forced starts` : undefined,
+      sc.createdFiles !== undefined ? `created ${sc.createdFiles}, modified ${sc.modifiedFiles ?? 0}, deleted ${sc.deletedFiles ?? 0}` : undefined,
+      sc.startedAt ? `started ${sc.startedAt}` : undefined,
+      sc.scheduledFor ? `next ${sc.scheduledFor}` : undefined,
+    ].filter(Boolean);
+    kv.push(['  scan', parts.join(' · ') || '-']);
+  }
+  kv.push(['  growing', `${yesNo(imp.growing)}${imp.frozenAt ? ` · frozen ${imp.frozenAt}${imp.frozenSize !== undefined ? ` at ${imp.frozenSize} bytes` : ''}` : ' · not frozen'}`]);
+  kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
+  if (s.lease) {
+    const live = Date.parse(s.lease.expiresAt) > now.getTime();
+    kv.push(['lease', `${live ? 'held' : 'expired'}: ${s.lease.owner} until ${s.lease.expiresAt}`]);
+  }
+  const lines = [s.dataset.prefix, ...kv.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${k.padEnd(16)}${v}`)];
+  if (s.history.length) {
+    lines.push('  history (latest last):');
+    for (const h of s.history.slice(-8)) lines.push(`    ${h.at}  ${h.event}${h.detail ? ` — ${shorten(h.detail, 120)}` : ''}`);
+  }
+  return lines;
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { parseConfig } from '../../../shared/config/index.ts';
+import { runCli } from '../../helpers/cli.ts';
+
+const FIXTURES = new URL('../../fixtures/fs2od/', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 's3od-cli-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SECRET = /FIXTURE-[A-Z-]+TOKEN|FIXTURE-SMTP-PASSWORD|FIXTURE-ONLY-SECRET/;
+
+describe('s3od config check', () => {
+  it('says ok with a summary for a valid file', async () => {
+    const r = await runCli(['config', 'check', 'infra/config/s3od.example.yml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/s3od\.example\.yml: ok/);
+    expect(r.stdout).toMatch(/bucket\s+facility/);
+    expect(r.stdout).toMatch(/storageMode\s+s3/);
+  });
+
+  it('lists every problem as key: message and exits 1', async () => {
+    const file = join(dir, 'bad.yml');
+    writeFileSync(file, 'bucket: Bad_Bucket\nwatchedDirectories: [/abs]\nstorageMode: nfs\nrestAccess:\n  onezone:\n    host: z\n    apiToken: abc\n  oneproviders: []\ntypo: 1\n');
+    const r = await runCli(['config', 'check', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}bucket: must be a valid S3 bucket name/m);
+    expect(r.stdout).toMatch(/^ {2}watchedDirectories\[0\]: is a key prefix/m);
+    expect(r.stdout).toMatch(/^ {2}storageMode: must be "s3" or "posix"/m);
+    expect(r.stdout).toMatch(/^ {2}restAccess\.onezone\.apiToken: secrets do not belong/m);
+    expect(r.stdout).toMatch(/^ {2}typo: is not a known key/m);
+    expect(r.stdout).toMatch(/^ {2}institutionName: is required/m);
+  });
+
+  it('exits 1 for a missing file and 2 without one', async () => {
+    expect((await runCli(['config', 'check', join(dir, 'nope.yml')])).code).toBe(1);
+    const usage = await runCli(['config', 'check']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/missing FILE/);
+  });
+});
+
+describe('s3od config import-fs2od', () => {
+  it('translates a full fs2od config: same keys copied, secrets never, the rest reported', async () => {
+    const r = await runCli(['config', 'import-fs2od', join(FIXTURES, 'config.yaml'), '--mount-root', '/volume/facility']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(SECRET);
+    expect(r.stderr).not.toMatch(SECRET);
+    expect(r.stdout).not.toMatch(/apiToken|password|dareg|messaging|dataReplication|sleepFactor|verboseLevel/);
+    const doc = load(r.stdout) as Record<string, any>;
+    expect(doc.watchedDirectories).toEqual(['cryoem/krios1', 'cryoem/glacios']);
+    expect(doc.posixStorage.mountRoot).toBe('/volume/facility');
+    expect(doc.storageMode).toBe('posix');
+    expect(doc.metadataFiles).toEqual(['SPA.yml', 'metadata.yml']);
+    expect(doc.metadataFileTags).toEqual({ onedata: 'Onedata2', onezone: 'Onezone', space: 'Space', inviteToken: 'InviteToken', publicURL: 'PublicURL' });
+    expect(doc.fs2odMetadataFile).toEqual({ enabled: true, filename: '.fs2od', storeAccessInfo: true });
+    expect(doc.continousFileImport.detectDeletions).toBe(true);
+    expect(doc).toMatchObject({ institutionName: 'CEITEC MU', datasetPrefix: 'cryo_', testMode: true, testModePrefix: 'test123_', implicitSpaceSize: 10995116277760 });
+    expect(doc.restAccess.oneproviders).toEqual([
+      { host: 'oneprovider.facility.example.org', isPrimary: true },
+      { host: 'oneprovider2.example.org', isPrimary: false, storageIds: ['5a1c0ffee0000000000000000000000a'] },
+    ]);
+    // Every fs2od key without an equivalent is named with what happens instead.
+    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg', 'messaging', 'dataReplication', 'metadataFileTags.deniedProviders']) {
+      expect(r.stderr).toMatch(new RegExp(`^ {2}${key.replace('.', '\\.')}: \\S`, 'm'));
+    }
+    expect(r.stderr).toMatch(/S3OD_LOG_LEVEL/);
+    expect(r.stderr).toMatch(/restAccess\.onezone\.apiToken: set S3OD_ONEZONE_TOKEN/);
+    expect(r.stderr).toMatch(/restAccess\.oneproviders\[0\]\.apiToken: set S3OD_ONEPROVIDER_TOKEN/);
+    expect(r.stderr).toMatch(/dareg\.token: not needed/);
+    expect(r.stderr).toMatch(/messaging\.credentials\.email\.password: not needed/);
+    // The bucket is s3od-only: a marked placeholder, and said so.
+    expect(r.stdout).toMatch(/^bucket: change-me-facility-bucket {2}# CHANGE ME/m);
+    expect(r.stderr).toMatch(/placeholders to fill in[\s\S]*bucket:/);
+    expect(() => parseConfig(r.stdout)).not.toThrow();
+  });
+
+  it('fills placeholders for what fs2od allowed to be empty; the output passes config check', async () => {
+    const out = join(dir, 'translated.yml');
+    const r = await runCli(['config', 'import-fs2od', join(FIXTURES, 'minimal.yaml'), '--out', out, '--bucket', 'facility', '--storage-mode', 's3', '--s3-endpoint', 'https://s3.example.org']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(out, 'utf8');
+    expect(text).not.toMatch(SECRET);
+    expect(text).toMatch(/^managerGroupId: CHANGE-ME-managerGroupId {2}# CHANGE ME/m);
+    expect(text).toMatch(/host: https:\/\/change-me\.onezone\.example\.org {2}# CHANGE ME/);
+    expect(text).toMatch(/watchedDirectories: \[mnt\/data\/datasets\] {2}# CHECK/);
+    expect(r.stderr).toMatch(/\/mnt\/data\/datasets is a filesystem path/);
+    expect(r.stderr).toMatch(/restAccess\.oneproviders\[0\]\.apiToken/);
+    const check = await runCli(['config', 'check', out]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/: ok/);
+    expect(check.stderr).toMatch(/placeholders still to fill in: .*managerGroupId/);
+  });
+
+  it('rejects a file that is not YAML', async () => {
+    const r = await runCli(['config', 'import-fs2od', join(FIXTURES, 'broken.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not valid YAML/);
+  });
+});
+
+describe('s3od without a command or configuration', () => {
+  it('prints help, and tells usage errors apart (exit 2)', async () => {
+    expect((await runCli(['--help'])).code).toBe(0);
+    expect((await runCli([])).code).toBe(2);
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const badOption = await runCli(['status', '--frob']);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/Try: s3od status --help/);
+    const noConfig = await runCli(['status']);
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toMatch(/no configuration: pass --config FILE/);
+  });
+  it('has --help for every command', async () => {
+    for (const cmd of [['status'], ['retry'], ['backfill'], ['doctor'], ['config', 'check'], ['config', 'import-fs2od'], ['stats'], ['notifications', 'setup']]) {
+      const r = await runCli([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: s3od ${cmd.join(' ')}`));
+    }
+  });
+});
