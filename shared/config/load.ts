@@ -269,6 +269,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
       registrationConcurrency: r.number('import.registrationConcurrency', 8, { min: 1, max: 64, integer: true }),
       registrationBatchSize: r.number('import.registrationBatchSize', 100, { min: 1, max: 10000, integer: true }),
       shrinkOnFreeze: r.boolean('import.shrinkOnFreeze', true),
+      maxParallelScans: r.number('import.maxParallelScans', 10, { min: 1, max: 100, integer: true }),
     },
     provisioning: {
       leaseSeconds: r.number('provisioning.leaseSeconds', 120, { min: 5 }),

@@ -52,7 +52,7 @@ export interface S3odConfig {
   spacePrivileges: string[];
   limits: { metadataMaxBytes: number };
   onedata: { timeoutMs: number; retries: number; concurrency: number; providerWaitSeconds: number; supportTokenTtlSeconds: number };
-  import: { coalesceWindowSeconds: number; registrationConcurrency: number; registrationBatchSize: number; shrinkOnFreeze: boolean };
+  import: { coalesceWindowSeconds: number; registrationConcurrency: number; registrationBatchSize: number; shrinkOnFreeze: boolean; maxParallelScans: number };
   provisioning: { leaseSeconds: number; maxAttempts: number };
 }
 

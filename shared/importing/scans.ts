@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatasetRef } from '../events/classify.ts';
 import type { ImportScanJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
+import { acquireScanSlot } from './scan-slots.ts';
 
 /** SQS caps DelaySeconds at 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
@@ -55,8 +56,10 @@ export async function runScheduledScan(deps: ImportDeps, job: ImportScanJob): Pr
   // A duplicate delivery of a scan job that already ran (or was superseded) does nothing.
   if (stale) return 'stale';
   if (!spaceId) return 'stale';
-  const result = await deps.onedata.panel.forceStartImport(spaceId);
-  if (result === 'alreadyRunning') {
+  const scanStatus = async (sid: string) => (await deps.onedata.panel.getImportInfo(sid)).status;
+  const slot = await acquireScanSlot(deps.objects, spaceId, job.dataset.id, deps.config.import.maxParallelScans, scanStatus, now);
+  const result = slot ? await deps.onedata.panel.forceStartImport(spaceId) : 'noSlot';
+  if (result !== 'started') {
     const dueAt = now + Math.max(windowMs, 1000);
     await deps.states.update(job.dataset, (s) => {
       const scan = (s.import.scan ??= {});
@@ -64,7 +67,7 @@ export async function runScheduledScan(deps: ImportDeps, job: ImportScanJob): Pr
     });
     const scheduled = (await deps.states.read(job.dataset.id))?.state.import.scan?.scheduledFor;
     if (scheduled === new Date(dueAt).toISOString()) await enqueueScan(deps, job.dataset, dueAt, now);
-    deps.log.info('scan already running; another one scheduled after it', { dataset: job.dataset.prefix });
+    deps.log.info(slot ? 'scan already running; another one scheduled after it' : 'parallel scan limit reached; scan rescheduled', { dataset: job.dataset.prefix });
     return 'rescheduled';
   }
   const info = await deps.onedata.panel.getImportInfo(spaceId).catch(() => undefined);
