@@ -3,16 +3,20 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processImportJobs } from '../../shared/importing/process.ts';
 import { log } from '../../shared/log/index.ts';
+import { functionMetrics } from '../../shared/metrics/index.ts';
 import type { AnyImportJob } from '../../shared/queue/jobs.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
+import { onedataClient } from '../../shared/runtime/onedata.ts';
 import { sqsBatchFailures } from '../lib/middleware.ts';
 
 /** import: keeps each space in step with the bucket (registrations, coalesced scans, freezes). */
 const logger = log.child({ fn: 'import' });
+const metrics = functionMetrics('import', logger);
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(sqsBatchFailures(logger))
   .handler(async (event, context) => {
+    const startedAt = Date.now();
     const rt = getRuntime();
     const jobs: (AnyImportJob | undefined)[] = event.Records.map((r) => {
       try {
@@ -26,7 +30,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
     const results = await processImportJobs(valid, {
       config: rt.config,
       classifier: rt.classifier,
-      onedata: rt.onedata(),
+      onedata: onedataClient(rt),
       objects: rt.objects,
       states: rt.states,
       enqueue: async (job, delaySeconds) => {
@@ -35,6 +39,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       log: logger,
       remainingMs: () => context?.getRemainingTimeInMillis?.() ?? Infinity,
     });
+    metrics.importBatch({ jobs, results, records: event.Records, startedAt });
     let k = 0;
     // Unreadable messages can never succeed: they are logged and acknowledged.
     return Promise.allSettled(

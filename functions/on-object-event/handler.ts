@@ -4,6 +4,7 @@ import { ingestEvents } from '../../shared/events/ingest.ts';
 import { normalizeNotification, NotificationFormatError } from '../../shared/events/normalize.ts';
 import { isAuthorizedDelivery } from '../../shared/events/webhook-auth.ts';
 import { log } from '../../shared/log/index.ts';
+import { functionMetrics } from '../../shared/metrics/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
 import { sqsBatchFailures } from '../lib/middleware.ts';
 
@@ -14,6 +15,7 @@ import { sqsBatchFailures } from '../lib/middleware.ts';
  * - S3 invoking the function directly.
  */
 const logger = log.child({ fn: 'on-object-event' });
+const metrics = functionMetrics('on-object-event', logger);
 
 type AnyEvent = APIGatewayProxyEventV2 | SQSEvent | S3Event;
 
@@ -42,15 +44,18 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
   } catch (e) {
     if (!(e instanceof NotificationFormatError)) throw e;
     logger.warn('webhook body rejected', { reason: e.message, bytes: raw.length });
+    metrics.webhookRejected('malformed');
     return json(400, { error: e.message });
   }
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   if (!isAuthorizedDelivery(webhookToken(), headers, events.map((e) => e.opaqueData))) {
     // The body is not logged: an unauthenticated caller controls it.
     logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
+    metrics.webhookRejected('unauthorized');
     return json(401, { error: 'unauthorized' });
   }
   const result = await ingestEvents(events, rt);
+  metrics.ingested('http', result);
   return json(202, result);
 }
 
@@ -69,13 +74,15 @@ async function handleSqsRecord(record: SQSRecord): Promise<void> {
     logger.error('queued notification dropped: unreadable', { messageId: record.messageId, reason: e.message });
     return;
   }
-  await ingestEvents(events, getRuntime(), record.messageId);
+  metrics.ingested('sqs', await ingestEvents(events, getRuntime(), record.messageId), record);
 }
 
 async function route(event: AnyEvent): Promise<unknown> {
   if (isHttp(event)) return handleHttp(event);
   if (isSqs(event)) return Promise.allSettled(event.Records.map(handleSqsRecord));
-  return ingestEvents(normalizeNotification(event), getRuntime());
+  const result = await ingestEvents(normalizeNotification(event), getRuntime());
+  metrics.ingested('s3', result);
+  return result;
 }
 
 export const handler = middy<AnyEvent, unknown>().use(sqsBatchFailures(logger)).handler(route);

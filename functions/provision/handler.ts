@@ -2,15 +2,18 @@ import middy from '@middy/core';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { log } from '../../shared/log/index.ts';
+import { functionMetrics } from '../../shared/metrics/index.ts';
 import { DatasetBusyError } from '../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../shared/provisioning/provision-dataset.ts';
 import type { ProvisionJob } from '../../shared/queue/jobs.ts';
 import { sendJobs } from '../../shared/queue/sqs-sender.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
+import { onedataClient } from '../../shared/runtime/onedata.ts';
 import { sqsBatchFailures } from '../lib/middleware.ts';
 
 /** provision: one provision job per record; runs the dataset's provisioning saga. */
 const logger = log.child({ fn: 'provision' });
+const metrics = functionMetrics('provision', logger);
 
 async function handleRecord(record: SQSRecord): Promise<void> {
   const rt = getRuntime();
@@ -19,24 +22,27 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     logger.error('not a provision job; dropped', { messageId: record.messageId });
     return;
   }
+  const startedAt = Date.now();
   try {
     const outcome = await provisionDataset(
       job,
       {
         config: rt.config,
         secrets: rt.secrets(),
-        onedata: rt.onedata(),
+        onedata: onedataClient(rt),
         objects: rt.objects,
         states: rt.states,
         enqueueListing: async (listing) => {
           await sendJobs(rt.sqs, rt.queueUrls.import, [listing]);
         },
-        log: logger,
+        log: metrics.instrument(logger),
       },
       { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) },
     );
     logger.info('provision job done', { dataset: job.dataset.prefix, outcome, correlationId: job.correlationId });
+    metrics.provisionJob({ job, record, startedAt, outcome });
   } catch (e) {
+    metrics.provisionJob({ job, record, startedAt, error: e });
     if (e instanceof DatasetBusyError) {
       await rt.sqs
         .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: e.retryAfterSeconds }))

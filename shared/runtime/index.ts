@@ -4,7 +4,6 @@ import { sharedS3Client, sharedSqsClient } from '../aws/clients.ts';
 import { configFromEnv, ConfigError, loadSecrets, resetConfigCache, type S3odConfig, type S3odSecrets } from '../config/index.ts';
 import { KeyClassifier } from '../events/classify.ts';
 import { log, type Logger } from '../log/index.ts';
-import { createOnedataClient, type OnedataClient } from '../onedata/index.ts';
 import { StateStore } from '../state/state-store.ts';
 import { ObjectStore } from '../storage/objects.ts';
 
@@ -24,8 +23,6 @@ export interface Runtime {
   /** The facility bucket (metadata files, state records, status objects). */
   objects: ObjectStore;
   states: StateStore;
-  /** Built on first use (needs the secrets). */
-  onedata(): OnedataClient;
 }
 
 let runtime: Runtime | undefined;
@@ -38,7 +35,6 @@ export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   const missing = [!provision && 'S3OD_PROVISION_QUEUE_URL', !imp && 'S3OD_IMPORT_QUEUE_URL'].filter(Boolean) as string[];
   if (missing.length) throw new ConfigError(missing.map((key) => ({ key, message: 'environment variable is required (queue URL)' })), 'environment');
   let secrets: S3odSecrets | undefined;
-  let onedata: OnedataClient | undefined;
   const s3 = sharedS3Client();
   const objects = new ObjectStore(s3, config.bucket);
   runtime = {
@@ -51,22 +47,6 @@ export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     queueUrls: { provision, import: imp },
     log,
     secrets: () => (secrets ??= loadSecrets(env)),
-    onedata: () => {
-      if (onedata) return onedata;
-      const s = runtime!.secrets();
-      const primary = config.restAccess.oneproviders[0]!;
-      onedata = createOnedataClient({
-        onezoneUrl: config.restAccess.onezone.host,
-        oneproviderUrl: primary.host,
-        onezoneToken: s.onezoneToken,
-        providerToken: s.oneproviderToken,
-        timeoutMs: config.onedata.timeoutMs,
-        retry: { retries: config.onedata.retries },
-        concurrency: config.onedata.concurrency,
-        logger: log.child({ component: 'onedata' }),
-      });
-      return onedata;
-    },
   };
   return runtime;
 }
