@@ -1,3 +1,4 @@
+import { LOG_MESSAGES } from '../provisioning/log-messages.ts';
 import type { IngestResult } from '../events/ingest.ts';
 import type { JobResult } from '../importing/process.ts';
 import type { LogFields, Logger } from '../log/index.ts';
@@ -163,9 +164,9 @@ export class Metrics {
   instrument(logger: Logger): Logger {
     const tap = (msg: string, fields: LogFields | undefined): void => {
       if (!fields) return;
-      if (msg === 'step completed' && typeof fields.step === 'string' && typeof fields.durationMs === 'number' && !fields.skipped) {
+      if (msg === LOG_MESSAGES.stepCompleted && typeof fields.step === 'string' && typeof fields.durationMs === 'number' && !fields.skipped) {
         this.emit({ Step: fields.step }, { StepLatency: milliseconds(fields.durationMs) }, { dimensionSets: [['Function', 'Step']] });
-      } else if ((msg === 'dataset failed' || msg === 'provisioning attempt failed') && typeof fields.onedataErrorId === 'string' && fields.onedataErrorId) {
+      } else if ((msg === LOG_MESSAGES.datasetFailed || msg === LOG_MESSAGES.attemptFailed) && typeof fields.onedataErrorId === 'string' && fields.onedataErrorId) {
         this.onedataError(fields.onedataErrorId, 1, typeof fields.step === 'string' ? fields.step : undefined);
       }
     };

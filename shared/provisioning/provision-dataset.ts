@@ -9,6 +9,7 @@ import { writeStatusObject } from '../state/status-object.ts';
 import { ObjectTooLargeError } from '../storage/objects.ts';
 import type { MetadataSnapshot, ProvisioningDeps, SagaRun } from './context.ts';
 import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvisioningError, SimulatedCrashError } from './errors.ts';
+import { LOG_MESSAGES } from './log-messages.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { metadataHash, PROVISIONING_STEPS, shareDescription } from './steps.ts';
 import { accessInfoKey, accessInfoValues, writeBackAccessInfo } from './write-back.ts';
@@ -177,7 +178,7 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
       }
       addHistory(s, permanent ? 'failed' : gaveUp ? 'gave up' : 'attempt failed', `${step}: ${message}`);
     }).catch((e) => log.error('could not record the failure', { error: e }));
-    log.error(permanent ? 'dataset failed' : 'provisioning attempt failed', { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
+    log.error(permanent ? LOG_MESSAGES.datasetFailed : LOG_MESSAGES.attemptFailed, { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
     if (permanent || gaveUp) await writeStatusObject(deps.objects, state()).catch((e) => log.warn('status object not written', { error: e }));
     await save((s) => void delete s.lease).catch((e) => log.error('could not release the lease', { error: e }));
     if (permanent) return 'failed';

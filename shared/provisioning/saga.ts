@@ -1,5 +1,6 @@
 import type { SagaRun } from './context.ts';
 import { SimulatedCrashError } from './errors.ts';
+import { LOG_MESSAGES } from './log-messages.ts';
 import type { StepDef } from './steps.ts';
 
 /**
@@ -44,7 +45,7 @@ export async function runSaga(
       Object.assign(run.outputs, outputs);
       await record(step.name, outputs);
       done.add(step.name);
-      run.log.info('step completed', { step: step.name, durationMs: Date.now() - t0, skipped: !enabled || undefined });
+      run.log.info(LOG_MESSAGES.stepCompleted, { step: step.name, durationMs: Date.now() - t0, skipped: !enabled || undefined });
       if (shouldCrashAfter(step.name, run.record.state.dataset.name)) throw new SimulatedCrashError(`simulated crash after ${step.name}`);
     })()
       .catch((e) => {
