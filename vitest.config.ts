@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // stack (Ceph RGW, SQS emulator, Onedata simulator, function runner) started by the global setup.
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/helpers/summary-reporter.ts'],
     projects: [
       {
         test: {
