@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidStorageSpecError, OnedataError, ServiceHttp, hasErrorId } from '../../shared/onedata/index.ts';
 import { pollUntil as poll } from '../../shared/retry/index.ts';
-import { posixSpec, supportedSpace, uniqueName, useSim } from './onedata-sim-fixture.ts';
+import { posixSpec, supportedSpace, uniqueName, useSim, failure } from './onedata-sim-fixture.ts';
 
 const ctx = useSim();
-
-const failure = async (p: Promise<unknown>): Promise<OnedataError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OnedataError);
-  return e as OnedataError;
-};
 
 /** Raw Onepanel access, to check the simulator's own validation of specs the client refuses to send. */
 function rawPanel(): ServiceHttp {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError, OnedataError, isPosixError, waitUntilProviderSeesSpace } from '../../shared/onedata/index.ts';
-import { supportedSpace, visibleSpace, useSim } from './onedata-sim-fixture.ts';
+import { supportedSpace, visibleSpace, useSim, failure } from './onedata-sim-fixture.ts';
 
 const ctx = useSim();
-
-const failure = async (p: Promise<unknown>): Promise<OnedataError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OnedataError);
-  return e as OnedataError;
-};
 
 describe('Oneprovider client against the simulator', () => {
   it('reads the public configuration', async () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OnedataError, isConflict } from '../../shared/onedata/index.ts';
-import { clientFor, posixSpec, supportedSpace, uniqueName, useSim } from './onedata-sim-fixture.ts';
+import { clientFor, posixSpec, supportedSpace, uniqueName, useSim, failure } from './onedata-sim-fixture.ts';
 
 const ctx = useSim();
-
-const failure = async (p: Promise<unknown>): Promise<OnedataError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(OnedataError);
-  return e as OnedataError;
-};
 
 describe('Onezone client against the simulator', () => {
   it('reads the public configuration and the current user', async () => {

@@ -1,7 +1,7 @@
 /** Shared set-up of the Onedata client contract tests: one simulator per file, reset before each test. */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startOnedataSim } from '../../infra/local/onedata-sim/index.ts';
-import { createOnedataClient, waitUntilProviderSeesSpace, type OnedataClient, type OnedataClientConfig, type StorageSpec } from '../../shared/onedata/index.ts';
+import { createOnedataClient, OnedataError, waitUntilProviderSeesSpace, type OnedataClient, type OnedataClientConfig, type StorageSpec } from '../../shared/onedata/index.ts';
 import type { Logger } from '../../shared/log/index.ts';
 
 export type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
@@ -74,4 +74,14 @@ export async function visibleSpace(od: OnedataClient, sim: Sim, opts: { importMo
   const space = await supportedSpace(od, sim, opts);
   const { dirId } = await waitUntilProviderSeesSpace(od, space.spaceId, { deadlineMs: 5000, initialDelayMs: 20, maxDelayMs: 100 });
   return { ...space, dirId };
+}
+
+/** The OnedataError a call fails with (the test fails if it succeeds or fails otherwise). */
+export async function failure(p: Promise<unknown>): Promise<OnedataError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(OnedataError);
+  return e as OnedataError;
 }
