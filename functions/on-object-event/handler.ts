@@ -64,22 +64,36 @@ function webhookToken(): string | undefined {
   return process.env.S3OD_WEBHOOK_TOKEN || undefined;
 }
 
-async function handleSqsRecord(record: SQSRecord): Promise<void> {
-  // A malformed message can never succeed: log it and let it go, rather than dead-letter noise.
-  let events;
-  try {
-    events = normalizeNotification(record.body);
-  } catch (e) {
-    if (!(e instanceof NotificationFormatError)) throw e;
-    logger.error('queued notification dropped: unreadable', { messageId: record.messageId, reason: e.message });
-    return;
+/**
+ * A batch of queued notifications is routed as one: its jobs go out in as few SendMessageBatch
+ * calls as possible (10 per call) rather than one call per notification. If sending fails, every
+ * readable record of the batch is retried (duplicates are harmless downstream).
+ */
+async function handleSqsBatch(records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> {
+  const events = [];
+  const readable: boolean[] = [];
+  for (const record of records) {
+    try {
+      events.push(...normalizeNotification(record.body));
+      readable.push(true);
+    } catch (e) {
+      if (!(e instanceof NotificationFormatError)) throw e;
+      // A malformed message can never succeed: log it and let it go, rather than dead-letter noise.
+      logger.error('queued notification dropped: unreadable', { messageId: record.messageId, reason: e.message });
+      readable.push(false);
+    }
   }
-  metrics.ingested('sqs', await ingestEvents(events, getRuntime(), record.messageId), record);
+  try {
+    metrics.ingested('sqs', await ingestEvents(events, getRuntime(), records[0]?.messageId), records[0]);
+    return records.map(() => ({ status: 'fulfilled', value: undefined }));
+  } catch (reason) {
+    return readable.map((ok) => (ok ? { status: 'rejected', reason } : { status: 'fulfilled', value: undefined }));
+  }
 }
 
 async function route(event: AnyEvent): Promise<unknown> {
   if (isHttp(event)) return handleHttp(event);
-  if (isSqs(event)) return Promise.allSettled(event.Records.map(handleSqsRecord));
+  if (isSqs(event)) return handleSqsBatch(event.Records);
   const result = await ingestEvents(normalizeNotification(event), getRuntime());
   metrics.ingested('s3', result);
   return result;

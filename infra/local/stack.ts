@@ -168,7 +168,8 @@ export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataU
     s3Storage: { endpoint: opts.s3Endpoint },
     posixStorage: { mountRoot: '/volumes/facility' },
     restAccess: { onezone: { host: opts.onedataUrl }, oneproviders: [{ host: opts.sim.providers[0]?.url ?? opts.onedataUrl, isPrimary: true }] },
-    onedata: { providerWaitSeconds: 60 },
+    // The simulator's propagation delay is a fraction of a second: poll at least every 50 ms.
+    onedata: { providerWaitSeconds: 60, providerPollMaxMs: 50 },
     import: { coalesceWindowSeconds: 1 },
     provisioning: { leaseSeconds: 20 },
   };

@@ -262,6 +262,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
       retries: r.number('onedata.retries', 5, { min: 0, max: 20, integer: true }),
       concurrency: r.number('onedata.concurrency', 8, { min: 1, max: 64, integer: true }),
       providerWaitSeconds: r.number('onedata.providerWaitSeconds', 120, { min: 1 }),
+      providerPollMaxMs: r.number('onedata.providerPollMaxMs', 1000, { min: 10, max: 30000, integer: true }),
       supportTokenTtlSeconds: r.number('onedata.supportTokenTtlSeconds', 300, { min: 30, integer: true }),
     },
     import: {

@@ -51,7 +51,7 @@ export interface S3odConfig {
   inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
   spacePrivileges: string[];
   limits: { metadataMaxBytes: number };
-  onedata: { timeoutMs: number; retries: number; concurrency: number; providerWaitSeconds: number; supportTokenTtlSeconds: number };
+  onedata: { timeoutMs: number; retries: number; concurrency: number; providerWaitSeconds: number; providerPollMaxMs: number; supportTokenTtlSeconds: number };
   import: { coalesceWindowSeconds: number; registrationConcurrency: number; registrationBatchSize: number; shrinkOnFreeze: boolean; maxParallelScans: number };
   provisioning: { leaseSeconds: number; maxAttempts: number };
 }

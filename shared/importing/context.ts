@@ -25,3 +25,19 @@ export interface ImportDeps {
 export function readyForImport(state: DatasetState | undefined): state is DatasetState {
   return Boolean(state && state.completedSteps['wait-for-provider'] && state.outputs.spaceId && state.outputs.storageId);
 }
+
+/** Where a dataset's objects are registered. */
+export interface ImportTarget {
+  spaceId: string;
+  storageId: string;
+}
+
+export function importTarget(state: DatasetState): ImportTarget {
+  return { spaceId: state.outputs.spaceId!, storageId: state.outputs.storageId! };
+}
+
+/**
+ * Targets of datasets seen ready, per container: they never change once set, so a batch of data
+ * events for a known dataset needs no read of its record.
+ */
+export const knownTargets = new Map<string, ImportTarget>();

@@ -1,6 +1,7 @@
 import type { AnyImportJob, ImportJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
-import { readyForImport } from './context.ts';
+import { importTarget, knownTargets, readyForImport } from './context.ts';
+import { recordImportCounts } from './counters.ts';
 import { freezeDataset, freezeJobFor } from './freeze.ts';
 import { runListing } from './listing.ts';
 import { registerObjects } from './register.ts';
@@ -56,11 +57,12 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
   const log = deps.log.child({ dataset: dataset.prefix });
   const results: JobResult[] = jobs.map(() => ({ ok: true, outcome: 'ignored' }));
   try {
-    const vs = await deps.states.read(dataset.id);
-    const state = vs?.state;
+    const markers = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'running-marker');
+    // Data-only batches of a dataset already seen ready need no read of its record.
+    const cached = markers.length === 0 ? knownTargets.get(dataset.id) : undefined;
+    const state = cached ? undefined : (await deps.states.read(dataset.id))?.state;
 
     // The .running marker: growing while it exists; its removal freezes the dataset.
-    const markers = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'running-marker');
     for (const [j, i] of markers) {
       if (!deps.config.continousFileImport.enabled) continue;
       if (j.change === 'created') {
@@ -91,10 +93,15 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
 
     const data = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'data');
     if (data.length === 0) return results;
-    if (!readyForImport(state)) {
-      // Not lost: the listing at the end of provisioning (s3) or the first scan (posix) covers them.
-      for (const [, i] of data) results[i] = { ok: true, outcome: 'dataset not provisioned yet; covered by its first import' };
-      return results;
+    let target = cached;
+    if (!target) {
+      if (!readyForImport(state)) {
+        // Not lost: the listing at the end of provisioning (s3) or the first scan (posix) covers them.
+        for (const [, i] of data) results[i] = { ok: true, outcome: 'dataset not provisioned yet; covered by its first import' };
+        return results;
+      }
+      target = importTarget(state);
+      knownTargets.set(dataset.id, target);
     }
     if (deps.config.storageMode === 'posix') {
       const r = await requestScan(deps, dataset);
@@ -106,7 +113,7 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
     const removed = data.filter(([j]) => j.change === 'removed');
     const reg = await registerObjects(
       deps,
-      state,
+      target,
       created.map(([j]) => ({ key: j.key, relPath: j.relPath, ...(j.size !== undefined ? { size: j.size } : {}), mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined })),
     );
     const retryKeys = new Map(reg.retry.map((r) => [r.key, r.error]));
@@ -119,12 +126,7 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
     // A removed object stays listed in the space: Onedata 21.02 has no way to unregister a file,
     // and deleting it through Oneprovider would try to delete it on the (read-only) storage.
     for (const [, i] of removed) results[i] = { ok: true, outcome: 'removal recorded' };
-    await deps.states.update(dataset, (s) => {
-      s.import.registered += reg.registered;
-      s.import.failed += reg.failed.length;
-      s.import.removed += removed.length;
-      s.import.lastImportAt = new Date(deps.now?.() ?? Date.now()).toISOString();
-    });
+    await recordImportCounts(deps.states, dataset, { registered: reg.registered, failed: reg.failed.length, removed: removed.length }, new Date(deps.now?.() ?? Date.now()).toISOString());
   } catch (error) {
     return jobs.map(() => ({ ok: false, error }));
   }

@@ -1,7 +1,6 @@
 import { isPermanent, isTransient } from '../onedata/index.ts';
 import { limitConcurrency } from '../retry/index.ts';
-import type { DatasetState } from '../state/dataset-state.ts';
-import type { ImportDeps } from './context.ts';
+import type { ImportDeps, ImportTarget } from './context.ts';
 
 /** One object to register in the dataset's space. */
 export interface ObjectToRegister {
@@ -27,7 +26,7 @@ export interface RegistrationResult {
  * the object key as a path; the destination is the path inside the dataset, so each space holds
  * exactly its dataset.
  */
-export async function registerObjects(deps: ImportDeps, state: DatasetState, objects: ObjectToRegister[]): Promise<RegistrationResult> {
+export async function registerObjects(deps: ImportDeps, target: ImportTarget, objects: ObjectToRegister[]): Promise<RegistrationResult> {
   const { provider } = deps.onedata;
   const limit = limitConcurrency(deps.config.import.registrationConcurrency);
   const result: RegistrationResult = { registered: 0, failed: [], retry: [] };
@@ -36,8 +35,8 @@ export async function registerObjects(deps: ImportDeps, state: DatasetState, obj
       limit(async () => {
         try {
           await provider.registerFile({
-            spaceId: state.outputs.spaceId!,
-            storageId: state.outputs.storageId!,
+            spaceId: target.spaceId,
+            storageId: target.storageId,
             storageFileId: `/${o.key}`,
             destinationPath: `/${o.relPath}`,
             // With the size known from the event the provider need not stat the object.

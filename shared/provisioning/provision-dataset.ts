@@ -77,35 +77,44 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
   }
 
   const owner = randomUUID();
-  const leased = await states.acquireLease(job.dataset, owner, leaseMs, job.etag);
+  // Taking the lease also records the start of the run: one write before the first Onedata call.
+  const leased = await states.acquireLease(job.dataset, owner, leaseMs, job.etag, (s) => {
+    s.attempts += 1;
+    if (s.status !== 'provisioned') s.status = 'provisioning';
+    addHistory(s, 'run started', `attempt ${s.attempts}, receive ${delivery.receiveCount}, reason ${job.reason}`);
+  });
   if ('busy' in leased) {
-    // Not dropped even when the holder works on this very version: it may have died.
+    // RGW delivers the event of our own write-back while the saga still holds the lease: when the
+    // job's version already carries exactly the recorded access information, it is done.
+    if (before && (await carriesRecordedAccessInfo(deps, job, before.state))) return 'unchanged';
+    // Otherwise never dropped, even when the holder works on this very version: it may have died.
     const seconds = Math.ceil((Date.parse(leased.busy.expiresAt) - Date.now()) / 1000) + 1;
     throw new DatasetBusyError(`${job.dataset.prefix} is being provisioned by another worker`, Math.min(900, Math.max(1, seconds)));
   }
   let current: VersionedState = leased;
   registerSecret(leased.state.outputs.inviteToken);
   const state = (): DatasetState => current.state;
-  // Saves are serialised: concurrent steps finish in any order, the record has one writer.
-  let saving: Promise<void> = Promise.resolve();
+  // Edits apply to the record in memory at once; writes are serialised and coalesced: steps that
+  // finish while a write is under way share the next one.
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   const save = (edit: (s: DatasetState) => void): Promise<void> => {
-    saving = saving.then(async () => {
-      edit(current.state);
+    edit(current.state);
+    if (queued) return queued;
+    const write = chain.then(async () => {
+      queued = undefined;
       states.renew(current, leaseMs);
       current = await states.save(current);
     });
-    return saving;
+    queued = write;
+    chain = write;
+    return write;
   };
 
   // Keep the lease while long steps (waiting for the provider) run: renew at a third of its length.
   const heartbeat = setInterval(() => void save(() => undefined).catch(() => undefined), Math.max(1000, leaseMs / 3));
   heartbeat.unref();
   try {
-    await save((s) => {
-      s.attempts += 1;
-      if (s.status !== 'provisioned') s.status = 'provisioning';
-      addHistory(s, 'run started', `attempt ${s.attempts}, receive ${delivery.receiveCount}, reason ${job.reason}`);
-    });
     const metadata = await readMetadata(deps, job);
     if (!metadata) {
       log.warn('metadata file is gone; nothing to provision');
@@ -125,10 +134,9 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
       log,
       outputs: state().outputs,
     };
-    await save((s) => {
-      s.metadataFile = metadata.fileName;
-      s.outputs.onedataName = name;
-    });
+    // Recorded with the first step's write.
+    state().metadataFile = metadata.fileName;
+    state().outputs.onedataName = name;
 
     if (state().status === 'provisioned') {
       const outcome = await refreshProvisioned(run, metadata, log);
@@ -161,7 +169,7 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
     await save((s) => void delete s.lease);
     return 'provisioned';
   } catch (err) {
-    await saving.catch(() => undefined);
+    await chain.catch(() => undefined);
     if (err instanceof SimulatedCrashError || err instanceof LeaseLostError) throw err;
     const cause = err instanceof StepFailedError ? err.error : err;
     const step = err instanceof StepFailedError ? err.step : 'read-metadata';
@@ -186,6 +194,18 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** Whether the job's version of the metadata file already holds the access information recorded. */
+async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJob, state: DatasetState): Promise<boolean> {
+  const o = state.outputs;
+  if (!job.etag || !o.publicUrl || !o.spaceId || !o.inviteToken) return false;
+  const obj = await deps.objects.get(`${job.dataset.prefix}/${job.metadataFile}`, deps.config.limits.metadataMaxBytes).catch(() => undefined);
+  if (!obj || obj.etag !== job.etag) return false;
+  const parsed = parseMetadata(obj.body, { maxBytes: deps.config.limits.metadataMaxBytes, tags: deps.config.metadataFileTags });
+  if (!parsed.ok) return false;
+  const a = readAccessInfo(parsed.doc, deps.config.metadataFileTags);
+  return a.space === o.spaceId && a.publicURL === o.publicUrl && a.inviteToken === o.inviteToken && a.onezone === deps.config.restAccess.onezone.host;
 }
 
 /**

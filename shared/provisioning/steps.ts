@@ -219,9 +219,10 @@ async function addGroupToSpace(run: SagaRun): Promise<Partial<ProvisioningOutput
 async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   const { dirId } = await waitUntilProviderSeesSpace(run.deps.onedata, run.outputs.spaceId!, {
     deadlineMs: run.deps.config.onedata.providerWaitSeconds * 1000,
-    // Short polls: the wait is on the critical path, and one GET is cheap for the provider.
+    // Starts short (the wait is on the critical path), backs off to the configured ceiling so a
+    // slow provider is not hammered.
     initialDelayMs: 25,
-    maxDelayMs: 250,
+    maxDelayMs: run.deps.config.onedata.providerPollMaxMs,
   });
   return { rootFileId: dirId };
 }

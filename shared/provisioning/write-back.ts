@@ -33,9 +33,13 @@ export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefi
   const values = accessInfoValues(run);
   const tags = config.metadataFileTags;
   const separate = key !== run.metadata.key;
+  // First try with the version read at the start of the run (saves a GET on the critical path);
+  // if the operator changed the file since, the conditional PUT fails and the loop re-reads it.
+  let known: { body: Buffer; etag: string } | undefined = separate ? undefined : { body: Buffer.from(run.metadata.text, 'utf8'), etag: run.metadata.etag };
   return withRetry(
     async () => {
-      const cur = await objects.get(key, config.limits.metadataMaxBytes);
+      const cur = known ?? (await objects.get(key, config.limits.metadataMaxBytes));
+      known = undefined;
       if (!cur) {
         if (!separate) throw new PermanentProvisioningError(`${key} was deleted during provisioning; upload it again`, 'metadataGone');
         await objects.put(key, renderAccessInfoFile(tags, values), { ifNoneMatch: '*' }, 'text/yaml; charset=utf-8');

@@ -86,7 +86,14 @@ export class StateStore {
    * Takes the dataset's lease for `ttlMs` unless another owner holds an unexpired one. Returns the
    * record with the lease, or `{ busy }` naming the current holder's lease.
    */
-  async acquireLease(dataset: DatasetRef, owner: string, ttlMs: number, etagInProgress?: string): Promise<VersionedState | { busy: NonNullable<DatasetState['lease']> }> {
+  async acquireLease(
+    dataset: DatasetRef,
+    owner: string,
+    ttlMs: number,
+    etagInProgress?: string,
+    /** Further edits written together with the lease (saves a write). */
+    onAcquire?: (s: DatasetState) => void,
+  ): Promise<VersionedState | { busy: NonNullable<DatasetState['lease']> }> {
     let busy: DatasetState['lease'];
     const res = await this.update(dataset, (s) => {
       busy = undefined;
@@ -96,6 +103,7 @@ export class StateStore {
         return false;
       }
       s.lease = { owner, expiresAt: new Date(now + ttlMs).toISOString(), ...(etagInProgress ? { etag: etagInProgress } : {}) };
+      onAcquire?.(s);
     });
     if (busy) return { busy };
     return res;

@@ -16,11 +16,11 @@ describe('Onedata faults', () => {
     await simConfig({ faultRate: 0, lostResponseRate: 0, propagationDelayMs: 100, latencyMs: 2 });
   });
 
-  it('20 datasets under a 20% fault rate, lost answers and a 1.5 s propagation delay all end provisioned without duplicates', async () => {
+  it('20 datasets under a 20% fault rate, lost answers and a 1.5 s propagation delay all end provisioned without duplicates', { timeout: 240_000 }, async () => {
     await simConfig({ faultRate: 0.2, lostResponseRate: 0.05, propagationDelayMs: 1500, latencyMs: 5 });
     const names = Array.from({ length: 20 }, () => uniqueName('Fault'));
     const prefixes = await Promise.all(names.map((n) => uploadDataset(s3, n, { files: 1 })));
-    const states = await Promise.all(prefixes.map((p) => waitForStatus(s3, p, ['provisioned'], 120_000)));
+    const states = await Promise.all(prefixes.map((p) => waitForStatus(s3, p, ['provisioned'], 200_000)));
     await simConfig({ faultRate: 0, lostResponseRate: 0 });
     await waitForQueuesIdle();
     for (const n of names) expectExactlyOneOfEach(await onedataObjectsNamed(n));

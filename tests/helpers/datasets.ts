@@ -31,13 +31,21 @@ export async function readState(s3: S3Client, prefix: string): Promise<DatasetSt
 
 /** Waits until the dataset's record reaches one of the given statuses. */
 export async function waitForStatus(s3: S3Client, prefix: string, statuses: DatasetState['status'][], deadlineMs = 60_000): Promise<DatasetState> {
-  return pollUntil(
-    async () => {
-      const st = await readState(s3, prefix);
-      return st && statuses.includes(st.status) && !st.lease ? st : undefined;
-    },
-    { deadlineMs, initialDelayMs: 100, maxDelayMs: 500, description: `${prefix} to become ${statuses.join('/')}` },
-  );
+  let last: DatasetState | undefined;
+  try {
+    return await pollUntil(
+      async () => {
+        last = await readState(s3, prefix);
+        return last && statuses.includes(last.status) && !last.lease ? last : undefined;
+      },
+      { deadlineMs, initialDelayMs: 100, maxDelayMs: 500, description: `${prefix} to become ${statuses.join('/')}` },
+    );
+  } catch (e) {
+    // Say where it got stuck: a timeout alone tells nothing in a CI log.
+    const s = last;
+    const where = s ? `status ${s.status}, attempts ${s.attempts}, steps ${Object.keys(s.completedSteps).join(',')}, lease ${s.lease ? 'held' : 'free'}, last error ${s.lastError ? `${s.lastError.step}: ${s.lastError.message}` : 'none'}, history ${s.history.slice(-4).map((h) => h.event).join(' > ')}` : 'no record';
+    throw new Error(`${(e as Error).message} — ${where}`, { cause: e });
+  }
 }
 
 export interface OnedataObjectsOf {
