@@ -1,0 +1,152 @@
+/**
+ * Figure 2 — burst: N metadata files uploaded at once (200; 50 with --quick). The provision
+ * function runs up to 50 jobs at once; every job shares the one Onedata client of the process
+ * (locally all functions run in one process), so its per-service limit `onedata.concurrency`
+ * bounds the whole burst. Baseline: N × (6·L + P) / concurrency. The limit is checked on the
+ * simulator's request log (max calls in progress per service).
+ */
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { datasetRef } from '../shared/events/classify.ts';
+import type { FunctionDef } from '../infra/local/runner/serverless-file.ts';
+import { load1, type BenchContext, type Figure } from './lib/context.ts';
+import { mapLimit, putObject, SAMPLE_METADATA, uniqueName } from './lib/datasets.ts';
+import { withEventSourceConcurrency } from './lib/event-sources.ts';
+import { maxInFlight, isProviderPoll, isRegistration, slotUtilization } from './lib/sim-log.ts';
+import { median, p95, round } from './lib/stats.ts';
+
+export const BURST_PROVISION_CONCURRENCY = 50;
+
+/**
+ * How many small PUTs per second the local RGW takes with 50 in flight: into the facility bucket
+ * (each PUT notifies on-object-event synchronously, as every record write of the saga does) and
+ * into a bucket without notifications. Measured just before the burst, on the same machine.
+ */
+async function rgwPutCapacity(ctx: BenchContext, n: number): Promise<{ notified: number; withoutNotification: number }> {
+  const quiet = `bench-cap-${process.pid}`;
+  const body = JSON.stringify({ capacity: 'x'.repeat(1500) });
+  await ctx.s3.send(new CreateBucketCommand({ Bucket: quiet }));
+  const out: Record<string, number> = {};
+  try {
+    for (const [label, bucket] of [['notified', ctx.info.bucket], ['withoutNotification', quiet]] as const) {
+      const keys = Array.from({ length: n }, (_, i) => `.s3od/bench-capacity/${process.pid}/${i}.json`);
+      const t0 = performance.now();
+      await mapLimit(keys, 50, (k) => putObject(ctx.s3, bucket, k, body));
+      out[label] = n / ((performance.now() - t0) / 1000);
+      // Only the bucket without notifications is cleaned with a multi-object delete: Ceph RGW 16.2
+      // aborts on a DeleteObjects whose objects it must notify an HTTP endpoint about (see
+      // docs/benchmarks.md). The facility bucket's probe objects stay (the stack is thrown away).
+      if (bucket === quiet) {
+        for (let i = 0; i < keys.length; i += 1000) {
+          await ctx.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+        }
+      }
+    }
+  } finally {
+    await ctx.s3.send(new DeleteBucketCommand({ Bucket: quiet })).catch(() => undefined);
+  }
+  return { notified: round(out.notified!), withoutNotification: round(out.withoutNotification!) };
+}
+
+export async function burst(ctx: BenchContext): Promise<Figure> {
+  const n = ctx.opts.quick ? 50 : 200;
+  const { L, P, stack, info, logs } = ctx;
+  const limit = ctx.onedataConcurrency;
+  const baseline = (n * (6 * L + P)) / limit;
+  stack.sim.reset();
+  await ctx.waitIdle();
+  const capacity = await rgwPutCapacity(ctx, ctx.opts.quick ? 300 : 600);
+  ctx.progress(`burst: RGW takes ${capacity.notified} small PUTs/s with notification, ${capacity.withoutNotification} without (50 in flight)`);
+  await ctx.waitIdle();
+  const loadStart = load1();
+  const datasets = Array.from({ length: n }, () => datasetRef(info.bucket, 'datasets', uniqueName('BenchBurst')));
+  const invocations: Record<string, number> = {};
+  stack.host.beforeInvoke = (fn: FunctionDef) => {
+    invocations[fn.name] = (invocations[fn.name] ?? 0) + 1;
+  };
+  const awsBefore = ctx.aws.snapshot();
+  logs.resetCounters();
+  ctx.progress(`burst: ${n} metadata files at once; provision event source ${BURST_PROVISION_CONCURRENCY} batches at once; Onedata limit ${limit} per service`);
+  let t0 = 0;
+  let uploadMs = 0;
+  let lastWriteBack = 0;
+  const uploadPutMs: number[] = [];
+  ctx.aws.ops = [];
+  ctx.aws.recording = true;
+  try {
+    await withEventSourceConcurrency(ctx, { provision: BURST_PROVISION_CONCURRENCY }, 4, async () => {
+      t0 = Date.now();
+      // "At once": as many PUTs in flight as the S3 client's socket pool allows (50).
+      await mapLimit(datasets, 50, async (ds) => {
+        const s = Date.now();
+        await putObject(ctx.s3, info.bucket, `${ds.prefix}/SPA.yml`, SAMPLE_METADATA);
+        uploadPutMs.push(Date.now() - s);
+      });
+      uploadMs = Date.now() - t0;
+      ctx.progress(`  uploaded in ${uploadMs} ms; waiting for the write-backs`);
+      let reported = 0;
+      await logs.waitFor(
+        () => {
+          const done = datasets.filter((d) => logs.writeBacks.has(d.prefix)).length;
+          if (done >= reported + n / 4) {
+            reported = done;
+            ctx.progress(`  ${done}/${n} written back after ${Date.now() - t0} ms`);
+          }
+          return done === n;
+        },
+        300_000,
+        `${n} write-backs`,
+      );
+      lastWriteBack = Math.max(...datasets.map((d) => logs.writeBacks.get(d.prefix)!));
+      await logs.waitFor(() => datasets.every((d) => logs.provisioned.has(d.prefix)), 120_000, `${n} datasets provisioned`);
+      // Jobs of our own write-backs deferred for the rest of a lease are not waited for.
+      await ctx.waitIdle(120_000, { countInvisible: false });
+    });
+  } finally {
+    ctx.aws.recording = false;
+    stack.host.beforeInvoke = undefined;
+  }
+  // Let the jobs of our own write-backs (deferred for the rest of a lease) run now, outside the
+  // measured window, so they do not leak into the next figure.
+  await ctx.waitIdle(120_000).catch(() => undefined);
+  const recordPuts = ctx.aws.ops.filter((o) => o.cmd === 'PutObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack).map((o) => o.end - o.start);
+  const recordGets = ctx.aws.ops.filter((o) => o.cmd === 'GetObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack).map((o) => o.end - o.start);
+  const entries = stack.sim.requests();
+  const inFlight = maxInFlight(entries);
+  const maxSeen = Math.max(...Object.values(inFlight));
+  const perDataset = datasets.map((d) => logs.writeBacks.get(d.prefix)! - t0);
+  const wall = lastWriteBack - t0;
+  const counters = logs.resetCounters();
+  const aws = ctx.aws.since(awsBefore);
+  const prov = entries.filter((e) => !isRegistration(e));
+  return {
+    name: 'burst',
+    value: wall,
+    unit: 'ms',
+    baseline: round(baseline),
+    ratio: round(wall / baseline, 2),
+    target: '≤ 1.5, concurrency limit never exceeded',
+    datasets: n,
+    onedataConcurrency: limit,
+    maxInFlight: inFlight,
+    withinLimit: maxSeen <= limit,
+    provisionEventSourceConcurrency: BURST_PROVISION_CONCURRENCY,
+    uploadMs,
+    uploadPutMs: { p50: round(median(uploadPutMs)), p95: round(p95(uploadPutMs)) },
+    recordPutMs: { p50: round(median(recordPuts)), p95: round(p95(recordPuts)), n: recordPuts.length },
+    recordGetHeadersMs: { p50: round(median(recordGets)), p95: round(p95(recordGets)), n: recordGets.length },
+    slotUtilization: slotUtilization(entries.filter((e) => e.startedAt >= t0 && (e.endedAt ?? 0) <= lastWriteBack), limit),
+    perDatasetMs: { p50: round(median(perDataset)), p95: round(p95(perDataset)), max: Math.max(...perDataset) },
+    onedataCalls: prov.length,
+    onedataCallsPerDataset: round(prov.length / n, 1),
+    providerPollsPerDataset: round(prov.filter(isProviderPoll).length / n, 1),
+    invocations,
+    functionAwsRequests: aws,
+    rgwPutsPerSecond: capacity,
+    // A floor from S3 alone: the functions' PUTs of the burst at the RGW's measured PUT rate.
+    functionPutsBoundMs: round(((aws['s3:PutObject'] ?? 0) / capacity.notified) * 1000),
+    s3RequestsPerDataset: round(Object.entries(aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0) / n, 1),
+    errors: counters.errors,
+    warnings: counters.warnings,
+    load1: [loadStart, load1()],
+  };
+}
