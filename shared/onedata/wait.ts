@@ -9,6 +9,11 @@ export interface WaitOptions {
   initialDelayMs?: number;
   /** Longest pause between polls. @default 5000 */
   maxDelayMs?: number;
+  /**
+   * No call before this time (epoch ms): the caller expects the space to take about that long to
+   * show up, so earlier polls would only spend Onedata capacity. @default now
+   */
+  notBefore?: number;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -38,8 +43,10 @@ export async function waitUntilProviderSeesSpace(
   spaceId: string,
   opts: WaitOptions,
 ): Promise<{ dirId: string }> {
+  const now = opts.now ?? Date.now;
   return pollUntil(
     async () => {
+      if (opts.notBefore !== undefined && now() < opts.notBefore) return undefined;
       const space = await client.provider.getSpace(spaceId);
       return space.dirId ? { dirId: space.dirId } : undefined;
     },

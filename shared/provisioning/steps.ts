@@ -216,14 +216,25 @@ async function addGroupToSpace(run: SagaRun): Promise<Partial<ProvisioningOutput
   return { member: true };
 }
 
+/**
+ * How long this container has seen supports take to reach the provider (a moving average). The
+ * first poll waits for most of it: under a burst, polls that could not succeed yet would take
+ * Onedata request slots from the datasets that are creating things.
+ */
+let propagationEstimateMs: number | undefined;
+
 async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const started = Date.now();
   const { dirId } = await waitUntilProviderSeesSpace(run.deps.onedata, run.outputs.spaceId!, {
     deadlineMs: run.deps.config.onedata.providerWaitSeconds * 1000,
+    ...(propagationEstimateMs !== undefined ? { notBefore: started + 0.8 * propagationEstimateMs } : {}),
     // Starts short (the wait is on the critical path), backs off to the configured ceiling so a
     // slow provider is not hammered.
     initialDelayMs: 25,
     maxDelayMs: run.deps.config.onedata.providerPollMaxMs,
   });
+  const took = Date.now() - started;
+  propagationEstimateMs = propagationEstimateMs === undefined ? took : 0.7 * propagationEstimateMs + 0.3 * took;
   return { rootFileId: dirId };
 }
 

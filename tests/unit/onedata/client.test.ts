@@ -294,6 +294,31 @@ describe('waitUntilProviderSeesSpace', () => {
     expect(sleeps).toHaveLength(4);
   });
 
+  it('makes no call before notBefore (the expected propagation time)', async () => {
+    let now = 0;
+    const calledAt: number[] = [];
+    const { client } = await setup(
+      on('GET', '/api/v3/oneprovider/spaces/sp1', () => {
+        calledAt.push(now);
+        return { status: 200, body: { spaceId: 'sp1', name: 'n', dirId: 'ROOT' } };
+      }),
+    );
+    const result = await waitUntilProviderSeesSpace(client, 'sp1', {
+      deadlineMs: 60_000,
+      notBefore: 1000,
+      initialDelayMs: 25,
+      maxDelayMs: 100,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      now: () => now,
+    });
+    expect(result).toEqual({ dirId: 'ROOT' });
+    expect(calledAt).toHaveLength(1);
+    expect(calledAt[0]).toBeGreaterThanOrEqual(1000);
+    expect(calledAt[0]).toBeLessThan(1100);
+  });
+
   it('rethrows other errors at once', async () => {
     const { client } = await setup(on('GET', '/api/v3/oneprovider/spaces/sp1', { status: 401, body: errorBody('unauthorized') }));
     await expect(waitUntilProviderSeesSpace(client, 'sp1', { deadlineMs: 60_000, sleep: async () => {} })).rejects.toMatchObject({ id: 'unauthorized' });
