@@ -35,6 +35,8 @@ export interface RequestOptions {
   secrets?: readonly string[];
   /** Retry transient failures. @default true */
   retry?: boolean;
+  /** `low`: wait behind every normal request for a concurrency slot (polls). @default normal */
+  priority?: 'normal' | 'low';
   /** Non-2xx statuses returned to the caller instead of thrown (e.g. Onepanel's per-storage 400 map). */
   acceptStatuses?: readonly number[];
 }
@@ -131,7 +133,7 @@ export class ServiceHttp {
 
   /** Sends a request; resolves for 2xx (and `acceptStatuses`), throws `OnedataError` otherwise. */
   async request<T = unknown>(opts: RequestOptions): Promise<HttpResponse<T>> {
-    const attemptOnce = (attempt: number) => this.#limit.run(() => this.#send<T>(opts, attempt));
+    const attemptOnce = (attempt: number) => this.#limit.run(() => this.#send<T>(opts, attempt), opts.priority ?? 'normal');
     if (opts.retry === false) return attemptOnce(1);
     const { retries, baseDelayMs, maxDelayMs } = this.#cfg.retry;
     return withRetry(attemptOnce, {

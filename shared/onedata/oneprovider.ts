@@ -32,9 +32,9 @@ export class OneproviderApi {
    * support the provider may not know the space yet (`spaceNotSupportedBy`, `userNotSupported`,
    * `forbidden`); see `waitUntilProviderSeesSpace`.
    */
-  async getSpace(spaceId: string): Promise<OneproviderSpace> {
+  async getSpace(spaceId: string, opts: { priority?: 'normal' | 'low' } = {}): Promise<OneproviderSpace> {
     const path = urlPath`/spaces/${spaceId}`;
-    const res = await this.#http.request<Record<string, unknown>>({ method: 'GET', path });
+    const res = await this.#http.request<Record<string, unknown>>({ method: 'GET', path, ...(opts.priority ? { priority: opts.priority } : {}) });
     const d = res.data ?? {};
     // `fileId` is the deprecated alias of `dirId`.
     const dirId = typeof d['dirId'] === 'string' ? d['dirId'] : typeof d['fileId'] === 'string' ? d['fileId'] : '';

@@ -47,7 +47,8 @@ export async function waitUntilProviderSeesSpace(
   return pollUntil(
     async () => {
       if (opts.notBefore !== undefined && now() < opts.notBefore) return undefined;
-      const space = await client.provider.getSpace(spaceId);
+      // Polls go behind the calls that create things: under load they could only fail anyway.
+      const space = await client.provider.getSpace(spaceId, { priority: 'low' });
       return space.dirId ? { dirId: space.dirId } : undefined;
     },
     {

@@ -1,11 +1,13 @@
 /**
  * A small FIFO counting semaphore. Waiters are served strictly in arrival order, so a burst of
- * calls cannot starve an earlier one.
+ * calls cannot starve an earlier one — except that `low`-priority waiters (e.g. polls that can
+ * only succeed later anyway) go after every normal one.
  */
 export class Semaphore {
   readonly #max: number;
   #active = 0;
   readonly #waiters: Array<() => void> = [];
+  readonly #lowWaiters: Array<() => void> = [];
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`Semaphore size must be a positive integer, got ${max}`);
@@ -19,16 +21,16 @@ export class Semaphore {
 
   /** Callers waiting for a slot. */
   get pending(): number {
-    return this.#waiters.length;
+    return this.#waiters.length + this.#lowWaiters.length;
   }
 
   /** Waits for a slot; the returned function releases it (calling it twice is a no-op). */
-  async acquire(): Promise<() => void> {
+  async acquire(priority: 'normal' | 'low' = 'normal'): Promise<() => void> {
     if (this.#active < this.#max) {
       this.#active++;
     } else {
       // The slot is handed over by `release` without decrementing, so no newcomer can jump the queue.
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      await new Promise<void>((resolve) => (priority === 'low' ? this.#lowWaiters : this.#waiters).push(resolve));
     }
     let released = false;
     return () => {
@@ -39,8 +41,8 @@ export class Semaphore {
   }
 
   /** Runs `fn` while holding a slot. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+  async run<T>(fn: () => Promise<T>, priority: 'normal' | 'low' = 'normal'): Promise<T> {
+    const release = await this.acquire(priority);
     try {
       return await fn();
     } finally {
@@ -49,7 +51,7 @@ export class Semaphore {
   }
 
   #release(): void {
-    const next = this.#waiters.shift();
+    const next = this.#waiters.shift() ?? this.#lowWaiters.shift();
     if (next) next();
     else this.#active--;
   }

@@ -93,3 +93,16 @@ describe('limitConcurrency', () => {
     expect(order).toEqual(['a:start', 'a:end', 'b']);
   });
 });
+
+describe('Semaphore priorities', () => {
+  it('serves every waiting normal caller before a low-priority one, FIFO within each', async () => {
+    const s = new Semaphore(1);
+    const release = await s.acquire();
+    const order: string[] = [];
+    const wait = (name: string, p: 'normal' | 'low') => s.acquire(p).then((r) => { order.push(name); r(); });
+    const all = Promise.all([wait('poll1', 'low'), wait('create1', 'normal'), wait('poll2', 'low'), wait('create2', 'normal')]);
+    release();
+    await all;
+    expect(order).toEqual(['create1', 'create2', 'poll1', 'poll2']);
+  });
+});
