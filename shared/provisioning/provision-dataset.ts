@@ -148,10 +148,10 @@ export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps
     }
 
     await runSaga(run, PROVISIONING_STEPS, (step, outputs) =>
+      // run.record.state is the live record object: steps see every recorded output.
       save((s) => {
         s.completedSteps[step] = new Date().toISOString();
         Object.assign(s.outputs, outputs);
-        run.record = current;
       }),
     );
     await save((s) => {
