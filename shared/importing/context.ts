@@ -21,9 +21,15 @@ export interface ImportDeps {
   now?: () => number;
 }
 
-/** Data can reach the space once the provider sees it: the storage exists and the space is supported. */
-export function readyForImport(state: DatasetState | undefined): state is DatasetState {
-  return Boolean(state && state.completedSteps['wait-for-provider'] && state.outputs.spaceId && state.outputs.storageId);
+/**
+ * Data can reach the space once the provider sees it. s3 mode registers into the dataset's storage,
+ * so it needs that storage's id; posix mode only asks the provider to scan the space — which also
+ * works for datasets fs2od provisioned and `s3od backfill` adopted (a space id, no saga steps).
+ */
+export function readyForImport(state: DatasetState | undefined, mode: 's3' | 'posix' = 's3'): state is DatasetState {
+  if (!state?.outputs.spaceId) return false;
+  const providerSeesSpace = Boolean(state.completedSteps['wait-for-provider']) || state.status === 'provisioned';
+  return providerSeesSpace && (mode === 'posix' || Boolean(state.outputs.storageId));
 }
 
 /** Where a dataset's objects are registered. */
@@ -33,7 +39,7 @@ export interface ImportTarget {
 }
 
 export function importTarget(state: DatasetState): ImportTarget {
-  return { spaceId: state.outputs.spaceId!, storageId: state.outputs.storageId! };
+  return { spaceId: state.outputs.spaceId!, storageId: state.outputs.storageId ?? '' };
 }
 
 /**

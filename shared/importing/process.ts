@@ -95,7 +95,7 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
     if (data.length === 0) return results;
     let target = cached;
     if (!target) {
-      if (!readyForImport(state)) {
+      if (!readyForImport(state, deps.config.storageMode)) {
         // Not lost: the listing at the end of provisioning (s3) or the first scan (posix) covers them.
         for (const [, i] of data) results[i] = { ok: true, outcome: 'dataset not provisioned yet; covered by its first import' };
         return results;
