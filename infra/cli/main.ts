@@ -82,6 +82,11 @@ export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<numb
     return EXIT.usage;
   }
   const name = `s3od ${command.words.join(' ')}`;
+  // Every command's --help, in one place.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    output.out(command.help);
+    return EXIT.ok;
+  }
   try {
     return await command.run(rest, { io: fullIo, output });
   } catch (e) {

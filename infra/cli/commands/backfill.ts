@@ -57,10 +57,6 @@ Exit codes: 0 done, 1 some folders could not be examined, 2 usage error.
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values } = parseCommandArgs(argv, OPTIONS, { min: 0, max: 0, names: '' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     const dryRun = Boolean(values['dry-run']);
     return withContext(values, env, async (ctx) => {
       const { output } = env;

@@ -39,11 +39,7 @@ listed as warnings. Secrets are never in the file (they are environment variable
 
 Exit codes: 0 valid, 1 invalid or unreadable, 2 usage error.`,
   async run(argv, env) {
-    const { values, positionals } = parseCommandArgs(argv, {}, { min: 1, max: 1, names: 'FILE' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
+    const { positionals } = parseCommandArgs(argv, {}, { min: 1, max: 1, names: 'FILE' });
     const path = resolve(env.io.cwd, positionals[0]!);
     let config: S3odConfig;
     try {
@@ -97,10 +93,6 @@ The output always passes \`s3od config check\`. Exit codes: 0 translated, 1 the 
 be read or parsed, 2 usage error.`,
   async run(argv, env) {
     const { values, positionals } = parseCommandArgs(argv, IMPORT_OPTIONS, { min: 1, max: 1, names: 'FILE (the fs2od config.yaml)' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     const mode = values['storage-mode'];
     if (mode !== undefined && mode !== 'posix' && mode !== 's3') throw new UsageError('--storage-mode must be posix or s3');
     const path = resolve(env.io.cwd, positionals[0]!);

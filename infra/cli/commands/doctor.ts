@@ -29,10 +29,6 @@ Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage erro
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values } = parseCommandArgs(argv, OPTIONS, { min: 0, max: 0, names: '' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     return withContext(values, env, async (ctx) => {
       const { output } = env;
       // Independent groups run at once; lines come out in a fixed order.

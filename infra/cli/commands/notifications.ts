@@ -61,10 +61,6 @@ Exit codes: 0 done, 1 the S3/RGW calls failed, 2 usage error.
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values } = parseCommandArgs(argv, OPTIONS, { min: 0, max: 0, names: '' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     const modes = [values['print-minio'], values['sqs-arn'] !== undefined].filter(Boolean).length;
     if (modes > 1) throw new UsageError('--print-minio and --sqs-arn are different setups; give one');
     const queueLimit = intOption('queue-limit', values['queue-limit'], 100000, 1);

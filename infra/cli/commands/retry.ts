@@ -54,10 +54,6 @@ Exit codes: 0 all enqueued (or nothing failed), 1 a dataset could not be enqueue
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, { min: 0, max: Infinity, names: 'DATASET' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     if (values.failed && positionals.length) throw new UsageError('give either DATASET... or --failed, not both');
     if (!values.failed && positionals.length === 0) throw new UsageError('missing DATASET (or --failed)');
     if (values.prefix && !values.failed) throw new UsageError('--prefix goes with --failed');

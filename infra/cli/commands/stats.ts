@@ -30,10 +30,6 @@ Exit codes: 0 ok, 1 Onedata or the bucket could not be read, 2 usage error.
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values } = parseCommandArgs(argv, OPTIONS, { min: 0, max: 0, names: '' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     return withContext(values, env, async (ctx) => {
       const { output } = env;
       const records = await readAllRecords(ctx.objects(), { prefix: values.prefix });

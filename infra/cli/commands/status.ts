@@ -29,10 +29,6 @@ Exit codes: 0 ok, 1 the dataset has no record (or the bucket cannot be read), 2 
 ${CONFIG_HELP}`,
   async run(argv, env) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, { min: 0, max: 1, names: 'DATASET' });
-    if (values.help) {
-      env.output.out(this.help);
-      return EXIT.ok;
-    }
     if (positionals.length && values.prefix) throw new UsageError('--prefix selects datasets for the table; give it without DATASET');
     return withContext(values, env, async (ctx) => {
       const { output } = env;
