@@ -9,6 +9,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * Endpoints come from S3OD_S3_ENDPOINT / S3OD_SQS_ENDPOINT (or the SDK's AWS_ENDPOINT_URL_*);
  * unset means real AWS. Credentials follow the SDK's default chain.
  */
+/**
+ * The SDK's default HTTP handler waits forever: one request to an overloaded or half-dead S3/SQS
+ * endpoint would hold a job (and the dataset's lease) until the function times out. Every request
+ * gets a deadline; the SDK's own retries then try again.
+ */
+export const AWS_REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   return s3ClientFor({ region: env.AWS_REGION || 'us-east-1', endpoint: env.S3OD_S3_ENDPOINT || undefined });
 }
@@ -22,12 +29,13 @@ export function s3ClientFor(opts: { endpoint?: string; region: string; credentia
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: AWS_REQUEST_TIMEOUTS,
   });
 }
 
 export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
   const endpoint = env.S3OD_SQS_ENDPOINT || undefined;
-  return new SQSClient({ region: env.AWS_REGION || 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+  return new SQSClient({ region: env.AWS_REGION || 'us-east-1', ...(endpoint ? { endpoint } : {}), requestHandler: AWS_REQUEST_TIMEOUTS });
 }
 
 let s3: S3Client | undefined;

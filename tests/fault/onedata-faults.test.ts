@@ -22,7 +22,8 @@ describe('Onedata faults', () => {
     const prefixes = await Promise.all(names.map((n) => uploadDataset(s3, n, { files: 1 })));
     const states = await Promise.all(prefixes.map((p) => waitForStatus(s3, p, ['provisioned'], 200_000)));
     await simConfig({ faultRate: 0, lostResponseRate: 0 });
-    await waitForQueuesIdle();
+    // Jobs that failed under the faults come back after their visibility timeout: give them time.
+    await waitForQueuesIdle(undefined, 150_000);
     for (const n of names) expectExactlyOneOfEach(await onedataObjectsNamed(n));
     expect(states.every((s) => s.outputs.publicUrl && s.outputs.inviteToken)).toBe(true);
     const requests = (await (await fetch(`${info.onedataUrl}/_sim/requests`)).json()) as { fault?: string }[];
