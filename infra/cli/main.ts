@@ -26,7 +26,7 @@ export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The local stack file `npm start` writes (infra/local/stack.ts readStackInfo's default). */
+/** The local stack file `npm start` writes (infra/local/stack.ts). */
 export const LOCAL_STACK_FILE = join(PROJECT_ROOT, '.local', 'stack.json');
 
 function mainHelp(): string {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -370,9 +370,4 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     await stopAll();
     throw e;
   }
-}
-
-/** Reads `.local/stack.json` written by a running `npm start`. */
-export function readStackInfo(path = join(PROJECT_ROOT, '.local', 'stack.json')): StackInfo {
-  return JSON.parse(readFileSync(path, 'utf8')) as StackInfo;
 }

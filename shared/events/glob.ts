@@ -39,9 +39,4 @@ export class WatchedPrefix {
     if (components.length < this.parts.length) return false;
     return this.parts.every((re, i) => re.test(components[i]!));
   }
-
-  /** Whether a concrete prefix (components) could lie on the way to a match (for listing). */
-  couldContain(components: string[]): boolean {
-    return components.every((c, i) => i >= this.parts.length || this.parts[i]!.test(c));
-  }
 }

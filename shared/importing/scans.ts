@@ -13,7 +13,7 @@ export const MAX_DELAY_SECONDS = 900;
  * scheduled are already covered by it; events after a scan started schedule one more, at the end
  * of the window, so the last write is always picked up.
  */
-export async function requestScan(deps: ImportDeps, dataset: DatasetRef): Promise<'scheduled' | 'covered'> {
+export async function requestScan(deps: ImportDeps, dataset: DatasetRef, minDelayMs = 0): Promise<'scheduled' | 'covered'> {
   const now = deps.now?.() ?? Date.now();
   const windowMs = deps.config.import.coalesceWindowSeconds * 1000;
   let dueAt: number | undefined;
@@ -22,7 +22,7 @@ export async function requestScan(deps: ImportDeps, dataset: DatasetRef): Promis
     const scan = (s.import.scan ??= {});
     if (scan.scheduledFor) return false;
     const last = scan.startedAt ? Date.parse(scan.startedAt) : -Infinity;
-    dueAt = Math.max(now, last + windowMs);
+    dueAt = Math.max(now + minDelayMs, last + windowMs);
     scan.scheduledFor = new Date(dueAt).toISOString();
   });
   if (dueAt === undefined) return 'covered';
@@ -60,13 +60,9 @@ export async function runScheduledScan(deps: ImportDeps, job: ImportScanJob): Pr
   const slot = await acquireScanSlot(deps.objects, spaceId, job.dataset.id, deps.config.import.maxParallelScans, scanStatus, now);
   const result = slot ? await deps.onedata.panel.forceStartImport(spaceId) : 'noSlot';
   if (result !== 'started') {
-    const dueAt = now + Math.max(windowMs, 1000);
-    await deps.states.update(job.dataset, (s) => {
-      const scan = (s.import.scan ??= {});
-      scan.scheduledFor ??= new Date(dueAt).toISOString();
-    });
-    const scheduled = (await deps.states.read(job.dataset.id))?.state.import.scan?.scheduledFor;
-    if (scheduled === new Date(dueAt).toISOString()) await enqueueScan(deps, job.dataset, dueAt, now);
+    // The same coalescing as for events (startedAt was just set, so: after the window), at least
+    // a second later so a running scan is not asked again in a tight loop.
+    await requestScan(deps, job.dataset, 1000);
     deps.log.info(slot ? 'scan already running; another one scheduled after it' : 'parallel scan limit reached; scan rescheduled', { dataset: job.dataset.prefix });
     return 'rescheduled';
   }

@@ -57,7 +57,8 @@ export async function sendJobs(sqs: SQSClient, queueUrl: string, jobs: Job[], co
           if (failed.size === 0) return;
           pending = pending.filter((e) => failed.has(e.Id));
           const senderFault = (res.Failed ?? []).find((f) => f.SenderFault);
-          if (senderFault) throw Object.assign(new Error(`queue rejected a job: ${senderFault.Code} ${senderFault.Message ?? ''}`), { permanent: true });
+          // A sender fault (e.g. a malformed entry) will not go away: not a QueueSendError, not retried.
+          if (senderFault) throw new Error(`queue rejected a job: ${senderFault.Code} ${senderFault.Message ?? ''}`);
           throw new QueueSendError(`${failed.size} of ${batch.length} jobs not accepted by the queue`, failed.size);
         },
         { retries: 5, baseDelayMs: 100, maxDelayMs: 2000, isRetryable: isTransientSqsError },

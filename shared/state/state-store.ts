@@ -114,12 +114,6 @@ export class StateStore {
     if (current.state.lease) current.state.lease.expiresAt = new Date(this.now().getTime() + ttlMs).toISOString();
   }
 
-  async release(current: VersionedState, owner: string): Promise<VersionedState> {
-    if (current.state.lease?.owner !== owner) return current;
-    delete current.state.lease;
-    return this.save(current);
-  }
-
   /** Every dataset record (for `s3od status` and reconciliation). */
   async *all(): AsyncGenerator<DatasetState> {
     for await (const o of this.objects.list(STATE_PREFIX)) {

@@ -1,5 +1,4 @@
 import {
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -99,10 +98,6 @@ export class ObjectStore {
       if (isPreconditionFailed(e)) throw new PreconditionFailedError(`${key} changed meanwhile`, { cause: e });
       throw e;
     }
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** Pages through keys under a prefix; `startAfter` resumes an interrupted walk. */

@@ -2,6 +2,7 @@
  * Helpers for the simulator contract tests: a fetch-based caller for the three services and the
  * fs2od-style provisioning steps (space → support token → storage → support).
  */
+import { afterEach, beforeEach } from 'vitest';
 import { startOnedataSim, type RunningSim, type StartOptions } from '../../infra/local/onedata-sim/index.ts';
 
 /** Test bodies are free-form JSON. */
@@ -60,6 +61,19 @@ export function apiFor(sim: RunningSim): Api {
 export async function startSim(opts: StartOptions = {}): Promise<{ sim: RunningSim; api: Api }> {
   const sim = await startOnedataSim({ port: 0, scanDurationMs: 40, transferDurationMs: 40, ...opts });
   return { sim, api: apiFor(sim) };
+}
+
+/** A fresh simulator for every test of the file, closed after it; `set` receives it. */
+export function useFreshSim(set: (s: { sim: RunningSim; api: Api }) => void, opts: StartOptions = {}): void {
+  let current: RunningSim | undefined;
+  beforeEach(async () => {
+    const started = await startSim(opts);
+    current = started.sim;
+    set(started);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
 }
 
 export function lastSegment(location: string | null): string {

@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
 import {
-  createSpace, createStorage, errorOf, importedPosix, importedS3, nowS, provision, startSim, supportToken, until, type Api,
+  createSpace, createStorage, errorOf, importedPosix, importedS3, nowS, provision, useFreshSim, supportToken, until, type Api,
 } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
 
-beforeEach(async () => {
-  ({ sim, api } = await startSim({ scanDurationMs: 60 }));
-});
-afterEach(async () => {
-  await sim.close();
-});
+useFreshSim((s) => ({ sim, api } = s), { scanDurationMs: 60 });
 
 async function limitedToken(clusterPrivileges: string[] | undefined): Promise<string> {
   const body = clusterPrivileges === undefined ? {} : { clusterPrivileges };

@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
 import { buildObjectId, decodeFileId, parseObjectId } from '../../infra/local/onedata-sim/ids.ts';
-import { createSpace, createStorage, errorOf, importedPosix, lastSegment, provision, startSim, until, type Api } from './simulator-helpers.ts';
+import { createSpace, createStorage, errorOf, importedPosix, lastSegment, provision, useFreshSim, until, type Api } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
 
-beforeEach(async () => {
-  ({ sim, api } = await startSim());
-});
-afterEach(async () => {
-  await sim.close();
-});
+useFreshSim((s) => ({ sim, api } = s));
 
 async function rootOf(spaceId: string): Promise<string> {
   const r = await api.op('GET', `/spaces/${spaceId}`);

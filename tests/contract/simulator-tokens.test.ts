@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
-import { createSpace, errorOf, lastSegment, nowS, startSim, type Api } from './simulator-helpers.ts';
+import { createSpace, errorOf, lastSegment, nowS, useFreshSim, type Api } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
 
-beforeEach(async () => {
-  ({ sim, api } = await startSim());
-});
-afterEach(async () => {
-  await sim.close();
-});
+useFreshSim((s) => ({ sim, api } = s));
 
 async function newUser(): Promise<{ userId: string; token: string }> {
   const r = await fetch(`${sim.url}/_sim/tokens`, { method: 'POST', body: '{}' });

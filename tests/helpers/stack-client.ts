@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, De
 import { inject } from 'vitest';
 import type { StackInfo } from '../../infra/local/stack.ts';
 import { s3ClientFor } from '../../shared/aws/clients.ts';
+import { pollUntil } from '../../shared/retry/index.ts';
 
 /** Clients and helpers for tests that run against the shared local stack. */
 export function stackInfo(): StackInfo {
@@ -83,7 +84,6 @@ export async function simState(): Promise<any> {
 
 /** Waits until no job is queued or running on the given queues (the functions have caught up). */
 export async function waitForQueuesIdle(queueIds: string[] = ['ProvisionQueue', 'ImportQueue'], deadlineMs = 60_000): Promise<void> {
-  const { pollUntil } = await import('../../shared/retry/index.ts');
   const info = stackInfo();
   const sqs = sqsClient(info);
   await pollUntil(

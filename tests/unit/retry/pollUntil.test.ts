@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError, pollUntil } from '../../../shared/retry/index.ts';
+import { fakeTime } from './fake-time.ts';
 
-function fakeTime() {
-  const state = { now: 0, sleeps: [] as number[] };
-  return {
-    state,
-    now: () => state.now,
-    sleep: async (ms: number) => {
-      state.sleeps.push(ms);
-      state.now += ms;
-    },
-  };
-}
 
 class NotYet extends Error {}
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextRetryDelay, withRetry, type RetryPolicy } from '../../../shared/retry/index.ts';
+import { fakeTime } from './fake-time.ts';
 
 class Transient extends Error {
   constructor(public retryAfterMs?: number) {
@@ -8,18 +9,6 @@ class Transient extends Error {
 }
 class Fatal extends Error {}
 
-/** A clock that only moves when the code under test sleeps. */
-function fakeTime() {
-  const state = { now: 0, sleeps: [] as number[] };
-  return {
-    state,
-    now: () => state.now,
-    sleep: async (ms: number) => {
-      state.sleeps.push(ms);
-      state.now += ms;
-    },
-  };
-}
 
 function failingTimes<T>(n: number, value: T, err: () => Error = () => new Transient()) {
   let calls = 0;
