@@ -1,6 +1,8 @@
 import { redactString } from '../log/index.ts';
 import type { OnedataErrorBody, OnedataService } from './types.ts';
 
+export { ERROR_ON_NODES, parseErrorEnvelope, type ParsedErrorEnvelope } from './error-envelope.ts';
+
 /** Error ids that mean "try again later" (all map to 503 on the servers). */
 const TRANSIENT_IDS = new Set(['serviceUnavailable', 'temporaryFailure', 'timeout', 'noConnectionToOnezone', 'connectionError']);
 
@@ -58,9 +60,12 @@ export interface OnedataErrorInit {
   path: string;
   /** HTTP status; 0 when no response arrived. */
   status: number;
+  /** The error's identity: for a wrapped answer (`errorOnNodes`), the inner error's id. */
   id: string;
   description: string;
   details?: Record<string, unknown>;
+  /** Onepanel's wrapper around the error (`errorOnNodes`), if any; see `parseErrorEnvelope`. */
+  wrapper?: { id: string; description: string; hostnames: string[] };
   /** Onepanel `POST /provider/storages`: the per-storage results (`{id}` or `{error}`) by storage name. */
   storageErrors?: Record<string, { id?: string; error?: OnedataErrorBody }>;
   /** Server-requested delay from a `Retry-After` header. */
@@ -96,10 +101,18 @@ export class OnedataError extends Error {
   readonly method: string;
   readonly path: string;
   readonly status: number;
-  /** Stable Onedata error id, e.g. `alreadyExists`, `badValueName`, `posix`. */
+  /**
+   * Stable Onedata error id, e.g. `alreadyExists`, `badValueName`, `posix`. When Onepanel wrapped
+   * the error in `errorOnNodes`, this is the inner id (what went wrong), as are `description` and
+   * `details`; the wrapper is in `wrappedIn` and `hostnames`.
+   */
   readonly id: string;
   readonly description: string;
   readonly details: Record<string, unknown> | undefined;
+  /** `errorOnNodes` when Onepanel wrapped the error; undefined for a bare error. */
+  readonly wrappedIn: string | undefined;
+  /** The Onepanel cluster nodes the wrapped error happened on (empty for a bare error). */
+  readonly hostnames: readonly string[];
   readonly storageErrors: Record<string, { id?: string; error?: OnedataErrorBody }> | undefined;
   readonly retryAfterMs: number | undefined;
 
@@ -107,8 +120,9 @@ export class OnedataError extends Error {
     const secrets = init.secrets ?? [];
     const description = mask(init.description, secrets);
     const path = mask(init.path, secrets);
+    const wrapped = init.wrapper ? ` (${init.wrapper.id}${init.wrapper.hostnames.length ? ` on ${init.wrapper.hostnames.join(', ')}` : ''})` : '';
     super(
-      mask(`${init.service} ${init.method.toUpperCase()} ${path} → ${init.status || 'no response'} ${init.id}: ${description}`, secrets),
+      mask(`${init.service} ${init.method.toUpperCase()} ${path} → ${init.status || 'no response'} ${init.id}${wrapped}: ${description}`, secrets),
       init.cause === undefined ? undefined : { cause: init.cause },
     );
     this.service = init.service;
@@ -118,6 +132,8 @@ export class OnedataError extends Error {
     this.id = init.id;
     this.description = description;
     this.details = init.details === undefined ? undefined : maskDeep(init.details, secrets);
+    this.wrappedIn = init.wrapper?.id;
+    this.hostnames = init.wrapper ? maskDeep([...init.wrapper.hostnames], secrets) : [];
     this.storageErrors = init.storageErrors === undefined ? undefined : maskDeep(init.storageErrors, secrets);
     this.retryAfterMs = init.retryAfterMs;
   }
@@ -145,6 +161,7 @@ export class OnedataError extends Error {
       id: this.id,
       description: this.description,
       details: this.details,
+      ...(this.wrappedIn ? { wrappedIn: this.wrappedIn, hostnames: this.hostnames } : {}),
       storageErrors: this.storageErrors,
     };
   }
@@ -222,7 +239,8 @@ export function isConflict(err: unknown): err is OnedataError {
 /**
  * Worth retrying as is: 503 and its ids (`serviceUnavailable`, `temporaryFailure`, `timeout`,
  * `noConnectionToOnezone`), 502/504 from a proxy, 429, and network failures (reset, refused,
- * aborted, timed out, socket hang up). Onepanel's `errorOnNodes` is judged by its inner error.
+ * aborted, timed out, socket hang up). Onepanel's `errorOnNodes` is judged by its inner error,
+ * which is the error's id (see `parseErrorEnvelope`).
  */
 export function isTransient(err: unknown): boolean {
   if (!(err instanceof OnedataError)) return false;
@@ -232,12 +250,7 @@ export function isTransient(err: unknown): boolean {
     return typeof code === 'string' && TRANSIENT_NET_CODES.has(code);
   }
   if (err.status === 503 || err.status === 502 || err.status === 504 || err.status === 429) return true;
-  if (TRANSIENT_IDS.has(err.id)) return true;
-  if (err.id === 'errorOnNodes') {
-    const inner = err.details?.['error'];
-    if (inner && typeof inner === 'object' && TRANSIENT_IDS.has(String((inner as { id?: unknown }).id))) return true;
-  }
-  return false;
+  return TRANSIENT_IDS.has(err.id);
 }
 
 /**
@@ -255,20 +268,6 @@ export function isPermanent(err: unknown): boolean {
     (err.id.startsWith('badValue') && !CONFLICT_IDS.has(err.id)) ||
     err.status === 401
   );
-}
-
-/** Reads the Onedata error envelope `{"error": {id, description, details}}` from a response body. */
-export function parseErrorEnvelope(body: unknown): OnedataErrorBody | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const inner = (body as { error?: unknown }).error;
-  if (!inner || typeof inner !== 'object') return undefined;
-  const { id, description, details } = inner as { id?: unknown; description?: unknown; details?: unknown };
-  if (typeof id !== 'string') return undefined;
-  return {
-    id,
-    description: typeof description === 'string' ? description : '',
-    ...(details && typeof details === 'object' && !Array.isArray(details) ? { details: details as Record<string, unknown> } : {}),
-  };
 }
 
 /** Fallback id when a non-2xx answer has no Onedata envelope (e.g. a proxy's HTML 502). */

@@ -201,6 +201,7 @@ export class ServiceHttp {
       id: envelope?.id ?? idForStatus(status),
       description: envelope?.description ?? (typeof body === 'string' ? body.slice(0, 300) : `HTTP ${status}`),
       ...(envelope?.details ? { details: envelope.details } : {}),
+      ...(envelope?.wrapper ? { wrapper: envelope.wrapper } : {}),
       ...(typeof retryAfter === 'string' ? { retryAfterMs: parseRetryAfter(retryAfter) } : {}),
       secrets,
     });

@@ -1,9 +1,8 @@
-import { OnedataError, OnedataValidationError, hasErrorId, idForStatus, isNotFound, parseErrorEnvelope } from './errors.ts';
+import { OnedataError, OnedataValidationError, hasErrorId, idForStatus, isNotFound, parseErrorEnvelope, type ParsedErrorEnvelope } from './errors.ts';
 import { createdId, urlPath, type ServiceHttp } from './http.ts';
 import { storageCreateBody, validateStorageSpec } from './storage-spec.ts';
 import type {
   AutoStorageImportInfo,
-  OnedataErrorBody,
   OnepanelConfiguration,
   SpaceSupportDetails,
   StorageDetails,
@@ -12,7 +11,7 @@ import type {
   UpdateSpaceSupportRequest,
  CreateOptions } from './types.ts';
 
-type StorageResults = Record<string, { id?: string; error?: OnedataErrorBody }>;
+type StorageResults = Record<string, { id?: string; error?: ParsedErrorEnvelope }>;
 
 function idsOf(data: unknown): string[] {
   const v = data && typeof data === 'object' ? (data as { ids?: unknown }).ids : undefined;
@@ -80,6 +79,7 @@ export class OnepanelApi {
         id: failure?.id ?? (res.status === 400 ? idForStatus(400) : 'unexpectedResponse'),
         description: failure?.description ?? `storage "${spec.name}" was not created and no error was given`,
         ...(failure?.details ? { details: failure.details } : {}),
+        ...(failure?.wrapper ? { wrapper: failure.wrapper } : {}),
         ...(results ? { storageErrors: results } : {}),
         secrets,
       });
@@ -152,14 +152,15 @@ export class OnepanelApi {
 
   /**
    * `POST .../storage-import/auto/force-start`. The initial scan starts by itself right after
-   * support, so `409 alreadyExists` (a scan is running) is the usual answer: `'alreadyRunning'`.
+   * support, so `409 alreadyExists` (a scan is running; Onepanel wraps it in `errorOnNodes`) is the
+   * usual answer: `'alreadyRunning'`. Only that id counts: another conflict is not a running scan.
    */
   async forceStartImport(spaceId: string): Promise<'started' | 'alreadyRunning'> {
     try {
       await this.#http.request({ method: 'POST', path: urlPath`/provider/spaces/${spaceId}/storage-import/auto/force-start` });
       return 'started';
     } catch (err) {
-      if (hasErrorId(err, 'alreadyExists') || (err instanceof OnedataError && err.status === 409)) return 'alreadyRunning';
+      if (hasErrorId(err, 'alreadyExists')) return 'alreadyRunning';
       throw err;
     }
   }

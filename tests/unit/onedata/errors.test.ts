@@ -131,9 +131,15 @@ describe('retry classification', () => {
     expect(isTransient(err(0, 'connectionError', { code: 'ENOTFOUND' }))).toBe(false);
   });
 
-  it('Onepanel errorOnNodes is judged by its inner error', () => {
-    expect(isTransient(err(500, 'errorOnNodes', { error: { id: 'temporaryFailure' }, hostnames: ['n1'] }))).toBe(true);
-    expect(isTransient(err(500, 'errorOnNodes', { error: { id: 'badValueName' } }))).toBe(false);
+  it('Onepanel errorOnNodes is judged by its inner error (the envelope makes it the id)', () => {
+    const wrapped = (inner: Record<string, unknown>) => parseErrorEnvelope({ error: { id: 'errorOnNodes', description: 'd', details: { error: inner, hostnames: ['n1'] } } })!;
+    const asError = (status: number, inner: Record<string, unknown>) => {
+      const e = wrapped(inner);
+      return new OnedataError({ service: 'onepanel', method: 'POST', path: '/provider/spaces', status, id: e.id, description: e.description, ...(e.wrapper ? { wrapper: e.wrapper } : {}) });
+    };
+    expect(isTransient(asError(503, { id: 'temporaryFailure', description: 't' }))).toBe(true);
+    expect(isTransient(asError(400, { id: 'badValueName', description: 'n' }))).toBe(false);
+    expect(isPermanent(asError(400, { id: 'badValueName', description: 'n' }))).toBe(true);
   });
 
   it.each([
