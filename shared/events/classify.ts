@@ -1,40 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { S3odConfig } from '../config/schema.ts';
+import { checkKey } from '../dataset/key-path.ts';
+import { datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
 import { WatchedPrefix } from './glob.ts';
 
-/** Keys under this prefix at the bucket root belong to s3od (state records); never a dataset. */
-export const RESERVED_PREFIX = '.s3od/';
-/** The per-dataset status object an operator reads; lives beside the metadata file. */
-export const STATUS_OBJECT_NAME = '.s3od-status.yml';
-
-/** A dataset: a "folder" (key prefix) that is an immediate child of a watched prefix. */
-export interface DatasetRef {
-  bucket: string;
-  /** The watched prefix it lives under ("" = bucket root). */
-  base: string;
-  /** Folder name, e.g. "20211227125_Demo". */
-  name: string;
-  /** Key prefix of the dataset without the trailing slash, e.g. "cryoem/20211227125_Demo". */
-  prefix: string;
-  /** Stable, key-safe identifier of bucket + prefix (state record key, Onedata id seed). */
-  id: string;
-}
+// Dataset identity lives in shared/dataset; re-exported for the modules that classify keys.
+export { datasetId, datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
 
 export type KeyClass =
   | { kind: 'metadata'; dataset: DatasetRef; fileName: string }
   | { kind: 'running-marker'; dataset: DatasetRef }
   | { kind: 'data'; dataset: DatasetRef; relPath: string }
   | { kind: 'own'; reason: string }
-  | { kind: 'ignored'; reason: string };
-
-export function datasetId(bucket: string, prefix: string): string {
-  return createHash('sha256').update(`${bucket}\0${prefix}`).digest('hex').slice(0, 32);
-}
-
-export function datasetRef(bucket: string, base: string, name: string): DatasetRef {
-  const prefix = base ? `${base}/${name}` : name;
-  return { bucket, base, name, prefix, id: datasetId(bucket, prefix) };
-}
+  | { kind: 'ignored'; reason: string }
+  /** A key that is not a safe path (see shared/dataset/key-path.ts): never mapped to a dataset. */
+  | { kind: 'refused'; reason: string };
 
 /** Classifies object keys with fs2od's rules, compiled once per configuration. */
 export class KeyClassifier {
@@ -45,7 +24,9 @@ export class KeyClassifier {
 
   /** The dataset a key prefix (folder path, no trailing slash) denotes, if any. */
   datasetOf(bucket: string, folder: string): DatasetRef | undefined {
-    const parts = folder.split('/');
+    const check = checkKey(folder);
+    if (!check.ok || folder.endsWith('/')) return undefined;
+    const parts = check.segments;
     for (const w of this.watched) {
       if (parts.length === w.depth + 1 && w.matches(parts) && parts[w.depth]) {
         return datasetRef(bucket, parts.slice(0, w.depth).join('/'), parts[w.depth]!);
@@ -56,6 +37,8 @@ export class KeyClassifier {
 
   classify(bucket: string, key: string): KeyClass {
     if (key.startsWith(RESERVED_PREFIX)) return { kind: 'own', reason: 'reserved prefix' };
+    const check = checkKey(key);
+    if (!check.ok) return { kind: 'refused', reason: check.reason };
     const parts = key.split('/');
     for (const w of this.watched) {
       // A dataset object is <watched prefix>/<dataset>/<at least one more component>.

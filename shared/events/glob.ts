@@ -23,11 +23,15 @@ export function globComponentToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-/** A compiled watched directory: one matcher per key component ("" = the bucket root). */
+/**
+ * A compiled watched directory: one matcher per key component ("" = the bucket root). As in the
+ * shell and Python's glob (fs2od), a wildcard does not match a hidden name: `*` matches neither
+ * `.trash` nor `.`/`..`; a pattern component that itself starts with "." can.
+ */
 export class WatchedPrefix {
-  private readonly parts: RegExp[];
+  private readonly parts: { re: RegExp; hiddenOk: boolean }[];
   constructor(readonly pattern: string) {
-    this.parts = pattern === '' ? [] : pattern.split('/').map(globComponentToRegExp);
+    this.parts = pattern === '' ? [] : pattern.split('/').map((p) => ({ re: globComponentToRegExp(p), hiddenOk: p.startsWith('.') }));
   }
 
   get depth(): number {
@@ -37,6 +41,9 @@ export class WatchedPrefix {
   /** Whether the first `depth` components of a key match this pattern. */
   matches(components: string[]): boolean {
     if (components.length < this.parts.length) return false;
-    return this.parts.every((re, i) => re.test(components[i]!));
+    return this.parts.every(({ re, hiddenOk }, i) => {
+      const c = components[i]!;
+      return c !== '' && (hiddenOk || !c.startsWith('.')) && re.test(c);
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { escapeUnsafe } from '../dataset/key-path.ts';
 import type { Logger } from '../log/index.ts';
 import { sendJobs } from '../queue/sqs-sender.ts';
 import type { KeyClassifier } from './classify.ts';
@@ -23,6 +24,8 @@ export interface IngestResult {
 export async function ingestEvents(events: ObjectEvent[], deps: IngestDeps, correlationId?: string): Promise<IngestResult> {
   const routed = routeEvents(events, deps.classifier, correlationId);
   for (const d of routed.dropped) deps.log.debug('event dropped', { key: d.key, reason: d.reason });
+  // The key is printed escaped: it may hold control or bidi characters meant to forge a log line.
+  for (const r of routed.refused) deps.log.warn('object key refused', { key: escapeUnsafe(r.key), reason: r.reason });
   await Promise.all([
     routed.provision.length ? sendJobs(deps.sqs, deps.queueUrls.provision, routed.provision) : undefined,
     routed.import.length ? sendJobs(deps.sqs, deps.queueUrls.import, routed.import) : undefined,

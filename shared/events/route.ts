@@ -8,6 +8,8 @@ export interface RoutedEvents {
   import: ImportJob[];
   /** Events that produce no job, with the reason (logged at debug level). */
   dropped: { key: string; reason: string }[];
+  /** Keys that are not safe paths (also in `dropped`): logged as warnings, never mapped to a dataset. */
+  refused: { key: string; reason: string }[];
 }
 
 /**
@@ -16,12 +18,16 @@ export interface RoutedEvents {
  * because both consumers are idempotent.
  */
 export function routeEvents(events: ObjectEvent[], classifier: KeyClassifier, correlationId: string = randomUUID()): RoutedEvents {
-  const out: RoutedEvents = { provision: [], import: [], dropped: [] };
+  const out: RoutedEvents = { provision: [], import: [], dropped: [], refused: [] };
   const seen = new Set<string>();
   const now = new Date().toISOString();
   for (const ev of events) {
     const cls = classifier.classify(ev.bucket, ev.key);
     switch (cls.kind) {
+      case 'refused':
+        out.refused.push({ key: ev.key, reason: cls.reason });
+        out.dropped.push({ key: ev.key, reason: `refused: ${cls.reason}` });
+        break;
       case 'ignored':
       case 'own':
         out.dropped.push({ key: ev.key, reason: cls.reason });

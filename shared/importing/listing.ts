@@ -27,7 +27,7 @@ export async function runListing(deps: ImportDeps, job: ImportListingJob): Promi
 
   /** Registers one page and records progress, so a new job resumes after `last`. */
   const flush = async (last: string | undefined, done: boolean): Promise<void> => {
-    const r = page.length ? await registerObjects(deps, importTarget(state), page) : { registered: 0, failed: [], retry: [] };
+    const r = page.length ? await registerObjects(deps, job.dataset, importTarget(state), page) : { registered: 0, failed: [], retry: [] };
     // The listing is itself the retry: a transient failure fails the job, which resumes from the recorded key.
     if (r.retry.length) throw r.retry[0]!.error;
     for (const f of r.failed) deps.log.warn('object could not be registered', { key: f.key, reason: f.reason });

@@ -1,3 +1,4 @@
+import { resolveClaimedDataset } from '../dataset/trust.ts';
 import type { AnyImportJob, ImportJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
 import { importTarget, knownTargets, readyForImport } from './context.ts';
@@ -15,11 +16,19 @@ export type JobResult = { ok: true; outcome: string } | { ok: false; error: unkn
  * dataset's record is read once per batch and its counters written once; registrations run with
  * bounded concurrency. Results come back in job order, for partial batch failures.
  */
-export async function processImportJobs(jobs: AnyImportJob[], deps: ImportDeps): Promise<JobResult[]> {
-  const results: JobResult[] = new Array(jobs.length);
+export async function processImportJobs(claimed: AnyImportJob[], deps: ImportDeps): Promise<JobResult[]> {
+  const results: JobResult[] = new Array(claimed.length);
+  const jobs: AnyImportJob[] = new Array(claimed.length);
   const byDataset = new Map<string, number[]>();
   const others: number[] = [];
-  jobs.forEach((j, i) => {
+  claimed.forEach((c, i) => {
+    const vetted = vetImportJob(c, deps);
+    if (!vetted.ok) {
+      deps.log.warn('import job refused', { type: (c as { type?: unknown })?.type, reason: vetted.reason });
+      results[i] = { ok: true, outcome: `refused: ${vetted.reason}` };
+      return;
+    }
+    const j = (jobs[i] = vetted.job);
     if (j.type === 'import') {
       const list = byDataset.get(j.dataset.id) ?? [];
       list.push(i);
@@ -37,6 +46,25 @@ export async function processImportJobs(jobs: AnyImportJob[], deps: ImportDeps):
     }),
   ]);
   return results;
+}
+
+/**
+ * A job is a claim (see shared/dataset/trust.ts): its dataset is re-derived from the configured
+ * bucket and, for an object change, from the object key itself; the derived dataset and relative
+ * path replace what the job said. A job that does not hold up is refused, not retried.
+ */
+function vetImportJob(job: AnyImportJob, deps: ImportDeps): { ok: true; job: AnyImportJob } | { ok: false; reason: string } {
+  if (job?.type === 'import') {
+    if (job.dataset?.bucket !== deps.config.bucket || typeof job.key !== 'string') return { ok: false, reason: 'the job names another bucket or no key' };
+    const cls = deps.classifier.classify(deps.config.bucket, job.key);
+    const role = cls.kind === 'data' ? 'data' : cls.kind === 'running-marker' ? 'running-marker' : undefined;
+    if (!role || role !== job.role) return { ok: false, reason: `the key is not a ${job.role} object of a dataset (${cls.kind})` };
+    if (cls.kind !== 'data' && cls.kind !== 'running-marker') return { ok: false, reason: cls.kind };
+    if (cls.dataset.id !== job.dataset.id) return { ok: false, reason: 'the key belongs to another dataset than the job names' };
+    return { ok: true, job: { ...job, dataset: cls.dataset, relPath: cls.kind === 'data' ? cls.relPath : job.key.slice(cls.dataset.prefix.length + 1) } };
+  }
+  const resolved = resolveClaimedDataset(job?.dataset, deps.config.bucket, deps.classifier);
+  return resolved.ok ? { ok: true, job: { ...job, dataset: resolved.dataset } } : resolved;
 }
 
 async function processControlJob(job: AnyImportJob, deps: ImportDeps): Promise<string> {
@@ -113,6 +141,7 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
     const removed = data.filter(([j]) => j.change === 'removed');
     const reg = await registerObjects(
       deps,
+      dataset,
       target,
       created.map(([j]) => ({ key: j.key, relPath: j.relPath, ...(j.size !== undefined ? { size: j.size } : {}), mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined })),
     );

@@ -1,5 +1,6 @@
-import { isPermanent, isTransient } from '../onedata/index.ts';
+import { isPermanent, isPosixError, isTransient } from '../onedata/index.ts';
 import { limitConcurrency } from '../retry/index.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 import type { ImportDeps, ImportTarget } from './context.ts';
 
 /** One object to register in the dataset's space. */
@@ -21,17 +22,35 @@ export interface RegistrationResult {
 }
 
 /**
+ * Whether retrying this object's registration cannot help. Besides the usual permanent errors, a
+ * `posix` error is about the object itself (e.g. `enoent`: it vanished from the bucket before the
+ * provider could stat it): retrying it would re-run the whole listing page for nothing.
+ */
+function permanentForObject(e: unknown): boolean {
+  return isPosixError(e) || (isPermanent(e) && !isTransient(e));
+}
+
+/**
  * s3 mode: registers objects with `POST /oneprovider/data/register` — an upsert, so a redelivered
  * event is harmless — with bounded concurrency. On a canonical S3 storage the storage file id is
  * the object key as a path; the destination is the path inside the dataset, so each space holds
  * exactly its dataset.
  */
-export async function registerObjects(deps: ImportDeps, target: ImportTarget, objects: ObjectToRegister[]): Promise<RegistrationResult> {
+export async function registerObjects(deps: ImportDeps, dataset: DatasetRef, target: ImportTarget, objects: ObjectToRegister[]): Promise<RegistrationResult> {
   const { provider } = deps.onedata;
   const limit = limitConcurrency(deps.config.import.registrationConcurrency);
   const result: RegistrationResult = { registered: 0, failed: [], retry: [] };
+  // The last gate before an object enters a space: only a data object of this very dataset, at
+  // the path its key gives. The metadata file, s3od's own objects and other datasets' keys never
+  // pass, whatever a job or a caller claimed.
+  const admitted = objects.filter((o) => {
+    const cls = deps.classifier.classify(dataset.bucket, o.key);
+    const ok = cls.kind === 'data' && cls.dataset.id === dataset.id && cls.relPath === o.relPath;
+    if (!ok) result.failed.push({ key: o.key, reason: `refused: not a data object of dataset ${dataset.prefix} (${cls.kind})` });
+    return ok;
+  });
   await Promise.all(
-    objects.map((o) =>
+    admitted.map((o) =>
       limit(async () => {
         try {
           await provider.registerFile({
@@ -45,7 +64,7 @@ export async function registerObjects(deps: ImportDeps, target: ImportTarget, ob
           });
           result.registered++;
         } catch (e) {
-          if (isPermanent(e) && !isTransient(e)) result.failed.push({ key: o.key, reason: (e as Error).message });
+          if (permanentForObject(e)) result.failed.push({ key: o.key, reason: (e as Error).message });
           else result.retry.push({ key: o.key, error: e });
         }
       }),

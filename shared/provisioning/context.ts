@@ -1,4 +1,5 @@
 import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
+import type { DatasetResolver } from '../dataset/trust.ts';
 import type { Logger } from '../log/index.ts';
 import type { MetadataDocument } from '../metadata/index.ts';
 import type { OnedataClient } from '../onedata/index.ts';
@@ -19,6 +20,8 @@ export interface ProvisioningDeps {
   enqueueListing(job: ImportListingJob): Promise<void>;
   log: Logger;
   now?: () => Date;
+  /** Re-derives a job's dataset from its folder (default: a classifier compiled from `config`). */
+  classifier?: DatasetResolver;
 }
 
 /** The metadata file as read at the start of this run. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseMetadata, readAccessInfo, withoutSection } from '../metadata/index.ts';
 import { sanitiseDatasetName } from '../onedata/index.ts';
+import { resolveClaimedDataset } from '../dataset/trust.ts';
+import { KeyClassifier } from '../events/classify.ts';
 import type { ProvisionJob } from '../queue/jobs.ts';
 import { registerSecret } from '../log/index.ts';
 import { addHistory, type DatasetState } from '../state/dataset-state.ts';
@@ -20,6 +22,7 @@ export type ProvisionOutcome =
   | 'unchanged' // already provisioned and current (e.g. the event of our own write-back)
   | 'failed' // permanently failed; the reason is in the record and the status object
   | 'skipped' // the same version already failed permanently, or the metadata file is gone
+  | 'refused' // the job's dataset did not hold up (shared/dataset/trust.ts); nothing was touched
   ;
 
 export interface DeliveryInfo {
@@ -31,6 +34,13 @@ export interface DeliveryInfo {
 export function onedataNameFor(folderName: string, config: ProvisioningDeps['config']): string {
   const raw = `${config.testMode ? config.testModePrefix : ''}${config.datasetPrefix}${folderName}`;
   return sanitiseDatasetName(raw);
+}
+
+const classifiers = new WeakMap<ProvisioningDeps['config'], KeyClassifier>();
+function classifierFor(config: ProvisioningDeps['config']): KeyClassifier {
+  let c = classifiers.get(config);
+  if (!c) classifiers.set(config, (c = new KeyClassifier(config)));
+  return c;
 }
 
 async function readMetadata(deps: ProvisioningDeps, job: ProvisionJob): Promise<MetadataSnapshot | undefined> {
@@ -64,8 +74,15 @@ async function readMetadata(deps: ProvisioningDeps, job: ProvisionJob): Promise<
  * Returns the outcome for permanent results (the job is done); throws for retryable failures
  * (the job returns to the queue) and DatasetBusyError when another worker holds the lease.
  */
-export async function provisionDataset(job: ProvisionJob, deps: ProvisioningDeps, delivery: DeliveryInfo = { receiveCount: 1 }): Promise<ProvisionOutcome> {
+export async function provisionDataset(claimed: ProvisionJob, deps: ProvisioningDeps, delivery: DeliveryInfo = { receiveCount: 1 }): Promise<ProvisionOutcome> {
   const { states, config } = deps;
+  const resolved = resolveClaimedDataset(claimed.dataset, config.bucket, deps.classifier ?? classifierFor(config));
+  if (!resolved.ok || !config.metadataFiles.includes(claimed.metadataFile)) {
+    deps.log.warn('provision job refused', { reason: resolved.ok ? 'the job names a file that is not a configured metadata file' : resolved.reason });
+    return 'refused';
+  }
+  // From here on only the derived dataset is used: nothing else the job claimed about it.
+  const job: ProvisionJob = { ...claimed, dataset: resolved.dataset };
   const log = deps.log.child({ dataset: job.dataset.prefix, correlationId: job.correlationId });
   const leaseMs = config.provisioning.leaseSeconds * 1000;
 

@@ -6,6 +6,7 @@ import {
   type NamedToken,
   type StorageSpec,
 } from '../onedata/index.ts';
+import { datasetMountPoint } from '../dataset/mount-point.ts';
 import { renderShareDescription, withoutSection } from '../metadata/index.ts';
 import { registerSecret } from '../log/index.ts';
 import { withRetry } from '../retry/index.ts';
@@ -101,7 +102,13 @@ function storageSpec(run: SagaRun): StorageSpec {
   const { config, secrets } = run.deps;
   const dataset = run.record.state.dataset;
   if (config.storageMode === 'posix') {
-    return { type: 'posix', name: run.name, mountPoint: `${config.posixStorage.mountRoot}/${dataset.prefix}`, importedStorage: true, readonly: true };
+    let mountPoint: string;
+    try {
+      mountPoint = datasetMountPoint(config.posixStorage.mountRoot, dataset.prefix);
+    } catch (e) {
+      throw new PermanentProvisioningError((e as Error).message, 'unsafeMountPoint');
+    }
+    return { type: 'posix', name: run.name, mountPoint, importedStorage: true, readonly: true };
   }
   return {
     type: 's3',

@@ -33,13 +33,13 @@ describe('KeyClassifier', () => {
     expect(c.classify('b', '.s3od/state/x.json')).toMatchObject({ kind: 'own' });
   });
 
-  it('ignores keys outside watched prefixes, files beside datasets, folder markers and slash-only keys', () => {
+  it('ignores keys outside watched prefixes, files beside datasets and folder markers; refuses slash-only keys', () => {
     expect(c.classify('b', 'cryoem/1999/Run/SPA.yml').kind).toBe('ignored');
     expect(c.classify('b', 'tomo/loose.txt').kind).toBe('ignored');
     expect(c.classify('b', 'tomo/T1/').kind).toBe('ignored');
     expect(c.classify('b', 'tomo/T1/sub/').kind).toBe('ignored');
-    expect(c.classify('b', '///').kind).toBe('ignored');
-    expect(c.classify('b', 'tomo//x').kind).toBe('ignored');
+    expect(c.classify('b', '///').kind).toBe('refused');
+    expect(c.classify('b', 'tomo//x').kind).toBe('refused');
   });
 
   it('supports the bucket root as the watched directory', () => {
