@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ingestEvents } from '../../shared/events/ingest.ts';
 import { normalizeNotification, NotificationFormatError } from '../../shared/events/normalize.ts';
-import { isAuthorizedDelivery } from '../../shared/events/webhook-auth.ts';
+import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedDelivery, type EndpointAuth } from '../../shared/events/webhook-auth.ts';
 import { log } from '../../shared/log/index.ts';
 import { functionMetrics } from '../../shared/metrics/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
@@ -48,7 +48,7 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
     return json(400, { error: e.message });
   }
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  if (!isAuthorizedDelivery(webhookToken(), headers, events.map((e) => e.opaqueData))) {
+  if (!isAuthorizedDelivery(webhookAuth(), headers, events.map((e) => e.opaqueData))) {
     // The body is not logged: an unauthenticated caller controls it.
     logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
     metrics.webhookRejected('unauthorized');
@@ -59,9 +59,14 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
   return json(202, result);
 }
 
-function webhookToken(): string | undefined {
+let authWarned = false;
+function webhookAuth(): EndpointAuth {
   // Read directly: on-object-event must not require the Onedata tokens that loadSecrets checks.
-  return process.env.S3OD_WEBHOOK_TOKEN || undefined;
+  const auth = endpointAuthFromEnv('webhook', process.env);
+  const warning = authWarned ? undefined : endpointAuthWarning('webhook', auth);
+  authWarned = true;
+  if (warning) logger.warn(warning);
+  return auth;
 }
 
 /**

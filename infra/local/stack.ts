@@ -34,6 +34,8 @@ export interface StackInfo {
   onedataUrl: string;
   onedataToken: string;
   webhookToken: string;
+  /** Bearer token of the runner's job endpoints (POST /function/<queue-fed>, the Invoke API). */
+  jobsToken: string;
   configPath: string;
   sim: { managerGroupId: string; userGroupId: string; serviceUserId: string; providerIds: string[] };
   /** Environment the functions run with (secrets included: the file is git-ignored and local). */
@@ -59,7 +61,7 @@ export interface StackOptions {
   maxVisibilityTimeout: number;
   persistentTopic: boolean;
   /** Secrets to use instead of generated ones (tests use recognisable values to search logs for). */
-  secrets?: { s3SecretKey?: string; onedataToken?: string; webhookToken?: string };
+  secrets?: { s3SecretKey?: string; onedataToken?: string; webhookToken?: string; jobsToken?: string };
   log: Logger;
 }
 
@@ -222,7 +224,9 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
   const secretAccessKey = o.secrets?.s3SecretKey ?? `s3od-local-${randomBytes(12).toString('hex')}`;
   const webhookToken = o.secrets?.webhookToken ?? `whk-${randomBytes(16).toString('hex')}`;
   registerSecret(secretAccessKey);
+  const jobsToken = o.secrets?.jobsToken ?? `jobs-${randomBytes(16).toString('hex')}`;
   registerSecret(webhookToken);
+  registerSecret(jobsToken);
   const rgwEnv = {
     ...process.env,
     RGW_DIR: `/tmp/s3od-rgw-${rgwPort}`,
@@ -252,7 +256,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
         cleanups.push(() => s.close());
         return s;
       }),
-      startHttpGateway(host, log, functionsPort).then((g) => {
+      startHttpGateway(host, log, functionsPort, { token: jobsToken, allowUnauthenticated: false }).then((g) => {
         cleanups.push(() => g.close());
         return g;
       }),
@@ -293,6 +297,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       S3OD_STORAGE_ACCESS_KEY: accessKeyId,
       S3OD_STORAGE_SECRET_KEY: secretAccessKey,
       S3OD_WEBHOOK_TOKEN: webhookToken,
+      S3OD_JOBS_TOKEN: jobsToken,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     delete functionEnv.NODE_OPTIONS;
@@ -360,6 +365,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       onedataUrl: sim.url,
       onedataToken: sim.info.token,
       webhookToken,
+      jobsToken,
       configPath,
       sim: { managerGroupId: sim.info.managerGroupId, userGroupId: sim.info.userGroupId, serviceUserId: sim.info.serviceUserId, providerIds: sim.info.providerIds },
       functionEnv,

@@ -14,7 +14,8 @@ import { DEFAULT_MAPPINGS, QueueWorker, type QueueMapping, type Schedule } from 
  *   S3OD_PROVISION_QUEUE_URL, S3OD_IMPORT_QUEUE_URL   (required)
  *   S3OD_EVENTS_DLQ_URL, S3OD_PROVISION_DLQ_URL, S3OD_IMPORT_DLQ_URL   (optional; depth metrics)
  *   S3OD_SQS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID/SECRET or AWS_SHARED_CREDENTIALS_FILE
- *   S3OD_WEBHOOK_TOKEN            or the secret file s3od-webhook-token in S3OD_SECRETS_DIR
+ *   S3OD_JOBS_TOKEN               or the secret file s3od-jobs-token in S3OD_SECRETS_DIR (the
+ *                                 functions' job endpoints accept it; never the webhook token)
  *   S3OD_RECONCILE_EVERY          Go duration, default 15m; "0" = off
  *   S3OD_WORKER_WAIT_SECONDS      ReceiveMessage long poll, default 20
  *   S3OD_WORKER_PROVISION_CONCURRENCY, S3OD_WORKER_IMPORT_CONCURRENCY   default 5 each
@@ -48,11 +49,11 @@ for (const [name, url] of [
 ] as const) {
   if (url) depthQueues[name] = url;
 }
-if (!env.S3OD_WEBHOOK_TOKEN) logger.warn('S3OD_WEBHOOK_TOKEN is not set: calls to the functions are not authenticated');
+if (!env.S3OD_JOBS_TOKEN) logger.warn('S3OD_JOBS_TOKEN is not set: the functions will refuse the jobs this worker posts (401)');
 
 const worker = new QueueWorker({
   gatewayUrl: required('S3OD_GATEWAY_URL'),
-  token: env.S3OD_WEBHOOK_TOKEN,
+  token: env.S3OD_JOBS_TOKEN,
   sqs: createSqsClient(env),
   region,
   mappings,

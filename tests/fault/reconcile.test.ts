@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readState, uniqueName, uploadDataset, waitForStatus, expectExactlyOneOfEach, onedataObjectsNamed } from '../helpers/datasets.ts';
+import { dataObjectKeys, readState, uniqueName, uploadDataset, waitForStatus, expectExactlyOneOfEach, onedataObjectsNamed } from '../helpers/datasets.ts';
 import { control, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 /**
@@ -26,7 +26,7 @@ describe('reconciliation', () => {
       for (const p of prefixes) expect(await readState(s3, p)).toBeUndefined();
 
       const invoke = async () => {
-        const res = await fetch(`${info.functionsUrl}/2015-03-31/functions/reconcile/invocations`, { method: 'POST', body: JSON.stringify({ prefix: base }) });
+        const res = await fetch(`${info.functionsUrl}/2015-03-31/functions/reconcile/invocations`, { method: 'POST', body: JSON.stringify({ prefix: base }), headers: { authorization: `Bearer ${info.jobsToken}`, 'content-type': 'application/json' } });
         expect(res.headers.get('x-amz-function-error')).toBeNull();
         return res.json() as Promise<{ folders: number; enqueued: number; provisioned: number }>;
       };
@@ -34,7 +34,7 @@ describe('reconciliation', () => {
       expect(first).toMatchObject({ folders: 10, enqueued: 10, provisioned: 0, listingsRequeued: 0 });
       for (const p of prefixes) await waitForStatus(s3, p, ['provisioned']);
       await waitForQueuesIdle();
-      for (const n of names) expectExactlyOneOfEach(await onedataObjectsNamed(n));
+      for (const [i, n] of names.entries()) expectExactlyOneOfEach(await onedataObjectsNamed(n), { dataObjects: dataObjectKeys(prefixes[i]!, 1) });
 
       // A second run finds them done: nothing enqueued, no Onedata call.
       const calls = ((await (await fetch(`${info.onedataUrl}/_sim/requests`)).json()) as unknown[]).length;

@@ -34,7 +34,7 @@ export function stackFileOf(info: StackInfo): string {
 
 /** Every secret of the local stack: none may ever appear in CLI output. */
 export function stackSecrets(info: StackInfo): string[] {
-  return [info.secretAccessKey, info.onedataToken, info.webhookToken, info.functionEnv.S3OD_ONEZONE_TOKEN ?? '', info.functionEnv.S3OD_STORAGE_SECRET_KEY ?? ''].filter((s) => s.length >= 8);
+  return [info.secretAccessKey, info.onedataToken, info.webhookToken, info.jobsToken, info.functionEnv.S3OD_ONEZONE_TOKEN ?? '', info.functionEnv.S3OD_STORAGE_SECRET_KEY ?? ''].filter((s) => s.length >= 8);
 }
 
 /**

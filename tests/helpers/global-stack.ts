@@ -37,6 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       s3SecretKey: `TEST-S3-SECRET-${randomBytes(8).toString('hex')}`,
       onedataToken: `TEST-ONEDATA-TOKEN-${randomBytes(8).toString('hex')}`,
       webhookToken: `TEST-WEBHOOK-TOKEN-${randomBytes(8).toString('hex')}`,
+      jobsToken: `TEST-JOBS-TOKEN-${randomBytes(8).toString('hex')}`,
     },
   });
   const control = await startControlServer(stack, logLines);

@@ -96,7 +96,7 @@ describe('OpenFaaS entry points on the local stack', () => {
     const log = createLogger({ app: 's3od-test' });
     const worker = new QueueWorker({
       gatewayUrl: shim.url,
-      token: info.webhookToken,
+      token: info.jobsToken,
       sqs,
       region: info.region,
       mappings: [{ functionName: 'provision', queueUrl: info.queues.ProvisionQueue!, ...DEFAULT_MAPPINGS.provision, concurrency: 1 }],

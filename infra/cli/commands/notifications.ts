@@ -96,7 +96,7 @@ ${CONFIG_HELP}`,
       if (!accessKeyId || !secretAccessKey) throw new CommandFailed('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to create the RGW topic');
       const topicName = values.topic ?? DEFAULT_TOPIC;
       const webhookToken = ctx.env.S3OD_WEBHOOK_TOKEN || undefined;
-      if (!webhookToken) output.err('warning: S3OD_WEBHOOK_TOKEN is not set: the topic carries no OpaqueData and on-object-event accepts any caller');
+      if (!webhookToken) output.err('warning: S3OD_WEBHOOK_TOKEN is not set: the topic carries no OpaqueData, and on-object-event refuses deliveries without the token (401)');
       const res = await setupRgwNotifications(ctx.s3(), {
         endpoint,
         region: ctx.env.AWS_REGION || 'us-east-1',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isAuthorizedJobCall, isJsonContentType, type EndpointAuth } from '../../../shared/events/webhook-auth.ts';
 import type { Logger } from '../../../shared/log/index.ts';
 import type { FunctionHost } from './function-host.ts';
 
@@ -13,6 +14,11 @@ const MAX_BODY = 6 * 1024 * 1024; // Lambda's synchronous payload limit
  *   request body as their event.
  * - `POST /2015-03-31/functions/<name>/invocations`: the Lambda Invoke API (raw JSON event).
  * - `GET /_runner/health`.
+ *
+ * Only a function with an httpApi trigger (on-object-event) is reachable without the jobs token:
+ * it checks its webhook token itself. Every other call (a job for provision or import, an
+ * invocation of reconcile) needs `Authorization: Bearer <jobs token>` and a JSON body, so neither a
+ * forged notification nor a web page in a browser on this machine can post a job.
  */
 export interface HttpGateway {
   url: string;
@@ -22,14 +28,14 @@ export interface HttpGateway {
   close(): Promise<void>;
 }
 
-export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0): Promise<HttpGateway> {
+export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0, jobsAuth: EndpointAuth = { token: undefined, allowUnauthenticated: false }): Promise<HttpGateway> {
   let available = true;
   const server = createServer((req, res) => {
     if (!available) {
       req.socket.destroy();
       return;
     }
-    handle(host, log, req, res).catch((e) => {
+    handle(host, log, jobsAuth, req, res).catch((e) => {
       log.error('local gateway error', { error: e });
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
     });
@@ -70,7 +76,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function handle(host: FunctionHost, log: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(host: FunctionHost, log: Logger, jobsAuth: EndpointAuth, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   if (req.method === 'GET' && url.pathname === '/_runner/health') return send(res, 200, { ok: true, functions: host.functions.map((f) => f.name) });
   const invokeApi = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
@@ -97,6 +103,12 @@ async function handle(host: FunctionHost, log: Logger, req: IncomingMessage, res
     return;
   }
   if (req.method !== 'POST') return send(res, 405, { message: 'POST only' });
+  const headers = req.headers as Record<string, string | undefined>;
+  if (!isAuthorizedJobCall(jobsAuth, headers)) {
+    log.warn('invocation rejected: not authenticated', { fn: fn.name });
+    return send(res, 401, { message: 'unauthorized: jobs and invocations need Authorization: Bearer <jobs token>' });
+  }
+  if (!isJsonContentType(headers)) return send(res, 415, { message: 'the event must be JSON (content-type: application/json)' });
   let event: unknown;
   try {
     event = body.length ? JSON.parse(body.toString('utf8')) : {};

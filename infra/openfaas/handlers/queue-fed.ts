@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isAuthorizedDelivery } from '../../../shared/events/webhook-auth.ts';
+import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedJobCall, isJsonContentType } from '../../../shared/events/webhook-auth.ts';
 import { log } from '../../../shared/log/index.ts';
 import { bodyText, loadSecretFiles, normalizeHeaders, parseGoDuration, reply, type OpenFaasContext, type OpenFaasEvent, type OpenFaasHandler } from './template.ts';
 
@@ -14,8 +14,8 @@ import { bodyText, loadSecretFiles, normalizeHeaders, parseGoDuration, reply, ty
  * A bare job (`{"type":"provision",...}`, e.g. `faas-cli invoke provision < job.json`) is run as
  * a one-record batch; its failure answers 500 because no queue will retry it.
  *
- * Every call needs `Authorization: Bearer <S3OD_WEBHOOK_TOKEN>` (the gateway does not
- * authenticate /function/* routes). HEAD/GET probes answer 200 and do nothing.
+ * Every call needs `Authorization: Bearer <S3OD_JOBS_TOKEN>` (the gateway does not authenticate
+ * /function/* routes) and a JSON body. HEAD/GET probes answer 200 and do nothing.
  */
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | unknown>;
 
@@ -26,8 +26,14 @@ function init(): void {
   initialised = true;
 }
 
+let authWarned = false;
+/** Jobs and invocations take the jobs token, never the webhook token (which rides in every notification). */
 export function authorized(event: OpenFaasEvent): boolean {
-  return isAuthorizedDelivery(process.env.S3OD_WEBHOOK_TOKEN || undefined, normalizeHeaders(event.headers), []);
+  const auth = endpointAuthFromEnv('jobs', process.env);
+  const warning = authWarned ? undefined : endpointAuthWarning('jobs', auth);
+  authWarned = true;
+  if (warning) log.warn(warning);
+  return isAuthorizedJobCall(auth, normalizeHeaders(event.headers));
 }
 
 /** A Lambda-like context whose remaining time follows the watchdog's exec_timeout. */
@@ -84,6 +90,7 @@ export function createQueueFedHandler(fn: string, handler: SqsHandler, defaultTi
       logger.warn('invocation rejected: not authenticated');
       return reply(context, 401, { error: 'unauthorized' });
     }
+    if (!isJsonContentType(normalizeHeaders(event.headers))) return reply(context, 415, { error: 'the body must be JSON (content-type: application/json)' });
     let payload: unknown;
     try {
       payload = JSON.parse(bodyText(event.body));
@@ -118,8 +125,9 @@ export function createInvokeHandler(fn: string, handler: (event: Record<string, 
     init();
     if ((event.method || '').toUpperCase() !== 'POST') return reply(context, 200, '');
     if (!authorized(event)) return reply(context, 401, { error: 'unauthorized' });
-    let input: Record<string, unknown> = {};
     const text = bodyText(event.body).trim();
+    if (text && !isJsonContentType(normalizeHeaders(event.headers))) return reply(context, 415, { error: 'the body must be JSON (content-type: application/json)' });
+    let input: Record<string, unknown> = {};
     if (text) {
       try {
         const parsed = JSON.parse(text) as unknown;

@@ -38,17 +38,21 @@ function fakeContext() {
 
 const ev = (over: Partial<OpenFaasEvent>): OpenFaasEvent => ({ body: {}, headers: {}, method: 'POST', query: {}, path: '/', ...over });
 const TOKEN = 'unit-test-webhook-token-0123';
+const JOBS_TOKEN = 'unit-test-jobs-token-4567';
 
 let prevSink: LogSink;
 const logs: string[] = [];
 beforeEach(() => {
   prevSink = setLogSink((l) => logs.push(l));
   process.env.S3OD_WEBHOOK_TOKEN = TOKEN;
+  process.env.S3OD_JOBS_TOKEN = JOBS_TOKEN;
   process.env.S3OD_SECRETS_DIR = join(tmpdir(), 'does-not-exist-s3od');
 });
 afterEach(() => {
   setLogSink(prevSink);
   delete process.env.S3OD_WEBHOOK_TOKEN;
+  delete process.env.S3OD_JOBS_TOKEN;
+  delete process.env.S3OD_INSECURE_LOCAL_NO_AUTH;
   delete process.env.exec_timeout;
 });
 
@@ -97,13 +101,22 @@ describe('SQS-fed functions on OpenFaaS', () => {
   const sqsEvent: SQSEvent = {
     Records: [{ messageId: 'm1', receiptHandle: 'rh1', body: '{"type":"provision"}', attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'r' }],
   };
-  const auth = { authorization: `Bearer ${TOKEN}` };
+  const auth = { authorization: `Bearer ${JOBS_TOKEN}`, 'content-type': 'application/json' };
 
-  it('requires the bearer token; probes are 200', async () => {
-    const h = createQueueFedHandler('provision', async () => ({ batchItemFailures: [] }), 1000);
+  // Guards isAuthorizedJobCall / isJsonContentType in the queue-fed handler (shared/events/webhook-auth.ts).
+  it('requires the jobs token (never the webhook token) and a JSON body; probes are 200', async () => {
+    let ran = 0;
+    const h = createQueueFedHandler('provision', async () => {
+      ran++;
+      return { batchItemFailures: [] };
+    }, 1000);
     for (const [e, status] of [
       [ev({ body: JSON.stringify(sqsEvent) }), 401],
-      [ev({ body: JSON.stringify(sqsEvent), headers: { authorization: 'Bearer wrong' } }), 401],
+      [ev({ body: JSON.stringify(sqsEvent), headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' } }), 401],
+      // The webhook token rides in every RGW notification record: it must not post jobs.
+      [ev({ body: JSON.stringify(sqsEvent), headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }), 401],
+      // A browser posts text/plain cross-site without a preflight.
+      [ev({ body: JSON.stringify(sqsEvent), headers: { authorization: `Bearer ${JOBS_TOKEN}`, 'content-type': 'text/plain' } }), 415],
       [ev({ method: 'HEAD' }), 200],
       [ev({ body: Buffer.from('not json'), headers: auth }), 400],
       [ev({ body: Buffer.from('{"x":1}'), headers: auth }), 400],
@@ -112,6 +125,19 @@ describe('SQS-fed functions on OpenFaaS', () => {
       await h(e, ctx);
       expect(out.status).toBe(status);
     }
+    expect(ran).toBe(0);
+  });
+
+  it('fails closed when no jobs token is configured, unless the local-only setting says otherwise', async () => {
+    delete process.env.S3OD_JOBS_TOKEN;
+    const h = createQueueFedHandler('provision', async () => ({ batchItemFailures: [] }), 1000);
+    const { ctx, out } = fakeContext();
+    await h(ev({ body: JSON.stringify(sqsEvent), headers: { 'content-type': 'application/json' } }), ctx);
+    expect(out.status).toBe(401);
+    process.env.S3OD_INSECURE_LOCAL_NO_AUTH = 'true';
+    const second = fakeContext();
+    await h(ev({ body: JSON.stringify(sqsEvent), headers: { 'content-type': 'application/json' } }), second.ctx);
+    expect(second.out.status).toBe(200);
   });
 
   it('passes an SQS batch through to the Lambda handler and returns its batch item failures', async () => {

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handleHttp } from '../../../functions/on-object-event/handler.ts';
+import { resetRuntime } from '../../../shared/runtime/index.ts';
+
+/** Guards the webhook's fail-closed rule (shared/events/webhook-auth.ts) at the HTTP entry of on-object-event. */
+const sqsMock = mockClient(SQSClient);
+const rgwPut = JSON.parse(readFileSync(new URL('../../fixtures/events/rgw-put.json', import.meta.url), 'utf8'));
+const env: Record<string, string> = {
+  S3OD_CONFIG_YAML: `
+bucket: facility
+watchedDirectories: [uploads]
+institutionName: X
+managerGroupId: m
+userGroupId: u
+serviceUserId: s
+s3Storage: { endpoint: "https://s3" }
+restAccess: { onezone: { host: z }, oneproviders: [{ host: p }] }
+`,
+  S3OD_PROVISION_QUEUE_URL: 'https://sqs.local/provision',
+  S3OD_IMPORT_QUEUE_URL: 'https://sqs.local/import',
+  AWS_REGION: 'eu-central-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test-secret',
+};
+const saved: Record<string, string | undefined> = {};
+const VARS = [...Object.keys(env), 'S3OD_WEBHOOK_TOKEN', 'S3OD_INSECURE_LOCAL_NO_AUTH'];
+
+function delivery(opaqueData: string | undefined, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  const body = { Records: [{ ...rgwPut.Records[0], s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'uploads/D/SPA.yml', size: 1, eTag: 'e1' } }, opaqueData }] };
+  return { requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } }, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
+}
+
+describe('on-object-event over HTTP', () => {
+  beforeAll(() => {
+    for (const k of VARS) saved[k] = process.env[k];
+    Object.assign(process.env, env);
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    resetRuntime();
+  });
+  beforeEach(() => {
+    delete process.env.S3OD_WEBHOOK_TOKEN;
+    delete process.env.S3OD_INSECURE_LOCAL_NO_AUTH;
+    resetRuntime();
+    sqsMock.reset();
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: '' }], Failed: [] });
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm' });
+  });
+  const sent = () => sqsMock.commandCalls(SendMessageBatchCommand).length + sqsMock.commandCalls(SendMessageCommand).length;
+
+  it('refuses every delivery when no webhook token is configured, even one with an empty opaqueData or Bearer', async () => {
+    for (const ev of [delivery(undefined), delivery(''), delivery(undefined, { authorization: 'Bearer ' })]) {
+      expect((await handleHttp(ev)).statusCode).toBe(401);
+    }
+    expect(sent()).toBe(0);
+  });
+
+  it('accepts the configured token, and accepts without one only under the local-only setting', async () => {
+    process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
+    expect((await handleHttp(delivery('webhook-secret-1234'))).statusCode).toBe(202);
+    expect((await handleHttp(delivery('wrong'))).statusCode).toBe(401);
+    delete process.env.S3OD_WEBHOOK_TOKEN;
+    process.env.S3OD_INSECURE_LOCAL_NO_AUTH = 'true';
+    expect((await handleHttp(delivery(undefined))).statusCode).toBe(202);
+    expect(sent()).toBe(2);
+  });
+});
