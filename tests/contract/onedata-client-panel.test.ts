@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidStorageSpecError, OnedataError, ServiceHttp, hasErrorId } from '../../shared/onedata/index.ts';
+import { InvalidStorageSpecError, OnedataError, ServiceHttp, hasErrorId, isConflict, isPermanent } from '../../shared/onedata/index.ts';
 import { pollUntil as poll } from '../../shared/retry/index.ts';
 import { posixSpec, supportedSpace, uniqueName, useSim, failure } from './onedata-sim-fixture.ts';
 
@@ -127,6 +127,8 @@ describe('Onepanel client against the simulator', () => {
     const e = await failure(od.panel.supportSpace({ token, size: 10_000_000, storageId: storage2 }));
     expect(e.status).toBe(409);
     expect(hasErrorId(e, 'relationAlreadyExists', 'spaceAlreadySupportedWithImportedStorage')).toBe(true);
+    expect(isConflict(e)).toBe(true);
+    expect(e.wrappedIn).toBe('errorOnNodes');
     expect(e.message).not.toContain(token);
   });
 
@@ -136,15 +138,17 @@ describe('Onepanel client against the simulator', () => {
     const storageId = await od.panel.createStorage(posixSpec(uniqueName('st')));
     const token = await od.zone.createSupportToken(spaceId, { ttlSeconds: 120 });
     const e = await failure(od.panel.supportSpace({ token, size: 1000, storageId }));
-    expect(e).toMatchObject({ status: 400, id: 'badValueTooLow', key: 'size' });
+    expect(e).toMatchObject({ status: 400, id: 'badValueTooLow', key: 'size', wrappedIn: 'errorOnNodes' });
     expect(e.details?.['limit']).toBe(1_000_000);
+    expect(isPermanent(e)).toBe(true);
   });
 
   it('an invalid support token is 400 badValueToken', async () => {
     const { od } = ctx;
     const storageId = await od.panel.createStorage(posixSpec(uniqueName('st')));
     const e = await failure(od.panel.supportSpace({ token: 'garbage-token-value-xyz', size: 10_000_000, storageId }));
-    expect(e).toMatchObject({ status: 400, id: 'badValueToken' });
+    expect(e).toMatchObject({ status: 400, id: 'badValueToken', wrappedIn: 'errorOnNodes' });
+    expect(isPermanent(e)).toBe(true);
     expect(e.message).not.toContain('garbage-token-value-xyz');
   });
 
@@ -152,7 +156,7 @@ describe('Onepanel client against the simulator', () => {
     const { od, sim } = ctx;
     const { storageId } = await supportedSpace(od, sim);
     const e = await failure(od.panel.deleteStorage(storageId));
-    expect(e).toMatchObject({ status: 400, id: 'storageInUse' });
+    expect(e).toMatchObject({ status: 400, id: 'storageInUse', wrappedIn: 'errorOnNodes' });
   });
 
   it('the initial scan starts by itself: force-start right after support is 409 → alreadyRunning; later it starts', async () => {
@@ -161,7 +165,8 @@ describe('Onepanel client against the simulator', () => {
     const { spaceId } = await supportedSpace(od, sim);
     expect(await od.panel.forceStartImport(spaceId)).toBe('alreadyRunning');
     const fs = sim.requests().filter((r) => r.path.endsWith('/force-start'));
-    expect(fs.at(-1)).toMatchObject({ status: 409, errorId: 'alreadyExists' });
+    // Onepanel wraps the action's error; the client classified it by the inner alreadyExists.
+    expect(fs.at(-1)).toMatchObject({ status: 409, errorId: 'errorOnNodes' });
     const info = await poll(
       async () => {
         const i = await od.panel.getImportInfo(spaceId);

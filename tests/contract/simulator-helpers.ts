@@ -85,6 +85,21 @@ export function errorOf(reply: Reply): { id: string; description: string; detail
   return reply.body?.error;
 }
 
+/**
+ * The inner error of an Onepanel service-action failure, which Onepanel wraps as
+ * `errorOnNodes {error: <inner>, hostnames}` (reference notes §1.4); fails the test if the answer
+ * is not wrapped that way.
+ */
+export function actionErrorOf(reply: Reply): { id: string; description: string; details?: Json } {
+  const outer = errorOf(reply);
+  if (outer?.id !== 'errorOnNodes') throw new Error(`expected an errorOnNodes answer, got ${reply.status} ${reply.text}`);
+  const inner = outer.details?.error;
+  if (!inner || !Array.isArray(outer.details?.hostnames) || outer.details.hostnames.length === 0) {
+    throw new Error(`errorOnNodes without an inner error or hostnames: ${reply.text}`);
+  }
+  return inner;
+}
+
 export const nowS = (): number => Math.floor(Date.now() / 1000);
 
 export async function createSpace(api: Api, name = 'dataset_1', extra: Record<string, unknown> = {}): Promise<string> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
 import {
-  createSpace, createStorage, errorOf, importedPosix, importedS3, nowS, provision, useFreshSim, supportToken, until, type Api,
+  actionErrorOf, createSpace, createStorage, errorOf, importedPosix, importedS3, nowS, provision, useFreshSim, supportToken, until, type Api,
 } from './simulator-helpers.ts';
 
 let sim: RunningSim;
@@ -94,11 +94,11 @@ describe('Onepanel storages', () => {
     expect((await api.panel('GET', '/provider/storages', undefined, { token: null })).status).toBe(401);
   });
 
-  it('deletes an unused storage (204), refuses one in use (400 storageInUse), 404 for unknown', async () => {
+  it('deletes an unused storage (204), refuses one in use (400 errorOnNodes(storageInUse)), 404 for unknown', async () => {
     const { storageId } = await provision(api);
     const inUse = await api.panel('DELETE', `/provider/storages/${storageId}`);
     expect(inUse.status).toBe(400);
-    expect(errorOf(inUse).id).toBe('storageInUse');
+    expect(actionErrorOf(inUse).id).toBe('storageInUse');
     const free = await createStorage(api, 'free', importedPosix('free'));
     expect((await api.panel('DELETE', `/provider/storages/${free}`)).status).toBe(204);
     expect((await api.panel('DELETE', `/provider/storages/${free}`)).status).toBe(404);
@@ -134,20 +134,21 @@ describe('Onepanel space support', () => {
     const token = await supportToken(api, spaceId);
     const small = await api.panel('POST', '/provider/spaces', { token, size: 999_999, storageId });
     expect(small.status).toBe(400);
-    expect(errorOf(small)).toMatchObject({ id: 'badValueTooLow', details: { key: 'size', limit: 1_000_000 } });
+    expect(actionErrorOf(small)).toMatchObject({ id: 'badValueTooLow', details: { key: 'size', limit: 1_000_000 } });
     const missing = await api.panel('POST', '/provider/spaces', { token, storageId });
     expect(errorOf(missing)).toMatchObject({ id: 'missingRequiredValue', details: { key: 'size' } });
     const garbage = await api.panel('POST', '/provider/spaces', { token: 'garbage', size: 2_000_000, storageId });
-    expect(errorOf(garbage)).toMatchObject({ id: 'badValueToken', details: { key: 'token', tokenError: { id: 'badToken' } } });
+    expect(actionErrorOf(garbage)).toMatchObject({ id: 'badValueToken', details: { key: 'token', tokenError: { id: 'badToken' } } });
     const access = await api.panel('POST', '/provider/spaces', { token: sim.info.token, size: 2_000_000, storageId });
-    expect(errorOf(access).details.tokenError).toMatchObject({ id: 'notAnInviteToken', details: { expectedInviteType: 'supportSpace' } });
+    expect(actionErrorOf(access).details.tokenError).toMatchObject({ id: 'notAnInviteToken', details: { expectedInviteType: 'supportSpace' } });
     const expiredToken = await api.oz('POST', '/user/tokens/temporary', {
       type: { inviteToken: { inviteType: 'supportSpace', spaceId } }, caveats: [{ type: 'time', validUntil: nowS() - 5 }],
     });
     const expired = await api.panel('POST', '/provider/spaces', { token: expiredToken.body.token, size: 2_000_000, storageId });
-    expect(errorOf(expired).details.tokenError).toMatchObject({ id: 'tokenCaveatUnverified', details: { caveat: { type: 'time' } } });
+    expect(actionErrorOf(expired).details.tokenError).toMatchObject({ id: 'tokenCaveatUnverified', details: { caveat: { type: 'time' } } });
     const unknownStorage = await api.panel('POST', '/provider/spaces', { token, size: 2_000_000, storageId: 'nope' });
-    expect(unknownStorage.status).toBe(404);
+    expect(unknownStorage.status).toBe(400);
+    expect(actionErrorOf(unknownStorage)).toMatchObject({ id: 'badValueIdNotFound', details: { key: 'storageId' } });
     const badMode = await api.panel('POST', '/provider/spaces', { token, size: 2_000_000, storageId, storageImport: { mode: 'sometimes' } });
     expect(errorOf(badMode)).toMatchObject({ id: 'badValueNotAllowed', details: { key: 'storageImport.mode' } });
   });
@@ -158,13 +159,13 @@ describe('Onepanel space support', () => {
     const other = await createStorage(api, 'other', importedPosix('other'));
     const again = await api.panel('POST', '/provider/spaces', { token, size: 2_000_000, storageId: other });
     expect(again.status).toBe(409);
-    expect(errorOf(again)).toMatchObject({
+    expect(actionErrorOf(again)).toMatchObject({
       id: 'relationAlreadyExists', details: { childType: 'space', childId: spaceId, parentType: 'provider', parentId: sim.info.providerIds[0] },
     });
     const second = await createSpace(api, 'dataset_2');
     const reuse = await api.panel('POST', '/provider/spaces', { token: await supportToken(api, second), size: 2_000_000, storageId });
     expect(reuse.status).toBe(400);
-    expect(errorOf(reuse).id).toBe('storageInUse');
+    expect(actionErrorOf(reuse).id).toBe('storageInUse');
   });
 
   it('fails support with a named support token whose usage limit is used up', async () => {
@@ -176,7 +177,7 @@ describe('Onepanel space support', () => {
     expect((await api.panel('POST', '/provider/spaces', { token: named.body.token, size: 2_000_000, storageId: s1 })).status).toBe(201);
     const reused = await api.panel('POST', '/provider/spaces', { token: named.body.token, size: 2_000_000, storageId: s1 });
     expect(reused.status).toBe(400);
-    expect(errorOf(reused).details.tokenError.id).toBe('inviteTokenUsageLimitReached');
+    expect(actionErrorOf(reused).details.tokenError.id).toBe('inviteTokenUsageLimitReached');
     expect((await api.oz('GET', `/tokens/named/${named.body.tokenId}`)).body.metadata.usageCount).toBe(1);
   });
 
@@ -185,7 +186,7 @@ describe('Onepanel space support', () => {
     expect((await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 5_000_000 })).status).toBe(204);
     expect((await api.oz('GET', `/spaces/${spaceId}`)).body.providers[sim.info.providerIds[0] as string]).toBe(5_000_000);
     const tooSmall = await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 10 });
-    expect(errorOf(tooSmall)).toMatchObject({ id: 'badValueTooLow', details: { key: 'size' } });
+    expect(actionErrorOf(tooSmall)).toMatchObject({ id: 'badValueTooLow', details: { key: 'size' } });
     const empty = await api.panel('PATCH', `/provider/spaces/${spaceId}`, {});
     expect(errorOf(empty).id).toBe('missingAtLeastOneValue');
     const patch = await api.panel('PATCH', `/provider/spaces/${spaceId}`, { autoStorageImportConfig: { continuousScan: true, scanInterval: 3600 } });
@@ -193,7 +194,9 @@ describe('Onepanel space support', () => {
     const details = await api.panel('GET', `/provider/spaces/${spaceId}`);
     expect(details.body.storageImport.autoStorageImportConfig).toMatchObject({ continuousScan: true, scanInterval: 3600 });
     expect((await api.panel('DELETE', `/provider/spaces/${spaceId}`)).status).toBe(204);
-    expect((await api.panel('GET', `/provider/spaces/${spaceId}`)).status).toBe(404);
+    const gone = await api.panel('GET', `/provider/spaces/${spaceId}`);
+    expect(gone.status).toBe(404);
+    expect(actionErrorOf(gone).id).toBe('notFound');
     expect((await api.oz('GET', `/spaces/${spaceId}`)).body.providers).toEqual({});
   });
 
@@ -204,7 +207,7 @@ describe('Onepanel space support', () => {
     expect(r.status).toBe(201);
     expect((await api.panel('GET', `/provider/spaces/${spaceId}`)).body.storageImport).toBeUndefined();
     const start = await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`);
-    expect(errorOf(start)).toMatchObject({ id: 'requiresImportedStorage', details: { storageId } });
+    expect(actionErrorOf(start)).toMatchObject({ id: 'requiresImportedStorage', details: { storageId } });
   });
 });
 
@@ -221,7 +224,7 @@ describe('storage import', () => {
     expect(await info()).toMatchObject({ status: 'running', totalScans: 1 });
     const conflict = await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`);
     expect(conflict.status).toBe(409);
-    expect(errorOf(conflict).id).toBe('alreadyExists');
+    expect(actionErrorOf(conflict).id).toBe('alreadyExists');
     expect((await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-stop`)).status).toBe(204);
     await until(async () => (await info()).status === 'aborted');
     sim.configure({ scanDurationMs: 20 });
@@ -255,7 +258,7 @@ describe('storage import', () => {
     const { spaceId, storageId } = await provision(api, { mode: 'manual' });
     const start = await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`);
     expect(start.status).toBe(400);
-    expect(errorOf(start).id).toBe('requiresAutoStorageImportMode');
+    expect(actionErrorOf(start).id).toBe('requiresAutoStorageImportMode');
     expect((await api.panel('GET', `/provider/spaces/${spaceId}/storage-import/auto/info`)).status).toBe(404);
     const example = await api.panel('GET', `/provider/spaces/${spaceId}/storage-import/manual/example`);
     expect(example.body.curl).toContain(storageId);

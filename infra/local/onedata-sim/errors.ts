@@ -31,13 +31,20 @@ export class SimError extends Error {
   readonly status: number;
   constructor(readonly json: ErrorJson, readonly body?: unknown) {
     super(`${json.id}: ${json.description}`);
-    this.status = HTTP_STATUS[json.id] ?? 400;
+    this.status = statusOf(json);
   }
 }
 
+/** HTTP status of an error; Onepanel's `errorOnNodes` is sent with its inner error's status (ctool to_http_code). */
 export function statusOf(json: ErrorJson): number {
+  if (json.id === ERROR_ON_NODES) {
+    const inner = json.details?.['error'] as ErrorJson | undefined;
+    if (inner && typeof inner.id === 'string') return statusOf(inner);
+  }
   return HTTP_STATUS[json.id] ?? 400;
 }
+
+export const ERROR_ON_NODES = 'errorOnNodes';
 
 const e = (id: string, description: string, details?: Record<string, unknown>): ErrorJson =>
   details === undefined ? { id, description } : { id, description, details };
@@ -104,6 +111,10 @@ export const err = {
     e('badValueTooLow', `Bad value: provided "${key}" must be at least ${limit}.`, { key, limit }),
   badValueTooHigh: (key: string, limit: number) =>
     e('badValueTooHigh', `Bad value: provided "${key}" must not exceed ${limit}.`, { key, limit }),
+  badValueNotInRange: (key: string, low: number, high: number) =>
+    e('badValueNotInRange', `Bad value: provided "${key}" must be between ${low} and ${high}.`, { key, low, high }),
+  badValueIdNotFound: (key: string) =>
+    e('badValueIdNotFound', `Bad value: provided ID ("${key}") does not exist.`, { key }),
   badValueNotAllowed: (key: string, allowed: unknown[]) =>
     e('badValueNotAllowed', `Bad value: provided "${key}" must be one of: ${allowed.join(', ')}.`, { key, allowed }),
   badValueListNotAllowed: (key: string, allowed: unknown[]) =>
@@ -179,6 +190,13 @@ export const err = {
       { storageId, supportedStorages, supportedObjectStorages },
     ),
   transferAlreadyEnded: () => e('transferAlreadyEnded', 'Specified transfer has already ended.'),
+
+  /**
+   * Onepanel's wrapper for an error of a service action: the inner error and the cluster nodes it
+   * happened on (ctool errors:to_json of ?ERROR_ON_NODES).
+   */
+  errorOnNodes: (inner: ErrorJson, hostnames: string[]) =>
+    e(ERROR_ON_NODES, `Error on nodes ${hostnames.join(', ')}: ${inner.description}`, { error: inner, hostnames }),
 };
 
 /** Throws the given error as an HTTP answer. */

@@ -171,16 +171,25 @@ function attributeValue(sim: Sim, node: FileNode, name: string): unknown {
   }
 }
 
+/** Rejects unknown attribute names up front (a listing of an empty directory still validates them). */
+export function checkAttributeNames(requested: string[] | undefined, deprecated: string[] | undefined): void {
+  if (deprecated?.some((name) => !OLD_TO_NEW[name])) fail(err.badValueNotAllowed('attribute', Object.keys(OLD_TO_NEW)));
+  if (requested?.some((name) => !NEW_ATTRIBUTES.includes(name) && !name.startsWith('xattr.'))) fail(err.badValueListNotAllowed('attributes', NEW_ATTRIBUTES));
+}
+
 /**
- * Attributes for `GET /data/{id}`: with no options the 21.02.7 default set under both the new and the
- * deprecated names; `attributes` (new names, query or JSON body) or `attribute` (one deprecated name) narrow it.
+ * Attributes for `GET /data/{id}` and each entry of `GET /data/{id}/children`: with no options the
+ * 21.02.7 default set under both the new and the deprecated names; `attributes` (new names, query or
+ * JSON body) or `attribute` (deprecated names; one, or several for a listing) narrow it.
  */
-export function renderAttributes(sim: Sim, node: FileNode, requested: string[] | undefined, deprecated: string | undefined): Record<string, unknown> {
+export function renderAttributes(sim: Sim, node: FileNode, requested: string[] | undefined, deprecated: string | string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (deprecated !== undefined) {
-    const mapped = OLD_TO_NEW[deprecated];
-    if (!mapped) fail(err.badValueNotAllowed('attribute', Object.keys(OLD_TO_NEW)));
-    out[deprecated] = attributeValue(sim, node, mapped);
+    for (const name of typeof deprecated === 'string' ? [deprecated] : deprecated) {
+      const mapped = OLD_TO_NEW[name];
+      if (!mapped) fail(err.badValueNotAllowed('attribute', Object.keys(OLD_TO_NEW)));
+      out[name] = attributeValue(sim, node, mapped);
+    }
     return out;
   }
   if (requested !== undefined) {

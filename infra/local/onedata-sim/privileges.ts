@@ -51,7 +51,7 @@ export const OZ_PRIVILEGES = [
   'oz_groups_update', 'oz_groups_delete', 'oz_groups_add_relationships', 'oz_groups_remove_relationships',
   'oz_spaces_list', 'oz_spaces_view', 'oz_spaces_create', 'oz_spaces_update', 'oz_spaces_delete',
   'oz_spaces_add_relationships', 'oz_spaces_remove_relationships', 'oz_spaces_set_privileges', 'oz_providers_list',
-  'oz_providers_view', 'oz_shares_list', 'oz_shares_view', 'oz_shares_update', 'oz_shares_delete',
+  'oz_providers_view', 'oz_providers_list_relationships', 'oz_shares_list', 'oz_shares_view', 'oz_shares_update', 'oz_shares_delete',
 ];
 
 /** Orders a privilege list like the servers do (by the admin list). */

@@ -12,6 +12,7 @@ import { randomId } from './ids.ts';
 import { registerOnepanelSpaces } from './routes/onepanel-spaces.ts';
 import { registerOnepanelStorages } from './routes/onepanel-storages.ts';
 import { registerOneproviderData } from './routes/oneprovider-data.ts';
+import { registerOneproviderFiles } from './routes/oneprovider-files.ts';
 import { registerOneproviderQos } from './routes/oneprovider-qos.ts';
 import { registerOneproviderShares } from './routes/oneprovider-shares.ts';
 import { registerOnezoneGroups } from './routes/onezone-groups.ts';
@@ -39,6 +40,7 @@ function buildRouters(): Routers {
   registerOnezoneTokens(onezone);
   const oneprovider = new Router();
   registerOneproviderData(oneprovider);
+  registerOneproviderFiles(oneprovider);
   registerOneproviderShares(oneprovider);
   registerOneproviderQos(oneprovider);
   const onepanel = new Router();

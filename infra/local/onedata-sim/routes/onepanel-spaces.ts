@@ -5,12 +5,13 @@
 import { authenticate, requireCluster } from '../auth.ts';
 import { err, fail } from '../errors.ts';
 import { logicalSize, spaceRoot } from '../files.ts';
-import { created, noContent, objectBody, ok, type Ctx, type Router } from '../http.ts';
+import { created, noContent, objectBody, ok, type Ctx, type Router, type SimResponse } from '../http.ts';
 import { DEFAULT_AUTO_CONFIG, isScanRunning, startScan, stopScan } from '../import-scan.ts';
 import { checkInvite, markUsed } from '../invites.ts';
 import type { AutoImportConfig, Support } from '../model.ts';
 import { validateBody } from '../schemas.ts';
 import { scanKey } from '../sim.ts';
+import { serviceAction } from './onepanel-action.ts';
 import { AUTO_IMPORT_OBJECT_STORAGES, AUTO_IMPORT_STORAGES } from './onepanel-storages.ts';
 
 export const MIN_SUPPORT_SIZE = 1_000_000;
@@ -75,44 +76,7 @@ export function registerOnepanelSpaces(router: Router): void {
   router.on('POST', '/provider/spaces', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
     const body = validateBody('supportCreate', objectBody(ctx));
-    const size = Number(body['size']);
-    if (size < MIN_SUPPORT_SIZE) fail(err.badValueTooLow('size', MIN_SUPPORT_SIZE));
-    const storage = ctx.provider.storages.get(String(body['storageId']));
-    if (!storage) fail(err.notFound());
-    const accountingEnabled = (body['accountingEnabled'] as boolean | undefined) ?? false;
-    const dirStatsServiceEnabled = (body['dirStatsServiceEnabled'] as boolean | undefined) ?? true;
-    if (accountingEnabled && !dirStatsServiceEnabled) fail(err.badData('dirStatsServiceEnabled', 'cannot be disabled when accounting is enabled'));
-    const invite = checkInvite(ctx.sim, String(body['token']), 'supportSpace');
-    const spaceId = invite.targetId;
-    if (ctx.sim.listedSupport(ctx.provider, spaceId)) fail(err.relationAlreadyExists('space', spaceId, 'provider', ctx.provider.id));
-    if (storage.importedStorage) {
-      const otherSpaceOnStorage = [...ctx.provider.supports.values()].find((s) => s.storageId === storage.id && ctx.sim.listedSupport(ctx.provider, s.spaceId));
-      if (otherSpaceOnStorage) fail(err.storageInUse());
-      for (const other of ctx.sim.zoneSupports(spaceId)) {
-        if (ctx.sim.state.provider(other.providerId)?.storages.get(other.storageId)?.importedStorage) {
-          fail(err.spaceAlreadySupportedWithImportedStorage(spaceId, other.storageId));
-        }
-      }
-    }
-    const importBody = (body['storageImport'] as { mode?: 'auto' | 'manual'; autoStorageImportConfig?: Partial<AutoImportConfig> } | undefined) ?? {};
-    const mode = storage.importedStorage ? (importBody.mode ?? 'auto') : null;
-    const support: Support = {
-      spaceId, providerId: ctx.provider.id, storageId: storage.id, size, sinceMs: ctx.sim.nowMs(), visibleAtMs: ctx.sim.propagatedAt(), accountingEnabled, dirStatsServiceEnabled,
-      importMode: mode, autoConfig: mode === 'auto' ? { ...DEFAULT_AUTO_CONFIG, ...importBody.autoStorageImportConfig } : null, scan: null,
-    };
-    ctx.provider.supports.set(spaceId, support);
-    markUsed(invite);
-    spaceRoot(ctx.sim, spaceId);
-    if (mode === 'auto') {
-      // Like the real service: the support already exists in Onezone when import configuration fails.
-      if (!autoImportSupported(ctx, storage.id)) {
-        support.importMode = null;
-        support.autoConfig = null;
-        fail(err.autoStorageImportNotSupported(storage.id, AUTO_IMPORT_STORAGES, AUTO_IMPORT_OBJECT_STORAGES));
-      }
-      startScan(ctx.sim, ctx.provider, support);
-    }
-    return created(`/api/v3/onepanel/provider/spaces/${spaceId}`, { id: spaceId });
+    return serviceAction(ctx, () => supportAction(ctx, body));
   });
 
   router.on('GET', '/provider/spaces', (ctx) => {
@@ -122,48 +86,103 @@ export function registerOnepanelSpaces(router: Router): void {
 
   router.on('GET', '/provider/spaces/:id', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'));
-    return ok(supportJson(ctx, listedSupport(ctx)));
+    return serviceAction(ctx, () => ok(supportJson(ctx, listedSupport(ctx))));
   });
 
   router.on('PATCH', '/provider/spaces/:id', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
-    const support = listedSupport(ctx);
     const body = validateBody('supportModify', objectBody(ctx));
     const keys = ['size', 'autoStorageImportConfig', 'accountingEnabled', 'dirStatsServiceEnabled'];
     if (!keys.some((k) => body[k] !== undefined)) fail(err.missingAtLeastOneValue(keys));
-    if (body['size'] !== undefined) {
-      const size = Number(body['size']);
-      if (size < MIN_SUPPORT_SIZE) fail(err.badValueTooLow('size', MIN_SUPPORT_SIZE));
-      const used = occupancy(ctx, support.spaceId);
-      if (size < used) fail(err.badValueTooLow('size', used));
-      support.size = size;
-    }
-    if (body['accountingEnabled'] !== undefined) support.accountingEnabled = body['accountingEnabled'] as boolean;
-    if (body['dirStatsServiceEnabled'] !== undefined) support.dirStatsServiceEnabled = body['dirStatsServiceEnabled'] as boolean;
-    if (body['autoStorageImportConfig'] !== undefined && support.importMode === 'auto' && support.autoConfig) {
-      support.autoConfig = { ...support.autoConfig, ...(body['autoStorageImportConfig'] as Partial<AutoImportConfig>) };
-      rescheduleContinuous(ctx, support);
-    }
-    return noContent();
+    return serviceAction(ctx, () => modifyAction(ctx, body));
   });
 
   router.on('DELETE', '/provider/spaces/:id', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
-    const support = listedSupport(ctx);
-    ctx.sim.forgetSupport(ctx.provider, support.spaceId);
-    return noContent();
+    return serviceAction(ctx, () => {
+      const support = listedSupport(ctx);
+      ctx.sim.forgetSupport(ctx.provider, support.spaceId);
+      return noContent();
+    });
   });
 
+  registerImportRoutes(router);
+}
+
+/** The support action of `POST /provider/spaces` (after the request's shape was checked). */
+function supportAction(ctx: Ctx, body: Record<string, unknown>): SimResponse {
+  const size = Number(body['size']);
+  if (size < MIN_SUPPORT_SIZE) fail(err.badValueTooLow('size', MIN_SUPPORT_SIZE));
+  const storage = ctx.provider.storages.get(String(body['storageId']));
+  if (!storage) fail(err.badValueIdNotFound('storageId'));
+  const accountingEnabled = (body['accountingEnabled'] as boolean | undefined) ?? false;
+  const dirStatsServiceEnabled = (body['dirStatsServiceEnabled'] as boolean | undefined) ?? true;
+  if (accountingEnabled && !dirStatsServiceEnabled) fail(err.badData('dirStatsServiceEnabled', 'cannot be disabled when accounting is enabled'));
+  const invite = checkInvite(ctx.sim, String(body['token']), 'supportSpace');
+  const spaceId = invite.targetId;
+  if (ctx.sim.listedSupport(ctx.provider, spaceId)) fail(err.relationAlreadyExists('space', spaceId, 'provider', ctx.provider.id));
+  if (storage.importedStorage) {
+    const otherSpaceOnStorage = [...ctx.provider.supports.values()].find((s) => s.storageId === storage.id && ctx.sim.listedSupport(ctx.provider, s.spaceId));
+    if (otherSpaceOnStorage) fail(err.storageInUse());
+    for (const other of ctx.sim.zoneSupports(spaceId)) {
+      if (ctx.sim.state.provider(other.providerId)?.storages.get(other.storageId)?.importedStorage) {
+        fail(err.spaceAlreadySupportedWithImportedStorage(spaceId, other.storageId));
+      }
+    }
+  }
+  const importBody = (body['storageImport'] as { mode?: 'auto' | 'manual'; autoStorageImportConfig?: Partial<AutoImportConfig> } | undefined) ?? {};
+  const mode = storage.importedStorage ? (importBody.mode ?? 'auto') : null;
+  const support: Support = {
+    spaceId, providerId: ctx.provider.id, storageId: storage.id, size, sinceMs: ctx.sim.nowMs(), visibleAtMs: ctx.sim.propagatedAt(), accountingEnabled, dirStatsServiceEnabled,
+    importMode: mode, autoConfig: mode === 'auto' ? { ...DEFAULT_AUTO_CONFIG, ...importBody.autoStorageImportConfig } : null, scan: null,
+  };
+  ctx.provider.supports.set(spaceId, support);
+  markUsed(invite);
+  spaceRoot(ctx.sim, spaceId);
+  if (mode === 'auto') {
+    // Like the real service: the support already exists in Onezone when import configuration fails.
+    if (!autoImportSupported(ctx, storage.id)) {
+      support.importMode = null;
+      support.autoConfig = null;
+      fail(err.autoStorageImportNotSupported(storage.id, AUTO_IMPORT_STORAGES, AUTO_IMPORT_OBJECT_STORAGES));
+    }
+    startScan(ctx.sim, ctx.provider, support);
+  }
+  return created(`/api/v3/onepanel/provider/spaces/${spaceId}`, { id: spaceId });
+}
+
+/** The modify action of `PATCH /provider/spaces/{id}`. */
+function modifyAction(ctx: Ctx, body: Record<string, unknown>): SimResponse {
+  const support = listedSupport(ctx);
+  if (body['size'] !== undefined) {
+    const size = Number(body['size']);
+    if (size < MIN_SUPPORT_SIZE) fail(err.badValueTooLow('size', MIN_SUPPORT_SIZE));
+    const used = occupancy(ctx, support.spaceId);
+    if (size < used) fail(err.badValueTooLow('size', used));
+    support.size = size;
+  }
+  if (body['accountingEnabled'] !== undefined) support.accountingEnabled = body['accountingEnabled'] as boolean;
+  if (body['dirStatsServiceEnabled'] !== undefined) support.dirStatsServiceEnabled = body['dirStatsServiceEnabled'] as boolean;
+  if (body['autoStorageImportConfig'] !== undefined && support.importMode === 'auto' && support.autoConfig) {
+    support.autoConfig = { ...support.autoConfig, ...(body['autoStorageImportConfig'] as Partial<AutoImportConfig>) };
+    rescheduleContinuous(ctx, support);
+  }
+  return noContent();
+}
+
+/** Storage import of a supported space: auto-import info, stats, force-start/stop; the manual-mode example. */
+function registerImportRoutes(router: Router): void {
   router.on('GET', '/provider/spaces/:id/storage-import/auto/info', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'));
-    const support = importSupport(ctx, 'auto', false);
-    if (!support.scan) fail(err.notFound());
-    return ok({ ...support.scan });
+    return serviceAction(ctx, () => {
+      const support = importSupport(ctx, 'auto', false);
+      if (!support.scan) fail(err.notFound());
+      return ok({ ...support.scan });
+    });
   });
 
   router.on('GET', '/provider/spaces/:id/storage-import/auto/stats', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'));
-    const support = importSupport(ctx, 'auto', false);
     const period = ctx.req.query.get('period');
     const metricsText = ctx.req.query.get('metrics');
     if (period === null) fail(err.missingRequiredValue('period'));
@@ -171,7 +190,7 @@ export function registerOnepanelSpaces(router: Router): void {
     if (!['minute', 'hour', 'day'].includes(period)) fail(err.badValueNotAllowed('period', ['minute', 'hour', 'day']));
     const metrics = metricsText.split(',');
     if (metrics.some((m) => !IMPORT_METRICS.includes(m))) fail(err.badValueListNotAllowed('metrics', IMPORT_METRICS));
-    const scan = support.scan;
+    const scan = serviceAction(ctx, () => importSupport(ctx, 'auto', false)).scan;
     const value = (m: string): number => (m === 'queueLength' || !scan ? 0 : Number(scan[m as 'createdFiles']));
     return ok(Object.fromEntries(metrics.map((m) => [m, {
       lastValueDate: new Date(ctx.sim.nowMs()).toISOString(), values: [...new Array<number>(11).fill(0), value(m)],
@@ -180,23 +199,27 @@ export function registerOnepanelSpaces(router: Router): void {
 
   router.on('POST', '/provider/spaces/:id/storage-import/auto/force-start', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
-    const support = importSupport(ctx, 'auto', true);
-    if (isScanRunning(support)) fail(err.alreadyExists());
-    startScan(ctx.sim, ctx.provider, support);
-    return noContent();
+    return serviceAction(ctx, () => {
+      const support = importSupport(ctx, 'auto', true);
+      if (isScanRunning(support)) fail(err.alreadyExists());
+      startScan(ctx.sim, ctx.provider, support);
+      return noContent();
+    });
   });
 
   router.on('POST', '/provider/spaces/:id/storage-import/auto/force-stop', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
-    const support = importSupport(ctx, 'auto', true);
-    if (!support.scan) fail(err.notFound());
-    stopScan(ctx.sim, ctx.provider, support);
-    return noContent();
+    return serviceAction(ctx, () => {
+      const support = importSupport(ctx, 'auto', true);
+      if (!support.scan) fail(err.notFound());
+      stopScan(ctx.sim, ctx.provider, support);
+      return noContent();
+    });
   });
 
   router.on('GET', '/provider/spaces/:id/storage-import/manual/example', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'));
-    const support = importSupport(ctx, 'manual', true);
+    const support = serviceAction(ctx, () => importSupport(ctx, 'manual', true));
     return ok({
       curl:
         `curl -X POST -H "X-Auth-Token:$TOKEN" -H "content-type:application/json" ` +

@@ -10,6 +10,7 @@ import type { Storage } from '../model.ts';
 import { isValidName } from '../names.ts';
 import { validateBody, type SchemaName } from '../schemas.ts';
 import { censor } from '../state.ts';
+import { serviceAction } from './onepanel-action.ts';
 
 const SIMULATED_TYPES = ['posix', 's3', 'nulldevice', 'http'];
 const ALL_TYPES = ['posix', 's3', 'cephrados', 'swift', 'glusterfs', 'nulldevice', 'webdav', 'xrootd', 'nfs', 'http'];
@@ -117,10 +118,12 @@ export function registerOnepanelStorages(router: Router): void {
 
   router.on('DELETE', '/provider/storages/:id', (ctx) => {
     requireCluster(ctx, authenticate(ctx, 'onepanel'), 'cluster_update');
-    const storage = ctx.provider.storages.get(String(ctx.params['id']));
-    if (!storage) fail(err.notFound());
-    if (storageInUse(ctx, storage.id)) fail(err.storageInUse());
-    ctx.provider.storages.delete(storage.id);
-    return noContent();
+    return serviceAction(ctx, () => {
+      const storage = ctx.provider.storages.get(String(ctx.params['id']));
+      if (!storage) fail(err.notFound());
+      if (storageInUse(ctx, storage.id)) fail(err.storageInUse());
+      ctx.provider.storages.delete(storage.id);
+      return noContent();
+    });
   });
 }

@@ -71,6 +71,15 @@ export function registerOnezoneMisc(router: Router): void {
     return ok(providerJson(provider, ctx.sim.seed.createdAt));
   });
 
+  // fs2od `test remove --of_provider` (Onezone admin rights): the spaces a provider supports.
+  router.on('GET', '/providers/:id/spaces', (ctx) => {
+    const caller = authenticate(ctx, 'onezone');
+    const provider = ctx.sim.state.provider(String(ctx.params['id']));
+    if (!provider) fail(err.notFound());
+    if (!hasOzPrivilege(ctx, caller, 'oz_providers_list_relationships')) fail(err.forbidden());
+    return ok({ spaces: [...ctx.sim.state.spaces.keys()].filter((sid) => ctx.sim.zoneSupports(sid).some((s) => s.providerId === provider.id)) });
+  });
+
   router.on('GET', '/user/effective_providers', (ctx) => {
     const caller = authenticate(ctx, 'onezone');
     return ok({ providers: userProviders(ctx.sim, caller.userId).map((p) => p.id) });
