@@ -7,6 +7,7 @@ import {
   type S3odConfig,
   type S3odSecrets,
 } from './schema.ts';
+import { DEFAULT_LIMITS, METADATA_CEILINGS } from '../metadata/types.ts';
 
 /** One problem with the configuration: the key (dotted path) and why it is wrong. */
 export interface ConfigProblem {
@@ -256,7 +257,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     restAccess: { onezone: { host: withScheme(onezoneHost) }, oneproviders },
     inviteToken: { usageLimit, validForSeconds: r.number('inviteToken.validForSeconds', 0, { min: 0, integer: true }) },
     spacePrivileges: r.stringList('spacePrivileges', READ_ONLY_SPACE_PRIVILEGES, { nonEmpty: true }),
-    limits: { metadataMaxBytes: r.number('limits.metadataMaxBytes', 1048576, { min: 1024, max: 64 * 1048576, integer: true }) },
+    limits: metadataLimits(r),
     onedata: {
       timeoutMs: r.number('onedata.timeoutMs', 30000, { min: 100, integer: true }),
       retries: r.number('onedata.retries', 5, { min: 0, max: 20, integer: true }),
@@ -281,6 +282,30 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   for (const key of r.unknownKeys()) r.problem(key, 'is not a known key (a typo?)');
   if (r.problems.length) throw new ConfigError(r.problems, source);
   return config;
+}
+
+/**
+ * The metadata bounds. Their ceilings keep the worst file a configuration allows inside a 256 MB
+ * function (measured: docs/benchmarks.md, metadata-worst-case): the parser's event list is built
+ * before any other bound is checked and costs up to ~110 bytes per byte of file, and every node
+ * accepted costs ~1 KB more through write-back and publication.
+ */
+function metadataLimits(r: Reader): S3odConfig['limits'] {
+  const limits = {
+    metadataMaxBytes: r.number('limits.metadataMaxBytes', DEFAULT_LIMITS.maxBytes, { min: 1024, max: METADATA_CEILINGS.maxBytes, integer: true }),
+    metadataMaxDepth: r.number('limits.metadataMaxDepth', DEFAULT_LIMITS.maxDepth, { min: 2, max: METADATA_CEILINGS.maxDepth, integer: true }),
+    metadataMaxNodes: r.number('limits.metadataMaxNodes', DEFAULT_LIMITS.maxNodes, { min: 100, max: METADATA_CEILINGS.maxNodes, integer: true }),
+    metadataMaxTotalScalarLength: r.number('limits.metadataMaxTotalScalarLength', DEFAULT_LIMITS.maxTotalScalarLength, {
+      min: 1024,
+      max: METADATA_CEILINGS.maxTotalScalarLength,
+      integer: true,
+    }),
+  };
+  // A single value may never be longer than all of them together may be.
+  if (limits.metadataMaxTotalScalarLength < DEFAULT_LIMITS.maxScalarLength) {
+    r.problem('limits.metadataMaxTotalScalarLength', `must be at least ${DEFAULT_LIMITS.maxScalarLength}, the longest single value accepted (got ${limits.metadataMaxTotalScalarLength})`);
+  }
+  return limits;
 }
 
 function withScheme(host: string): string {

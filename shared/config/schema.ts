@@ -50,7 +50,8 @@ export interface S3odConfig {
   };
   inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
   spacePrivileges: string[];
-  limits: { metadataMaxBytes: number };
+  /** Bounds on one metadata file (see docs/metadata.md): its size, nesting, nodes and total text. */
+  limits: { metadataMaxBytes: number; metadataMaxDepth: number; metadataMaxNodes: number; metadataMaxTotalScalarLength: number };
   onedata: { timeoutMs: number; retries: number; concurrency: number; providerWaitSeconds: number; providerPollMaxMs: number; supportTokenTtlSeconds: number };
   import: { coalesceWindowSeconds: number; registrationConcurrency: number; registrationBatchSize: number; shrinkOnFreeze: boolean; maxParallelScans: number };
   provisioning: { leaseSeconds: number; maxAttempts: number };

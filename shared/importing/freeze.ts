@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { parseMetadata, renderShareDescription, withoutSection } from '../metadata/index.ts';
 import type { ImportFreezeJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
@@ -59,7 +60,7 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
 
   const metaKey = `${job.dataset.prefix}/${s.metadataFile ?? config.metadataFiles[0]}`;
   const obj = await deps.objects.get(metaKey, config.limits.metadataMaxBytes);
-  const parsed = obj ? parseMetadata(obj.body, { maxBytes: config.limits.metadataMaxBytes, tags: config.metadataFileTags }) : undefined;
+  const parsed = obj ? parseMetadata(obj.body, metadataParseSettings(config)) : undefined;
   if (parsed?.ok && s.outputs.rootFileId) {
     const doc = withoutSection(parsed.doc, config.metadataFileTags);
     if (s.outputs.shareId) {

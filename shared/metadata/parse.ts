@@ -3,7 +3,8 @@
  *
  * Never throws on bad input (only on bad configuration: limits or tags, `TypeError`): every problem becomes a {@link MetadataError} with a code and a message
  * an operator can act on. Checks, in order: size, encoding, control characters, line endings, YAML
- * syntax (js-yaml event parser, nesting bounded while parsing), single document, mapping root,
+ * syntax (js-yaml event parser, nesting bounded while parsing), the work the file is (nodes and total
+ * text, counted on the events before anything bigger is built), single document, mapping root,
  * no anchors/aliases (an alias bomb never expands: aliases are refused before anything is built),
  * explicit tags, scalar and key sizes, duplicate keys, look-alike section names, our section's shape,
  * and finally that the file's layout is one the surgical writer can edit.
@@ -18,6 +19,7 @@ import { BOM, type Eol, detectEol, positionOf } from './text.ts';
 import { type DocumentNode, TreeError, type YamlNode, buildTree, walk } from './tree.ts';
 import { type MetadataDocument, type MetadataLimits, isMapping, isScalar, resolveLimits } from './types.ts';
 import { firstInvalidUtf8 } from './utf8.ts';
+import { type WorkExcess, exceedsWork } from './work.ts';
 
 export interface ParseOptions extends Partial<MetadataLimits> {
   /** Section and key names (to check an existing section). Default {@link DEFAULT_TAGS}. */
@@ -127,6 +129,13 @@ export function analyseMetadataText(
     // js-yaml stops as soon as nesting reaches its maxDepth, before building anything; ours is the
     // deepest accepted level, hence + 1.
     events = parseEvents(text, { maxDepth: limits.maxDepth + 1 });
+  } catch (e) {
+    return yamlFailure(text, e, limits);
+  }
+  // Before anything else is built from the events: every later stage costs memory per node.
+  const excess = exceedsWork(text, events, tags, limits);
+  if (excess) return workFailure(text, excess, limits);
+  try {
     docs = buildTree(text, events);
   } catch (e) {
     return yamlFailure(text, e, limits);
@@ -187,6 +196,24 @@ export function analyseMetadataText(
     throw e;
   }
   return { ok: true, doc: value, located };
+}
+
+function workFailure(text: string, excess: WorkExcess, limits: MetadataLimits): { ok: false; error: MetadataError } {
+  const where = positionOf(text, excess.offset);
+  if (excess.bound === 'nodes') {
+    return fail(
+      'TOO_MANY_NODES',
+      `the file has more than ${limits.maxNodes} entries (keys, values, lists and mappings counted together; this is where the limit is passed). ` +
+        'Metadata files should hold descriptive metadata only; move long lists and tables to a separate file in the dataset.',
+      where,
+    );
+  }
+  return fail(
+    'TOO_MUCH_TEXT',
+    `the keys and values of the file add up to more than ${limits.maxTotalScalarLength} characters (this is where the limit is passed). ` +
+      'Metadata files should hold descriptive metadata only; move long texts to a separate file in the dataset.',
+    where,
+  );
 }
 
 function fail(code: MetadataErrorCode, message: string, where?: { line: number; column: number }): { ok: false; error: MetadataError } {

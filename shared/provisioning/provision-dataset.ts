@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { parseMetadata, readAccessInfo, withoutSection } from '../metadata/index.ts';
 import { sanitiseDatasetName } from '../onedata/index.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
@@ -58,7 +59,7 @@ async function readMetadata(deps: ProvisioningDeps, job: ProvisionJob): Promise<
       throw e;
     }
     if (!obj) continue;
-    const parsed = parseMetadata(obj.body, { maxBytes: config.limits.metadataMaxBytes, tags: config.metadataFileTags });
+    const parsed = parseMetadata(obj.body, metadataParseSettings(config));
     if (!parsed.ok) throw new PermanentProvisioningError(`${fileName}: ${parsed.error.message}`, parsed.error.code);
     return { key, fileName, etag: obj.etag, text: parsed.text, doc: parsed.doc };
   }
@@ -219,7 +220,7 @@ async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJ
   if (!job.etag || !o.publicUrl || !o.spaceId || !o.inviteToken) return false;
   const obj = await deps.objects.get(`${job.dataset.prefix}/${job.metadataFile}`, deps.config.limits.metadataMaxBytes).catch(() => undefined);
   if (!obj || obj.etag !== job.etag) return false;
-  const parsed = parseMetadata(obj.body, { maxBytes: deps.config.limits.metadataMaxBytes, tags: deps.config.metadataFileTags });
+  const parsed = parseMetadata(obj.body, metadataParseSettings(deps.config));
   if (!parsed.ok) return false;
   const a = readAccessInfo(parsed.doc, deps.config.metadataFileTags);
   return a.space === o.spaceId && a.publicURL === o.publicUrl && a.inviteToken === o.inviteToken && a.onezone === deps.config.restAccess.onezone.host;

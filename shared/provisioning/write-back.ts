@@ -1,3 +1,4 @@
+import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { MetadataWriteError, parseMetadata, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
 import { withRetry } from '../retry/index.ts';
 import { PreconditionFailedError } from '../storage/objects.ts';
@@ -46,13 +47,13 @@ export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefi
         return undefined;
       }
       // An empty .fs2od is fine (fs2od created them empty); an unreadable file is never overwritten.
-      const parsed = cur.body.length === 0 && separate ? ({ ok: true, text: '' } as const) : parseMetadata(cur.body, { maxBytes: config.limits.metadataMaxBytes, tags });
+      const parsed = cur.body.length === 0 && separate ? ({ ok: true, text: '' } as const) : parseMetadata(cur.body, metadataParseSettings(config));
       if (!parsed.ok) {
         throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${parsed.error.message}); fix it and upload it again`, parsed.error.code);
       }
       let next: string;
       try {
-        next = upsertAccessInfo(parsed.text, tags, values, { limits: { maxBytes: config.limits.metadataMaxBytes }, allowEmpty: separate });
+        next = upsertAccessInfo(parsed.text, tags, values, { limits: metadataParseSettings(config), allowEmpty: separate });
       } catch (e) {
         if (e instanceof MetadataWriteError) throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
         throw e;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../shared/metadata/index.ts';
 import { pollUntil } from '../../shared/retry/index.ts';
 import { onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
 import { control, getBytes, getText, putObject, s3Client, simState, stackInfo } from '../helpers/stack-client.ts';
@@ -51,7 +52,7 @@ describe('bad metadata files on the real stack', () => {
     const big = Buffer.concat([Buffer.from('Autoname: huge\nPadding: "'), Buffer.alloc(1_100_000, 'a'), Buffer.from('"\n')]);
     const prefix = await uploadDataset(s3, name, { files: 0, metadata: big });
     const state = await waitForStatus(s3, prefix, ['failed']);
-    expect(state.failureReason).toMatch(/more than the limit of 1048576 bytes/);
+    expect(state.failureReason).toMatch(new RegExp(`more than the limit of ${DEFAULT_LIMITS.maxBytes} bytes`));
     expect((await getBytes(s3, `${prefix}/SPA.yml`)).equals(big)).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import type { S3odConfig } from '../../../shared/config/index.ts';
+import { metadataParseSettings, type MetadataParseSettings, type S3odConfig } from '../../../shared/config/index.ts';
 import type { DatasetRef } from '../../../shared/events/classify.ts';
 import { parseMetadata, readAccessInfo, type AccessInfo } from '../../../shared/metadata/index.ts';
 import { isOnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
@@ -18,7 +18,7 @@ export interface Fs2odAccess extends AccessInfo {
  * Undefined when neither has one (a dataset s3od has to provision).
  */
 export async function findFs2odAccess(objects: ObjectStore, config: S3odConfig, dataset: DatasetRef, metadata: { key: string; body: Buffer }): Promise<Fs2odAccess | undefined> {
-  const opts = { maxBytes: config.limits.metadataMaxBytes, tags: config.metadataFileTags };
+  const opts = metadataParseSettings(config);
   const fromMetadata = accessIn(metadata.body, opts);
   if (fromMetadata?.space) return { ...fromMetadata, space: fromMetadata.space, source: metadata.key };
   if (config.fs2odMetadataFile.storeAccessInfo) {
@@ -30,7 +30,7 @@ export async function findFs2odAccess(objects: ObjectStore, config: S3odConfig, 
   return undefined;
 }
 
-function accessIn(body: Buffer, opts: { maxBytes: number; tags: S3odConfig['metadataFileTags'] }): AccessInfo | undefined {
+function accessIn(body: Buffer, opts: MetadataParseSettings): AccessInfo | undefined {
   // An unreadable file is not evidence of anything: the saga will reject it with a reason.
   const parsed = parseMetadata(body, opts);
   return parsed.ok ? readAccessInfo(parsed.doc, opts.tags) : undefined;

@@ -104,17 +104,17 @@ describe('parseMetadata: encoding, BOM and line endings', () => {
 
 describe('parseMetadata: limits', () => {
   it('has the documented defaults', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxBytes: 1024 * 1024, maxDepth: 64, maxScalarLength: 64 * 1024, maxKeyLength: 1024 });
+    expect(DEFAULT_LIMITS).toEqual({ maxBytes: 256 * 1024, maxDepth: 64, maxScalarLength: 64 * 1024, maxKeyLength: 1024, maxNodes: 10_000, maxTotalScalarLength: 256 * 1024 });
   });
 
-  it('rejects a file over 1 MiB by default, and accepts it when the limit is raised', () => {
+  it('rejects a file over 256 KiB by default, and accepts it when the limit is raised', () => {
     const line = 'Key%: some value of moderate length to fill the file\n';
-    const big = Array.from({ length: 25_000 }, (_, i) => line.replace('%', String(i))).join('');
-    expect(big.length).toBeGreaterThan(1024 * 1024);
+    const big = Array.from({ length: 5_000 }, (_, i) => line.replace('%', String(i))).join('');
+    expect(big.length).toBeGreaterThan(256 * 1024);
     const e = rejected(big);
     expect(e.code).toBe('TOO_LARGE');
-    expect(e.message).toContain('limit of 1048576 bytes');
-    expect(ok(encode(big), { maxBytes: 4 * 1024 * 1024 }).doc.Key0).toBeDefined();
+    expect(e.message).toContain('limit of 262144 bytes');
+    expect(ok(encode(big), { maxBytes: 1024 * 1024, maxTotalScalarLength: 1024 * 1024, maxNodes: 20_000 }).doc.Key0).toBeDefined();
   });
 
   it('rejects a single huge scalar even within the file size limit', () => {
