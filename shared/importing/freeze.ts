@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { metadataParseSettings } from '../config/metadata-limits.ts';
-import { parseMetadata, renderShareDescription, withoutSection } from '../metadata/index.ts';
+import { parseMetadata } from '../metadata/index.ts';
+import { buildPublication } from '../metadata/publication.ts';
 import type { ImportFreezeJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
 
@@ -61,21 +62,23 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
   const metaKey = `${job.dataset.prefix}/${s.metadataFile ?? config.metadataFiles[0]}`;
   const obj = await deps.objects.get(metaKey, config.limits.metadataMaxBytes);
   const parsed = obj ? parseMetadata(obj.body, metadataParseSettings(config)) : undefined;
+  let publishedHash: string | undefined;
   if (parsed?.ok && s.outputs.rootFileId) {
-    const doc = withoutSection(parsed.doc, config.metadataFileTags);
-    if (s.outputs.shareId) {
-      const description = renderShareDescription({
-        datasetName: s.outputs.onedataName ?? job.dataset.name,
-        institutionName: config.institutionName,
-        rootFileId: s.outputs.rootFileId,
-        metadata: doc,
-        includeMetadata: config.parseMetadataToShare,
-      });
-      await onedata.provider.updateShare(s.outputs.shareId, { description });
-    }
-    if (config.importMetadata) await onedata.provider.setJsonMetadata(s.outputs.rootFileId, doc);
+    const published = buildPublication({
+      doc: parsed.doc,
+      tags: config.metadataFileTags,
+      recordedSecrets: [s.outputs.inviteToken],
+      datasetName: s.outputs.onedataName ?? job.dataset.name,
+      institutionName: config.institutionName,
+      rootFileId: s.outputs.rootFileId,
+      includeMetadata: config.parseMetadataToShare,
+    });
+    if (s.outputs.shareId) await onedata.provider.updateShare(s.outputs.shareId, { description: published.shareDescription });
+    if (config.importMetadata) await onedata.provider.setJsonMetadata(s.outputs.rootFileId, published.jsonMetadata);
+    publishedHash = published.hash;
   }
   await deps.states.update(job.dataset, (st) => {
+    if (publishedHash) st.outputs.publishedMetadataHash = publishedHash;
     st.import.growing = false;
     st.import.frozenAt = new Date(deps.now?.() ?? Date.now()).toISOString();
     if (config.import.shrinkOnFreeze) st.import.frozenSize = size;

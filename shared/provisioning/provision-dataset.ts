@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { metadataParseSettings } from '../config/metadata-limits.ts';
-import { parseMetadata, readAccessInfo, withoutSection } from '../metadata/index.ts';
+import { parseMetadata, readAccessInfo } from '../metadata/index.ts';
 import { sanitiseDatasetName } from '../onedata/index.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
@@ -14,7 +14,7 @@ import type { MetadataSnapshot, ProvisioningDeps, SagaRun } from './context.ts';
 import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvisioningError, SimulatedCrashError } from './errors.ts';
 import { LOG_MESSAGES } from './log-messages.ts';
 import { runSaga, StepFailedError } from './saga.ts';
-import { metadataHash, PROVISIONING_STEPS, shareDescription } from './steps.ts';
+import { PROVISIONING_STEPS, publication } from './steps.ts';
 import { accessInfoKey, accessInfoValues, writeBackAccessInfo } from './write-back.ts';
 
 export type ProvisionOutcome =
@@ -100,6 +100,9 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     s.attempts += 1;
     if (s.status !== 'provisioned') s.status = 'provisioning';
     addHistory(s, 'run started', `attempt ${s.attempts}, receive ${delivery.receiveCount}, reason ${job.reason}`);
+    // An operator's retry gives reconcile its re-queues back (the CLI clears them too, but not
+    // while a worker holds the record: this covers that case).
+    if (job.reason === 'retry') delete s.requeues;
   });
   if ('busy' in leased) {
     // RGW delivers the event of our own write-back while the saga still holds the lease: when the
@@ -244,11 +247,11 @@ async function refreshProvisioned(run: SagaRun, metadata: MetadataSnapshot, log:
       log.info('access information restored in the metadata file');
     }
   }
-  const hash = metadataHash(run);
-  if (hash !== run.outputs.publishedMetadataHash && run.outputs.rootFileId) {
-    if (config.importMetadata) await onedata.provider.setJsonMetadata(run.outputs.rootFileId, withoutSection(metadata.doc, config.metadataFileTags));
-    if (run.outputs.shareId) await onedata.provider.updateShare(run.outputs.shareId, { description: shareDescription(run) });
-    run.outputs.publishedMetadataHash = hash;
+  const published = publication(run);
+  if (published.hash !== run.outputs.publishedMetadataHash && run.outputs.rootFileId) {
+    if (config.importMetadata) await onedata.provider.setJsonMetadata(run.outputs.rootFileId, published.jsonMetadata);
+    if (run.outputs.shareId) await onedata.provider.updateShare(run.outputs.shareId, { description: published.shareDescription });
+    run.outputs.publishedMetadataHash = published.hash;
     changed = true;
     log.info('published metadata refreshed');
   }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   hasErrorId,
   isTransient,
@@ -7,7 +7,7 @@ import {
   type StorageSpec,
 } from '../onedata/index.ts';
 import { datasetMountPoint } from '../dataset/mount-point.ts';
-import { renderShareDescription, withoutSection } from '../metadata/index.ts';
+import { buildPublication, type Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
 import { withRetry } from '../retry/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
@@ -245,18 +245,16 @@ async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutput
   return { rootFileId: dirId };
 }
 
-export function metadataHash(run: SagaRun): string {
-  const doc = withoutSection(run.metadata.doc, run.deps.config.metadataFileTags);
-  return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
-}
-
-export function shareDescription(run: SagaRun): string {
+/** What this run publishes (JSON metadata, share description), scrubbed of every recorded secret. */
+export function publication(run: SagaRun): Publication {
   const { config } = run.deps;
-  return renderShareDescription({
+  return buildPublication({
+    doc: run.metadata.doc,
+    tags: config.metadataFileTags,
+    recordedSecrets: [run.outputs.inviteToken],
     datasetName: run.name,
     institutionName: config.institutionName,
     rootFileId: run.outputs.rootFileId,
-    metadata: withoutSection(run.metadata.doc, config.metadataFileTags),
     includeMetadata: config.parseMetadataToShare,
   });
 }
@@ -275,15 +273,15 @@ async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
       }
       return undefined;
     },
-    () => provider.createShare({ name: run.name, rootFileId, description: shareDescription(run) }, { retry: false }),
+    () => provider.createShare({ name: run.name, rootFileId, description: publication(run).shareDescription }, { retry: false }),
   );
   const share = await provider.getShare(shareId);
-  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: metadataHash(run) };
+  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: publication(run).hash };
 }
 
 async function publishMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   // The operator's metadata minus the Onedata section: the invite token must not be published.
-  await run.deps.onedata.provider.setJsonMetadata(run.outputs.rootFileId!, withoutSection(run.metadata.doc, run.deps.config.metadataFileTags));
+  await run.deps.onedata.provider.setJsonMetadata(run.outputs.rootFileId!, publication(run).jsonMetadata);
   return {};
 }
 

@@ -1,12 +1,15 @@
 import { dump as dumpYaml } from 'js-yaml';
 import { STATUS_OBJECT_NAME } from '../events/classify.ts';
 import type { ObjectStore } from '../storage/objects.ts';
+import { REDACTED } from '../metadata/index.ts';
 import type { DatasetState } from './dataset-state.ts';
 
 /**
  * The small status object beside a dataset's metadata file (`.s3od-status.yml`): where an
- * operator who only looks at the bucket sees that a dataset failed and why. s3od never imports it
- * into the space, and it never contains a token.
+ * operator who only looks at the bucket sees that a dataset failed and why. s3 mode never
+ * registers it into the space; posix mode's storage import sees every file in the folder, so it
+ * may become readable there (and through the share): it never contains a token, and every text in
+ * it is scrubbed of the secrets recorded for the dataset.
  */
 export function statusObjectKey(state: Pick<DatasetState, 'dataset'>): string {
   return `${state.dataset.prefix}/${STATUS_OBJECT_NAME}`;
@@ -31,7 +34,10 @@ export function renderStatusObject(state: DatasetState): string {
     body.provisioned = state.provisionedAt;
   }
   if (state.lastError && state.status !== 'failed' && state.status !== 'provisioned') body.lastError = state.lastError.message;
-  return '# Written by s3od; not imported into Onedata. It is rewritten when the dataset\'s state changes.\n' + dumpYaml(body, { lineWidth: 200 });
+  const secrets = [state.outputs.inviteToken].filter((t): t is string => typeof t === 'string' && t.length > 0);
+  const text = '# Written by s3od; never holds a token. It is rewritten when the dataset\'s state changes.\n' + dumpYaml(body, { lineWidth: 200 });
+  // An error message may quote the operator's file, and the file may hold the token.
+  return secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
 }
 
 /** Writes the status object unless it already says the same (saves a PUT and an event). */
