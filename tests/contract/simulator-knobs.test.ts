@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../infra/local/onedata-sim/cli.ts';
 import type { RunningSim, SimRequestLogEntry } from '../../infra/local/onedata-sim/index.ts';
 import {
-  createSpace, createStorage, errorOf, importedPosix, lastSegment, provision, sleep, startSim, supportToken, until, type Api,
+  actionErrorOf, createSpace, createStorage, errorOf, importedPosix, lastSegment, provision, sleep, startSim, supportToken, until, type Api,
 } from './simulator-helpers.ts';
 
 let sim: RunningSim | undefined;
@@ -86,7 +86,7 @@ describe('propagationDelayMs', () => {
     expect((await api.oz('DELETE', `/spaces/${spaceId}`)).status).toBe(204);
     expect((await api.oz('GET', `/spaces/${spaceId}`)).status).toBe(404);
     expect((await api.panel('GET', '/provider/spaces')).body.ids).toContain(spaceId);
-    expect(errorOf(await api.panel('DELETE', `/provider/storages/${storageId}`)).id).toBe('storageInUse');
+    expect(actionErrorOf(await api.panel('DELETE', `/provider/storages/${storageId}`)).id).toBe('storageInUse');
     s.propagate();
     expect((await api.panel('GET', '/provider/spaces')).body.ids).not.toContain(spaceId);
     expect((await api.panel('DELETE', `/provider/storages/${storageId}`)).status).toBe(204);
@@ -261,7 +261,7 @@ describe('several providers', () => {
     const imported2 = await createStorage(api, 'p2_imported', importedPosix('p2'), 1);
     const clash = await api.panel('POST', '/provider/spaces', { token, size: 2_000_000, storageId: imported2 }, { provider: 1 });
     expect(clash.status).toBe(409);
-    expect(errorOf(clash).id).toBe('spaceAlreadySupportedWithImportedStorage');
+    expect(actionErrorOf(clash).id).toBe('spaceAlreadySupportedWithImportedStorage');
     const plain2 = await createStorage(api, 'p2_plain', { type: 'posix', mountPoint: '/mnt/p2' }, 1);
     expect((await api.panel('POST', '/provider/spaces', { token, size: 3_000_000, storageId: plain2 }, { provider: 1 })).status).toBe(201);
     expect(Object.keys((await api.oz('GET', `/spaces/${spaceId}`)).body.providers).sort()).toEqual([...s.info.providerIds].sort());
