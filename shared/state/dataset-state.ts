@@ -77,6 +77,12 @@ export interface DatasetState {
   lastError?: StepError;
   /** Why the dataset failed, in words an operator can act on. */
   failureReason?: string;
+  /**
+   * Reconcile's re-queues of one metadata-file version (shared/reconcile/requeue-backoff.ts): spaced
+   * exponentially, and stopped after a limit. A new version starts again at zero; `s3od retry`
+   * removes it.
+   */
+  requeues?: { etag: string; count: number; lastAt: string };
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
   lease?: { owner: string; expiresAt: string; etag?: string };
   import: ImportProgress;

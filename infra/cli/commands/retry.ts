@@ -39,7 +39,8 @@ export const retryCommand: Command = {
 
 Puts a provision job (reason "retry") on the provision queue for each dataset. Nothing is
 deleted or reset in Onedata: the saga resumes from the dataset's record (completed steps are
-not repeated) and the record counts one more attempt. Use it after fixing what made a dataset
+not repeated) and the record counts one more attempt. The count of reconcile's automatic
+re-queues is reset, so a dataset reconcile had stopped re-queuing is retried by it again. Use it after fixing what made a dataset
 fail (Onedata down, a permission, a name), or when a job was lost.
 
   DATASET      dataset folder(s), e.g. datasets/Run1
@@ -89,7 +90,7 @@ ${CONFIG_HELP}`,
         await Promise.all(
           targets
             .filter((t) => t.state && !(t.state.lease && Date.parse(t.state.lease.expiresAt) > Date.now()) && enqueued.some((e) => e.id === t.dataset.id))
-            .map((t) => ctx.states().update(t.dataset, (s) => addHistory(s, 'retry requested', 's3od retry'))),
+            .map((t) => ctx.states().update(t.dataset, recordRetryRequest)),
         );
         await sendJobs(ctx.sqs(), ctx.queueUrl('provision'), jobs);
       }
@@ -105,6 +106,13 @@ ${CONFIG_HELP}`,
     });
   },
 };
+
+/** What `s3od retry` writes into a dataset's record before sending its job. */
+export function recordRetryRequest(s: DatasetState): void {
+  addHistory(s, 'retry requested', 's3od retry');
+  // Reconcile's automatic re-queues start again from the first (short) wait.
+  delete s.requeues;
+}
 
 async function namedTarget(ctx: CliContext, folder: string): Promise<Target> {
   const ref = resolveDataset(ctx.config.bucket, folder, ctx.classifier);

@@ -45,7 +45,15 @@ function fakeObjects(keys: string[]): ObjectStore {
 }
 
 function fakeStates(states: Record<string, DatasetState>): StateStore {
-  return { read: async (id: string) => (states[id] ? { state: states[id]!, etag: 'x' } : undefined) } as unknown as StateStore;
+  return {
+    read: async (id: string) => (states[id] ? { state: states[id]!, etag: 'x' } : undefined),
+    // Reconcile counts its re-queues in the record (no concurrent writer here).
+    update: async (ref: { id: string }, change: (s: DatasetState) => boolean | void) => {
+      const s = states[ref.id]!;
+      change(s);
+      return { state: s, etag: 'y' };
+    },
+  } as unknown as StateStore;
 }
 
 function stateOf(prefix: string, edit: (s: DatasetState) => void): [string, DatasetState] {
@@ -79,7 +87,7 @@ describe('reconcile', () => {
     const report = await reconcile({ config, objects: fakeObjects(keys), states: fakeStates(states), enqueue: async (j) => void enqueued.push(...j), log: createLogger(), now: () => NOW });
     expect(enqueued.map((j) => j.dataset.name).sort()).toEqual(['GaveUp', 'New', 'Stuck']);
     expect(enqueued.every((j) => j.reason === 'reconcile' && j.etag === `etag-of-${j.dataset.prefix}/SPA.yml`)).toBe(true);
-    expect(report).toEqual({ folders: 8, provisioned: 1, enqueued: 3, inProgress: 2, failedNeedsOperator: 1, noMetadata: 1, listingsRequeued: 0 });
+    expect(report).toEqual({ folders: 8, provisioned: 1, enqueued: 3, inProgress: 2, failedNeedsOperator: 1, noMetadata: 1, listingsRequeued: 0, backingOff: 0, requeueLimitReached: 0 });
   });
 
   it('re-queues the listing of a provisioned s3-mode dataset whose listing stalled', async () => {
