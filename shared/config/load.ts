@@ -193,6 +193,9 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   if (storageMode === 'posix' && !mountRoot.startsWith('/')) {
     r.problem('posixStorage.mountRoot', 'is required in posix mode: the absolute path where the Oneprovider sees the bucket\'s filesystem');
   }
+  // posix mode imports the whole folder (our section and .fs2od included) into a publicly shared
+  // space: the invite token goes into those files only when the operator says so.
+  const publishInviteToken = r.boolean('posixStorage.publishInviteToken', false);
   const s3Endpoint = r.string('s3Storage.endpoint', '');
   if (storageMode === 's3' && !URL_PATTERN.test(s3Endpoint)) {
     r.problem('s3Storage.endpoint', 'is required in s3 mode: the bucket\'s S3 URL as the Oneprovider reaches it (http:// or https://)');
@@ -252,7 +255,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     userGroupId: r.string('userGroupId', undefined, { nonEmpty: true }),
     serviceUserId: r.string('serviceUserId', undefined, { nonEmpty: true }),
     storageMode,
-    posixStorage: { mountRoot: mountRoot.replace(/\/+$/, '') },
+    posixStorage: { mountRoot: mountRoot.replace(/\/+$/, ''), publishInviteToken },
     s3Storage: { endpoint: s3Endpoint, bucketName: r.string('s3Storage.bucketName', bucket) || bucket },
     restAccess: { onezone: { host: withScheme(onezoneHost) }, oneproviders },
     inviteToken: { usageLimit, validForSeconds: r.number('inviteToken.validForSeconds', 0, { min: 0, integer: true }) },

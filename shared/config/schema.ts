@@ -42,7 +42,12 @@ export interface S3odConfig {
   userGroupId: string;
   serviceUserId: string;
   storageMode: StorageMode;
-  posixStorage: { mountRoot: string };
+  /**
+   * posix mode. `publishInviteToken`: write the invite token into the dataset's folder (our section,
+   * `.fs2od`), which posix mode imports into the space and so publishes through its share. Default
+   * false: the folder gets a placeholder instead (see docs/security.md).
+   */
+  posixStorage: { mountRoot: string; publishInviteToken: boolean };
   s3Storage: { endpoint: string; bucketName: string };
   restAccess: {
     onezone: { host: string };

@@ -15,7 +15,7 @@ import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvis
 import { LOG_MESSAGES } from './log-messages.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { PROVISIONING_STEPS, publication } from './steps.ts';
-import { accessInfoKey, accessInfoValues, writeBackAccessInfo } from './write-back.ts';
+import { accessInfoKey, accessInfoValues, writeBackAccessInfo, writtenInviteToken } from './write-back.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -226,7 +226,7 @@ async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJ
   const parsed = parseMetadata(obj.body, metadataParseSettings(deps.config));
   if (!parsed.ok) return false;
   const a = readAccessInfo(parsed.doc, deps.config.metadataFileTags);
-  return a.space === o.spaceId && a.publicURL === o.publicUrl && a.inviteToken === o.inviteToken && a.onezone === deps.config.restAccess.onezone.host;
+  return a.space === o.spaceId && a.publicURL === o.publicUrl && a.inviteToken === writtenInviteToken(deps.config, o.inviteToken) && a.onezone === deps.config.restAccess.onezone.host;
 }
 
 /**

@@ -5,12 +5,24 @@ import { PreconditionFailedError } from '../storage/objects.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 
+/** What the `InviteToken` key says in posix mode when the operator has not opted in to publishing it. */
+export const WITHHELD_INVITE_TOKEN = 'withheld: posix mode publishes this folder (see posixStorage.publishInviteToken)';
+
+/**
+ * The invite token as written into files in the dataset's folder. posix mode imports that folder
+ * into the space, whose share is public: unless the operator opted in, the token stays out of it.
+ */
+export function writtenInviteToken(config: SagaRun['deps']['config'], recorded: string | undefined): string | undefined {
+  if (config.storageMode === 'posix' && !config.posixStorage.publishInviteToken) return WITHHELD_INVITE_TOKEN;
+  return recorded;
+}
+
 export function accessInfoValues(run: SagaRun): AccessInfoValues {
   const o = run.outputs;
   return {
     onezone: run.deps.config.restAccess.onezone.host,
     space: o.spaceId!,
-    inviteToken: o.inviteToken!,
+    inviteToken: writtenInviteToken(run.deps.config, o.inviteToken)!,
     publicURL: o.publicUrl!,
   };
 }
