@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CRASH_AFTER_STEP_ENV } from '../../shared/provisioning/saga.ts';
 import { PROVISIONING_STEPS } from '../../shared/provisioning/steps.ts';
-import { expectExactlyOneOfEach, onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
+import { dataObjectKeys, expectExactlyOneOfEach, onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
 import { control, getText, putObject, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 /**
@@ -44,8 +44,16 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     await control('POST', '/resume');
     const state = await waitForStatus(s3, prefix, ['provisioned']);
     await waitForQueuesIdle();
-    expectExactlyOneOfEach(await onedataObjectsNamed(name));
-    expect(state.attempts).toBeGreaterThanOrEqual(1);
+    expectExactlyOneOfEach(await onedataObjectsNamed(name), { dataObjects: dataObjectKeys(prefix, 1) });
+    // The deliveries contended for the dataset's lease (guards: the lease in acquireLease and the
+    // step-back of provisionDataset): at least one found it taken and was deferred, and only the
+    // runs that held the lease ever started the saga.
+    const logs = (await control('GET', '/logs')) as string[];
+    const deferred = logs.filter((l) => l.includes('record deferred') && l.includes(`${prefix} is being provisioned by another worker`));
+    expect(deferred.length).toBeGreaterThan(0);
+    const runs = state.history.filter((h) => h.event === 'run started').length;
+    expect(runs).toBe(state.attempts);
+    expect(runs).toBeLessThan(10);
   });
 
   it('a metadata file uploaded twice (same and changed content) provisions one of each', async () => {
@@ -55,7 +63,7 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     await putObject(s3, `${prefix}/SPA.yml`, SAMPLE_METADATA.replace('NotifyCompletion: true', 'NotifyCompletion: false'));
     await waitForStatus(s3, prefix, ['provisioned']);
     await waitForQueuesIdle();
-    expectExactlyOneOfEach(await onedataObjectsNamed(name));
+    expectExactlyOneOfEach(await onedataObjectsNamed(name), { dataObjects: dataObjectKeys(prefix, 1) });
     const text = await getText(s3, `${prefix}/SPA.yml`);
     expect(text).toContain('NotifyCompletion: false');
     expect(text).toMatch(/\nOnedata:\n {2}Onezone: /);
@@ -80,6 +88,7 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     for (const [i, c] of cases.entries()) {
       const objects = await onedataObjectsNamed(c.name);
       expect({ step: c.step, counts: countsOf(objects) }).toEqual({ step: c.step, counts: { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 } });
+      expectExactlyOneOfEach(objects, { dataObjects: dataObjectKeys(prefixes[i]!, 1) });
       expect(states[i]!.attempts).toBeGreaterThanOrEqual(2);
       const text = await getText(s3, `${prefixes[i]}/SPA.yml`);
       expect(text.startsWith(SAMPLE_METADATA)).toBe(true);
@@ -104,7 +113,7 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     const text = await getText(s3, `${prefix}/SPA.yml`);
     expect(text.startsWith(edited)).toBe(true);
     expect(text).toMatch(/PublicURL: /);
-    expectExactlyOneOfEach(await onedataObjectsNamed(name));
+    expectExactlyOneOfEach(await onedataObjectsNamed(name), { dataObjects: dataObjectKeys(prefix, 1) });
   });
 });
 

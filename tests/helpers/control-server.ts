@@ -1,6 +1,59 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningStack } from '../../infra/local/stack.ts';
+import { sharedS3Client } from '../../shared/aws/clients.ts';
+
+/** One S3 request attempt of the functions that failed, or one S3 command the SDK sent more than once. */
+interface S3AttemptNote {
+  cmd: string;
+  key?: string;
+  at: number;
+  error?: string;
+  attempts?: number;
+  ok?: boolean;
+}
+
+/**
+ * Watches the functions' shared S3 client (the singleton the in-process handlers use): every
+ * failed request attempt (inside the SDK's retry loop) and every command that needed more than
+ * one attempt. Fault tests use it to prove an S3 outage hit work in flight.
+ */
+function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[] } {
+  const out = { failed: [] as S3AttemptNote[], retried: [] as S3AttemptNote[] };
+  const client = sharedS3Client();
+  type Ctx = { commandName?: string; s3odAttempts?: number };
+  type Mw = (next: (args: unknown) => Promise<unknown>, context: Ctx) => (args: unknown) => Promise<unknown>;
+  const stack = client.middlewareStack as unknown as { add(mw: Mw, opts: unknown): void; remove(name: string): void };
+  const keyOf = (args: unknown) => (args as { input?: { Key?: string } }).input?.Key;
+  const perCommand: Mw = (next, context) => async (args) => {
+    context.s3odAttempts = 0;
+    let ok = false;
+    try {
+      const r = await next(args);
+      ok = true;
+      return r;
+    } finally {
+      const attempts = context.s3odAttempts ?? 0;
+      if (attempts > 1) out.retried.push({ cmd: context.commandName ?? '?', ...(keyOf(args) ? { key: keyOf(args)! } : {}), at: Date.now(), attempts, ok });
+    }
+  };
+  const perAttempt: Mw = (next, context) => async (args) => {
+    context.s3odAttempts = (context.s3odAttempts ?? 0) + 1;
+    try {
+      return await next(args);
+    } catch (e) {
+      const err = e as { code?: string; name?: string; message?: string };
+      out.failed.push({ cmd: context.commandName ?? '?', at: Date.now(), error: err.code ?? err.name ?? String(err.message) });
+      throw e;
+    }
+  };
+  stack.remove('test-s3-commands');
+  stack.remove('test-s3-attempts');
+  stack.add(perCommand, { step: 'initialize', name: 'test-s3-commands', override: true });
+  // The deserialize step runs once per attempt, inside the retry middleware.
+  stack.add(perAttempt, { step: 'deserialize', name: 'test-s3-attempts', override: true });
+  return out;
+}
 
 /**
  * Test-only control of the stack that runs in the global-setup process (test files run in
@@ -8,6 +61,7 @@ import type { RunningStack } from '../../infra/local/stack.ts';
  * lines, set environment knobs of the in-process functions (fault injection). 127.0.0.1 only.
  */
 export async function startControlServer(stack: RunningStack, logLines: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const s3Attempts = watchS3Attempts();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -36,6 +90,12 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
           }
           return reply(200, {});
         }
+        case 'GET /s3/attempts':
+          return reply(200, s3Attempts);
+        case 'POST /s3/attempts/clear':
+          s3Attempts.failed.length = 0;
+          s3Attempts.retried.length = 0;
+          return reply(200, {});
         case 'POST /s3/restart':
           await stack.restartS3();
           return reply(200, {});

@@ -74,8 +74,29 @@ export async function onedataObjectsNamed(name: string): Promise<OnedataObjectsO
   };
 }
 
-export function expectExactlyOneOfEach(o: OnedataObjectsOf): void {
+/** The keys of the data objects `uploadDataset` writes into a dataset folder. */
+export function dataObjectKeys(prefix: string, files: number): string[] {
+  return Array.from({ length: files }, (_, i) => `${prefix}/Movies/movie_${i}.tiff`);
+}
+
+/**
+ * Exactly one space, storage, support, group, invite token and share; and, when `dataObjects`
+ * (bucket keys) is given, every one of them registered in the space exactly once (one file per
+ * object: a registration repeated for the same object is an upsert and stays one file) and
+ * nothing else registered.
+ */
+export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?: string[] } = {}): void {
   const counts = { spaces: o.spaces.length, storages: o.storages.length, supports: o.supports.length, groups: o.groups.length, tokens: o.tokens.length, shares: o.shares.length };
   const expected = { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 };
   if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`expected exactly one of each Onedata object, got ${JSON.stringify(counts)}`);
+  if (opts.dataObjects) {
+    const registered = new Map<string, number>();
+    for (const r of o.registrations) registered.set(r.storageFileId, (registered.get(r.storageFileId) ?? 0) + 1);
+    const want = opts.dataObjects.map((k) => `/${k}`).sort();
+    const got = [...registered.keys()].sort();
+    const twice = [...registered].filter(([, n]) => n !== 1).map(([k]) => k);
+    if (JSON.stringify(got) !== JSON.stringify(want) || twice.length) {
+      throw new Error(`expected exactly these data objects registered once: ${JSON.stringify(want)}; registered: ${JSON.stringify(Object.fromEntries(registered))}`);
+    }
+  }
 }

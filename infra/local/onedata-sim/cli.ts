@@ -5,7 +5,7 @@ interface OptionSpec {
   flag: string;
   env: string;
   key: keyof StartOptions;
-  kind: 'number' | 'string';
+  kind: 'number' | 'string' | 'json';
 }
 
 const OPTIONS: OptionSpec[] = [
@@ -19,6 +19,8 @@ const OPTIONS: OptionSpec[] = [
   { flag: '--providers', env: 'ONEDATA_SIM_PROVIDERS', key: 'providers', kind: 'number' },
   { flag: '--token', env: 'ONEDATA_SIM_TOKEN', key: 'token', kind: 'string' },
   { flag: '--zone-domain', env: 'ONEDATA_SIM_ZONE_DOMAIN', key: 'zoneDomain', kind: 'string' },
+  // A JSON list of {method, path, bodyContains?, times?}: see SimKnobs.dropAnswers.
+  { flag: '--drop-answers', env: 'ONEDATA_SIM_DROP_ANSWERS', key: 'dropAnswers', kind: 'json' },
 ];
 
 /** The CLI's default latency differs from the library default (0) so that local runs look realistic. */
@@ -44,7 +46,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): StartOptions {
     const raw = values.get(spec.flag);
     if (raw === undefined) continue;
     if (spec.kind === 'string') opts[spec.key] = raw;
-    else {
+    else if (spec.kind === 'json') {
+      try {
+        opts[spec.key] = JSON.parse(raw);
+      } catch {
+        throw new Error(`option ${spec.flag} must be JSON, got "${raw}"`);
+      }
+    } else {
       const n = Number(raw);
       if (!Number.isFinite(n)) throw new Error(`option ${spec.flag} must be a number, got "${raw}"`);
       opts[spec.key] = n;

@@ -2,11 +2,13 @@
  * HTTP front end (plain `node:http`, 127.0.0.1 only). The primary server serves Onezone and the first
  * provider's Oneprovider and Onepanel; every further provider gets its own server. Each Onedata call is
  * logged, delayed by `latencyMs`, possibly failed before its effect (`faultRate`), dispatched, and
- * possibly has its response lost after the effect (`lostResponseRate`).
+ * possibly has its response lost after the effect (`lostResponseRate`, or `dropAnswers` aimed at
+ * one call).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { err, errorBody, SimError, statusOf } from './errors.ts';
+import { takeDropAnswer } from './knobs.ts';
 import { parseJsonBody, Router, type Ctx, type SimResponse } from './http.ts';
 import { randomId } from './ids.ts';
 import { registerOnepanelSpaces } from './routes/onepanel-spaces.ts';
@@ -168,7 +170,10 @@ async function handle(sim: Sim, routers: Routers, providerIndex: number, req: In
   }, service);
   const errorId = (response.body as { error?: { id?: unknown } } | undefined)?.error?.id;
   finish(entry, response.status, typeof errorId === 'string' ? errorId : undefined);
-  if (Math.random() < sim.knobs.lostResponseRate) {
+  // `dropAnswers`: a call aimed at by the test has its effect (above) and loses its answer.
+  const aimed = sim.knobs.dropAnswers.length ? takeDropAnswer(sim.knobs.dropAnswers, method, url.pathname, rawBody) : undefined;
+  if (aimed?.drop) sim.knobs.dropAnswers = aimed.rest;
+  if (aimed?.drop || Math.random() < sim.knobs.lostResponseRate) {
     entry.fault = 'lostResponse';
     req.socket.destroy();
     return;

@@ -20,6 +20,25 @@ export interface SimKnobs {
   scanDurationMs: number;
   /** How long a transfer takes from `scheduled` to `completed`, in ms. @default 200 */
   transferDurationMs: number;
+  /**
+   * Calls aimed at by name: the next call matching a rule has its effect, then its answer is lost
+   * (connection dropped, logged as fault `lostResponse`) — what a client sees when it or the
+   * network dies between a create taking effect and its answer. Each rule is used up after
+   * `times` matches. Setting the knob replaces the pending rules. @default []
+   */
+  dropAnswers: SimDropAnswerRule[];
+}
+
+/** One rule of the `dropAnswers` knob. */
+export interface SimDropAnswerRule {
+  /** HTTP method, e.g. `POST`. */
+  method: string;
+  /** Regular expression the whole request path must match, e.g. `/api/v3/onezone/groups/[^/]+/spaces`. */
+  path: string;
+  /** Text the raw request body must contain (e.g. the dataset's name), to aim at one dataset's call. */
+  bodyContains?: string;
+  /** How many matching calls lose their answer. @default 1 */
+  times?: number;
 }
 
 /** One provider (Oneprovider + its Onepanel) of the simulated deployment. */
