@@ -16,6 +16,7 @@ import { fanIn } from './fan-in.ts';
 import { importFigures } from './import.ts';
 import { load1, progress, startBenchContext, type BenchContext, type Figure } from './lib/context.ts';
 import { provisionLatency } from './provision-latency.ts';
+import { metadataWorstCase } from './metadata-worst-case.ts';
 
 // stdout carries the JSON lines only: anything else that writes to stdout goes to stderr.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -29,6 +30,7 @@ const GROUPS: { name: string; run: (ctx: BenchContext) => Promise<Figure | Figur
   { name: 'burst', run: burst },
   { name: 'fan-in', run: fanIn },
   { name: 'cold-start', run: coldStart },
+  { name: 'metadata-worst-case', run: metadataWorstCase },
 ];
 
 function parseArgs(argv: string[]): { quick: boolean; verbose: boolean; only?: Set<string> } {
