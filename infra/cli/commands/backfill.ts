@@ -3,6 +3,7 @@ import { backfill, type BackfillReport } from '../lib/backfill.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { EXIT } from '../lib/io.ts';
 import { Progress } from '../lib/progress.ts';
+import { safeText } from '../lib/safe-text.ts';
 
 const OPTIONS = {
   prefix: { type: 'string' },
@@ -76,10 +77,10 @@ ${CONFIG_HELP}`,
       if (values.json) {
         output.json({ bucket: ctx.config.bucket, dryRun, ...report });
       } else {
-        for (const e of report.enqueued) output.out(`${dryRun ? 'would enqueue' : 'enqueued'} ${e.folder}  (${e.metadataFile})`);
-        for (const a of report.adopted) output.out(`${dryRun ? 'would adopt' : 'adopted'}  ${a.folder}  space ${a.spaceId} (fs2od, from ${a.source})${a.notes.length ? `  — ${a.notes.join('; ')}` : ''}`);
-        for (const f of report.skipped.raced) output.out(`skipped  ${f}: s3od started on it meanwhile`);
-        for (const e of report.errors) output.err(`error    ${e.folder}: ${e.message}`);
+        for (const e of report.enqueued) output.out(`${dryRun ? 'would enqueue' : 'enqueued'} ${safeText(e.folder)}  (${safeText(e.metadataFile)})`);
+        for (const a of report.adopted) output.out(`${dryRun ? 'would adopt' : 'adopted'}  ${safeText(a.folder)}  space ${safeText(a.spaceId)} (fs2od, from ${safeText(a.source)})${a.notes.length ? `  — ${safeText(a.notes.join('; '))}` : ''}`);
+        for (const f of report.skipped.raced) output.out(`skipped  ${safeText(f)}: s3od started on it meanwhile`);
+        for (const e of report.errors) output.err(`error    ${safeText(e.folder)}: ${safeText(e.message)}`);
         output.out('');
         output.out(`${report.folders} dataset folders examined`);
         output.out(`  ${report.enqueued.length} ${dryRun ? 'to enqueue' : 'enqueued'} (reason: backfill)`);

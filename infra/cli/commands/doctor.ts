@@ -3,6 +3,7 @@ import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { checkOnedata, checkQueues, checkS3, type CheckResult } from '../lib/doctor-checks.ts';
 import { MARK } from '../lib/format.ts';
 import { EXIT } from '../lib/io.ts';
+import { safeText } from '../lib/safe-text.ts';
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
 
@@ -40,7 +41,7 @@ ${CONFIG_HELP}`,
       else {
         output.out(`config ${ctx.settings.configSource}, bucket ${ctx.config.bucket}`);
         for (const c of checks) {
-          output.out(`${MARK[c.status]} ${c.name}: ${c.detail}`);
+          output.out(`${MARK[c.status]} ${c.name}: ${safeText(c.detail)}`);
           if (c.hint && c.status !== 'ok') output.out(`    hint: ${c.hint}`);
         }
         output.out(`${checks.length} checks: ${checks.length - failed - warned - checks.filter((c) => c.status === 'skip').length} ok` + `${warned ? `, ${warned} warnings` : ''}${failed ? `, ${failed} failed` : ''}`);

@@ -8,6 +8,7 @@ import type { CliContext } from '../lib/context.ts';
 import { EXIT, UsageError } from '../lib/io.ts';
 import { findMetadataFile, provisionJob } from '../lib/jobs.ts';
 import { readAllRecords, resolveDataset } from '../lib/records.ts';
+import { safeText } from '../lib/safe-text.ts';
 
 const OPTIONS = {
   failed: { type: 'boolean' },
@@ -98,8 +99,8 @@ ${CONFIG_HELP}`,
       else {
         const verb = values['dry-run'] ? 'would enqueue' : 'enqueued';
         if (targets.length === 0) output.out(values.failed ? 'no failed datasets' : 'nothing to retry');
-        for (const e of enqueued) output.out(`${verb} ${e.folder}  (${e.status}, ${e.attempts} attempts so far; ${e.metadataFile} etag ${e.etag})${e.note ? `  — ${e.note}` : ''}`);
-        for (const s of skipped) output.err(`not enqueued: ${s.folder}: ${s.reason}`);
+        for (const e of enqueued) output.out(`${verb} ${safeText(e.folder)}  (${safeText(e.status)}, ${safeText(e.attempts)} attempts so far; ${safeText(e.metadataFile)} etag ${safeText(e.etag)})${e.note ? `  — ${e.note}` : ''}`);
+        for (const s of skipped) output.err(`not enqueued: ${safeText(s.folder)}: ${s.reason}`);
         if (enqueued.length) output.out(`${enqueued.length} provision job${enqueued.length === 1 ? '' : 's'} ${values['dry-run'] ? 'would be enqueued' : 'enqueued'} (reason: retry)`);
       }
       return skipped.length ? EXIT.failure : EXIT.ok;

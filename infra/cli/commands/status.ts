@@ -1,6 +1,7 @@
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { EXIT, UsageError } from '../lib/io.ts';
+import { safeText } from '../lib/safe-text.ts';
 import { publicRecord, readAllRecords, resolveDataset } from '../lib/records.ts';
 import { renderDatasetStatus, renderStatusTable, totalsByStatus } from '../lib/status-render.ts';
 
@@ -38,7 +39,7 @@ ${CONFIG_HELP}`,
         const rec = await ctx.states().read(ref.id);
         if (!rec) {
           if (values.json) output.json({ dataset: ref.prefix, id: ref.id, record: null });
-          output.err(`no record for ${ref.prefix}: s3od has not seen this dataset. Is its metadata file (${ctx.config.metadataFiles.join(' or ')}) there? ` + `Try: s3od backfill --prefix ${ref.prefix}/`);
+          output.err(`no record for ${safeText(ref.prefix)}: s3od has not seen this dataset. Is its metadata file (${ctx.config.metadataFiles.join(' or ')}) there? ` + `Try: s3od backfill --prefix ${safeText(ref.prefix)}/`);
           return EXIT.failure;
         }
         output.addSecret(rec.state.outputs.inviteToken);

@@ -1,8 +1,12 @@
 /** Plain-text formatting for terminal output: tables, sizes, short texts. No colours (logs, pipes). */
+import { safeText } from './safe-text.ts';
 
-/** Lays rows out in columns; the last column is never padded. */
+/**
+ * Lays rows out in columns; the last column is never padded. Cells hold data (folders, ids,
+ * messages): each is escaped with `safeText` here, before the widths are measured.
+ */
 export function table(header: string[], rows: string[][]): string[] {
-  const all = [header, ...rows];
+  const all = [header, ...rows.map((r) => r.map(safeText))];
   const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
   return all.map((r) =>
     r

@@ -4,8 +4,11 @@
  *
  * Every byte goes through `Output`, which masks every secret it has been told about (service
  * tokens, S3 secret keys, the webhook token, invite tokens read from records) — a second line of
- * defence behind the commands never formatting a secret in the first place.
+ * defence behind the commands never formatting a secret in the first place. It also escapes
+ * control and bidi characters in every human line (`safeLines`) and keeps them out of `--json`
+ * (`safeJson`), behind the commands rendering each untrusted value with `safeText` (safe-text.ts).
  */
+import { safeJson, safeLines } from './safe-text.ts';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -42,21 +45,24 @@ export class Output {
 
   /** A line (or block) on stdout. */
   out(text = ''): void {
-    this.io.stdout.write(this.mask(text) + '\n');
+    this.io.stdout.write(safeLines(this.mask(text)) + '\n');
   }
 
   /** A line on stderr: diagnostics, warnings, progress. */
   err(text = ''): void {
-    this.io.stderr.write(this.mask(text) + '\n');
+    this.io.stderr.write(safeLines(this.mask(text)) + '\n');
   }
 
-  /** Raw stderr text without a newline (progress updates with `\r`). */
-  errRaw(text: string): void {
-    this.io.stderr.write(this.mask(text));
+  /**
+   * Stderr text without a newline, for a progress line rewritten in place: `\r` before and the
+   * erase-to-end-of-line sequence after are the CLI's own; `text` itself is escaped.
+   */
+  progressLine(text: string, end = ''): void {
+    this.io.stderr.write(`\r${safeLines(this.mask(text)).replace(/\n/g, '\\u{a}')}\x1b[K${end}`);
   }
 
   json(value: unknown): void {
-    this.out(JSON.stringify(value, null, 2));
+    this.io.stdout.write(safeJson(this.mask(JSON.stringify(value, null, 2))) + '\n');
   }
 
   get stderrIsTTY(): boolean {

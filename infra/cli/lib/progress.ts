@@ -15,7 +15,7 @@ export class Progress {
     if (this.output.stderrIsTTY) {
       if (this.now() - this.lastDraw < 100) return;
       this.lastDraw = this.now();
-      this.output.errRaw(`\r${text}\x1b[K`);
+      this.output.progressLine(text);
       this.drawn = true;
     } else if (count - this.lastCount >= this.every) {
       this.lastCount = count;
@@ -25,7 +25,7 @@ export class Progress {
 
   /** The final state, always shown; ends the in-place line. */
   done(text: string): void {
-    if (this.output.stderrIsTTY) this.output.errRaw(`\r${text}\x1b[K\n`);
+    if (this.output.stderrIsTTY) this.output.progressLine(text, '\n');
     else this.output.err(text);
     this.drawn = false;
   }

@@ -1,5 +1,7 @@
 import type { DatasetState, DatasetStatus } from '../../../shared/state/dataset-state.ts';
+import { DEFAULT_REQUEUE_POLICY } from '../../../shared/reconcile/requeue-backoff.ts';
 import { countsLine, shorten, table } from './format.ts';
+import { safeText } from './safe-text.ts';
 
 export const STATUS_ORDER: DatasetStatus[] = ['provisioned', 'provisioning', 'pending', 'failed'];
 
@@ -74,15 +76,22 @@ export function renderDatasetStatus(s: DatasetState, now = new Date()): string[]
     kv.push(['  scan', parts.join(' · ') || '-']);
   }
   kv.push(['  growing', `${yesNo(imp.growing)}${imp.frozenAt ? ` · frozen ${imp.frozenAt}${imp.frozenSize !== undefined ? ` at ${imp.frozenSize} bytes` : ''}` : ' · not frozen'}`]);
+  if (s.requeues && s.status !== 'provisioned') {
+    const r = s.requeues;
+    const stopped = r.count >= DEFAULT_REQUEUE_POLICY.limit;
+    kv.push(['reconcile', `${r.count} of ${DEFAULT_REQUEUE_POLICY.limit} re-queues of etag ${r.etag}, last ${r.lastAt}${stopped ? ' · stopped: upload a new version or s3od retry' : ''}`]);
+  }
   kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
   if (s.lease) {
     const live = Date.parse(s.lease.expiresAt) > now.getTime();
     kv.push(['lease', `${live ? 'held' : 'expired'}: ${s.lease.owner} until ${s.lease.expiresAt}`]);
   }
-  const lines = [s.dataset.prefix, ...kv.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${k.padEnd(16)}${v}`)];
+  // Values mix our words with the record's strings (from the bucket, Onedata, operators): each
+  // value is escaped whole — our own words have nothing to escape.
+  const lines = [safeText(s.dataset.prefix), ...kv.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${k.padEnd(16)}${safeText(v)}`)];
   if (s.history.length) {
     lines.push('  history (latest last):');
-    for (const h of s.history.slice(-8)) lines.push(`    ${h.at}  ${h.event}${h.detail ? ` — ${shorten(h.detail, 120)}` : ''}`);
+    for (const h of s.history.slice(-8)) lines.push(`    ${safeText(h.at)}  ${safeText(h.event)}${h.detail ? ` — ${shorten(safeText(h.detail), 120)}` : ''}`);
   }
   return lines;
 }
