@@ -8,6 +8,7 @@ import type { ProvisionJob } from '../queue/jobs.ts';
 import { registerSecret } from '../log/index.ts';
 import { addHistory, type DatasetState } from '../state/dataset-state.ts';
 import { LeaseLostError, type VersionedState } from '../state/state-store.ts';
+import { claimOnedataName, NameUnavailableError } from '../state/name-claims.ts';
 import { writeStatusObject } from '../state/status-object.ts';
 import { ObjectTooLargeError } from '../storage/objects.ts';
 import type { MetadataSnapshot, ProvisioningDeps, SagaRun } from './context.ts';
@@ -42,6 +43,15 @@ function classifierFor(config: ProvisioningDeps['config']): KeyClassifier {
   let c = classifiers.get(config);
   if (!c) classifiers.set(config, (c = new KeyClassifier(config)));
   return c;
+}
+
+async function claimName(deps: ProvisioningDeps, job: ProvisionJob, name: string): Promise<string> {
+  try {
+    return await claimOnedataName(deps.objects, job.dataset, name);
+  } catch (e) {
+    if (e instanceof NameUnavailableError) throw new PermanentProvisioningError(e.message, 'nameUnavailable');
+    throw e;
+  }
 }
 
 async function readMetadata(deps: ProvisioningDeps, job: ProvisionJob): Promise<MetadataSnapshot | undefined> {
@@ -145,7 +155,8 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       });
       return 'skipped';
     }
-    const name = onedataNameFor(job.dataset.name, config);
+    // The name is claimed once, before anything is created, and recorded: it never changes again.
+    const name = state().outputs.onedataName ?? (await claimName(deps, job, onedataNameFor(job.dataset.name, config)));
     const run: SagaRun = {
       deps,
       record: current,

@@ -108,7 +108,7 @@ function storageSpec(run: SagaRun): StorageSpec {
     } catch (e) {
       throw new PermanentProvisioningError((e as Error).message, 'unsafeMountPoint');
     }
-    return { type: 'posix', name: run.name, mountPoint, importedStorage: true, readonly: true };
+    return { type: 'posix', name: run.name, mountPoint, importedStorage: true, readonly: true, qosParameters: datasetMarker(run) };
   }
   return {
     type: 's3',
@@ -121,7 +121,25 @@ function storageSpec(run: SagaRun): StorageSpec {
     readonly: true,
     storagePathType: 'canonical',
     blockSize: 0,
+    qosParameters: datasetMarker(run),
   };
+}
+
+/**
+ * Identity, never names, decides what a dataset may adopt after a lost answer. Objects that can
+ * carry data of their own are marked with the dataset id when they are created: a storage in its
+ * QoS parameters (Onepanel keeps them and returns them on GET), the invite token in its custom
+ * metadata. A group cannot carry data, so a group is adopted only if it belongs to no space but
+ * this dataset's — and its name is this dataset's alone (shared/state/name-claims.ts).
+ */
+export const DATASET_MARKER = 's3odDataset';
+
+function datasetMarker(run: SagaRun): Record<string, string> {
+  return { [DATASET_MARKER]: run.record.state.dataset.id };
+}
+
+function markedFor(run: SagaRun, marks: unknown): boolean {
+  return (marks as Record<string, unknown> | undefined)?.[DATASET_MARKER] === run.record.state.dataset.id;
 }
 
 async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
@@ -134,7 +152,7 @@ async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>
       for (const id of await panel.listStorages()) {
         const s = await panel.getStorage(id);
         const samePlace = spec.type === 'posix' ? s.mountPoint === spec.mountPoint : s.bucketName === spec.bucketName;
-        if (s.name === run.name && s.type === spec.type && samePlace) return id;
+        if (markedFor(run, s.qosParameters) && s.type === spec.type && samePlace) return id;
       }
       return undefined;
     },
@@ -150,8 +168,17 @@ async function createGroup(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
     run,
     'group',
     async () => {
-      for (const id of await zone.listChildGroups(parent)) if ((await zone.getGroup(id)).name === run.name) return id;
-      return undefined;
+      const candidates: string[] = [];
+      for (const id of await zone.listChildGroups(parent)) {
+        if ((await zone.getGroup(id)).name !== run.name) continue;
+        // A group already in another space is another dataset's (or someone's), whatever its name.
+        const spaces = await zone.listGroupSpaces(id);
+        if (spaces.every((sid) => sid === run.outputs.spaceId)) candidates.push(id);
+      }
+      if (candidates.length > 1) {
+        throw new PermanentProvisioningError(`${candidates.length} groups named "${run.name}" under the user group could each be this dataset's; record the right group id by hand (s3od status shows the record)`, 'groupAmbiguous');
+      }
+      return candidates[0];
     },
     () => zone.createChildGroup(parent, { name: run.name, type: 'team' }, { retry: false }),
   );
@@ -201,15 +228,19 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
   const caveats = config.inviteToken.validForSeconds > 0 ? [{ type: 'time', validUntil: Math.floor(Date.now() / 1000) + config.inviteToken.validForSeconds }] : [];
   for (const name of tokenNames(run)) {
     try {
-      const t = await zone.createGroupInviteToken({ ownerUserId: owner, name, groupId, usageLimit: config.inviteToken.usageLimit, caveats });
+      const t = await zone.createGroupInviteToken({ ownerUserId: owner, name, groupId, usageLimit: config.inviteToken.usageLimit, caveats, customMetadata: datasetMarker(run) });
       registerSecret(t.token);
       return { inviteTokenId: t.tokenId, inviteToken: t.token, inviteTokenName: name };
     } catch (e) {
       if (!hasErrorId(e, 'badValueIdentifierOccupied')) throw e;
     }
-    // The name is taken: ours from a lost answer (same group) is adopted; another dataset's is not.
+    // The name is taken: ours from a lost answer (marked with this dataset, inviting to this
+    // dataset's group) is adopted; anything else is not. Tokens created before the mark existed
+    // carry no custom metadata: their recorded group, proven ours, is then the proof.
     const existing = await zone.getNamedTokenByName(name, owner);
-    if (existing && tokenGroupId(existing) === groupId) {
+    const custom = existing?.metadata?.custom;
+    const marked = markedFor(run, custom) || custom === undefined || Object.keys(custom).length === 0;
+    if (existing && tokenGroupId(existing) === groupId && marked) {
       const full = existing.token ? existing : await zone.getNamedToken(existing.tokenId);
       if (full.token) registerSecret(full.token);
       if (full.token) return { inviteTokenId: full.tokenId, inviteToken: full.token, inviteTokenName: name };

@@ -86,15 +86,34 @@ describe('create-storage', () => {
 
   it('posix mode: an imported, read-only POSIX storage at the dataset folder', async () => {
     const createStorage = vi.fn(async () => 'st2');
-    await step('create-storage').run(runWith({ panel: { createStorage } }, { configExtra: 'storageMode: posix\n' }));
-    expect(createStorage).toHaveBeenCalledWith({ type: 'posix', name: 'Run1', mountPoint: '/volumes/facility/datasets/Run1', importedStorage: true, readonly: true }, { retry: false });
+    const run = runWith({ panel: { createStorage } }, { configExtra: 'storageMode: posix\n' });
+    await step('create-storage').run(run);
+    expect(createStorage).toHaveBeenCalledWith(
+      { type: 'posix', name: 'Run1', mountPoint: '/volumes/facility/datasets/Run1', importedStorage: true, readonly: true, qosParameters: { s3odDataset: run.record.state.dataset.id } },
+      { retry: false },
+    );
   });
 
-  it('after an earlier attempt, looks before creating and adopts its storage', async () => {
+  it('after an earlier attempt, looks before creating and adopts its storage: the one marked with this dataset', async () => {
     const createStorage = vi.fn(async () => 'new');
-    const panel = { createStorage, listStorages: async () => ['x', 'mine'], getStorage: async (id: string) => (id === 'mine' ? { id, name: 'Run1', type: 's3', bucketName: 'facility' } : { id, name: 'Run1', type: 'posix' }) };
-    expect(await step('create-storage').run(runWith({ panel }, { mayHaveRunBefore: true }))).toEqual({ storageId: 'mine' });
+    const run = runWith({}, { mayHaveRunBefore: true });
+    const mark = { s3odDataset: run.record.state.dataset.id };
+    const storages: Record<string, object> = {
+      // Same name, type and bucket, but another dataset's (or nobody's): never adopted.
+      other: { name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: 'another-dataset' } },
+      unmarked: { name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: {} },
+      posix: { name: 'Run1', type: 'posix', qosParameters: mark },
+      mine: { name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { ...mark, storageId: 'mine', providerId: 'p' } },
+    };
+    run.deps.onedata = { panel: { createStorage, listStorages: async () => Object.keys(storages), getStorage: async (id: string) => ({ id, ...storages[id] }) } } as never;
+    expect(await step('create-storage').run(run)).toEqual({ storageId: 'mine' });
     expect(createStorage).not.toHaveBeenCalled();
+  });
+
+  it('never adopts a same-named storage of another dataset: it creates its own', async () => {
+    const createStorage = vi.fn(async () => 'new');
+    const panel = { createStorage, listStorages: async () => ['other'], getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: 'another-dataset' } }) };
+    expect(await step('create-storage').run(runWith({ panel }, { mayHaveRunBefore: true }))).toEqual({ storageId: 'new' });
   });
 
   it('a create whose answer was lost is looked up before it is sent again', async () => {
@@ -105,9 +124,10 @@ describe('create-storage', () => {
         throw new OnedataError({ service: 'onepanel', method: 'POST', path: '/provider/storages', status: 0, id: 'connectionError', description: 'socket hang up', details: { code: 'ECONNRESET' } });
       }),
       listStorages: async () => (created ? ['lost'] : []),
-      getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility' }),
+      getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: run.record.state.dataset.id } }),
     };
-    expect(await step('create-storage').run(runWith({ panel }))).toEqual({ storageId: 'lost' });
+    const run = runWith({ panel });
+    expect(await step('create-storage').run(run)).toEqual({ storageId: 'lost' });
     expect(panel.createStorage).toHaveBeenCalledTimes(1);
   });
 });
@@ -169,6 +189,58 @@ describe('create-invite-token', () => {
     const run = runWith({ zone });
     run.outputs.groupId = 'g1';
     expect(await step('create-invite-token').run(run)).toEqual({ inviteTokenId: 'mine', inviteToken: 'my-serialised-token', inviteTokenName: 'Run1' });
+  });
+});
+
+describe('adoption is by identity (issue: adoption by name)', () => {
+  // Guards markedFor/datasetMarker and the group's space check in shared/provisioning/steps.ts.
+  it('marks the invite token with the dataset id, and never adopts a token marked for another dataset, even for the same group', async () => {
+    const created: Record<string, any>[] = [];
+    const zone = {
+      createGroupInviteToken: async (r: Record<string, any>) => {
+        created.push(r);
+        if (r.name === 'Run1') throw odError('badValueIdentifierOccupied');
+        return { tokenId: 't2', token: 'tok2' };
+      },
+      getNamedTokenByName: async () => ({ tokenId: 'other', name: 'Run1', type: { inviteToken: { groupId: 'g1' } }, metadata: { custom: { s3odDataset: 'another-dataset' } } }),
+      getNamedToken: async () => ({ tokenId: 'other', name: 'Run1', token: 'someone-elses-token' }),
+    };
+    const run = runWith({ zone });
+    run.outputs.groupId = 'g1';
+    expect(await step('create-invite-token').run(run)).toMatchObject({ inviteTokenId: 't2', inviteToken: 'tok2' });
+    expect(created[0]!.customMetadata).toEqual({ s3odDataset: run.record.state.dataset.id });
+  });
+
+  it('adopts a token marked with this dataset', async () => {
+    const run = runWith({});
+    run.deps.onedata = {
+      zone: {
+        createGroupInviteToken: async () => Promise.reject(odError('badValueIdentifierOccupied')),
+        getNamedTokenByName: async () => ({ tokenId: 'mine', name: 'Run1', type: { inviteToken: { groupId: 'g1' } }, metadata: { custom: { s3odDataset: run.record.state.dataset.id } } }),
+        getNamedToken: async () => ({ tokenId: 'mine', name: 'Run1', token: 'my-serialised-token' }),
+      },
+    } as never;
+    run.outputs.groupId = 'g1';
+    expect(await step('create-invite-token').run(run)).toMatchObject({ inviteTokenId: 'mine', inviteToken: 'my-serialised-token' });
+  });
+
+  it('never adopts a same-named group that already belongs to another space', async () => {
+    const createChildGroup = vi.fn(async () => 'g-new');
+    const zone = {
+      createChildGroup,
+      listChildGroups: async () => ['g-other'],
+      getGroup: async (id: string) => ({ groupId: id, name: 'Run1' }),
+      listGroupSpaces: async () => ['space-of-another-dataset'],
+    };
+    expect(await step('create-group').run(runWith({ zone }, { mayHaveRunBefore: true }))).toEqual({ groupId: 'g-new' });
+    expect(createChildGroup).toHaveBeenCalledTimes(1);
+  });
+
+  it('adopts its own group (in no space yet) after a lost answer', async () => {
+    const createChildGroup = vi.fn(async () => 'g-new');
+    const zone = { createChildGroup, listChildGroups: async () => ['g-mine'], getGroup: async (id: string) => ({ groupId: id, name: 'Run1' }), listGroupSpaces: async () => [] };
+    expect(await step('create-group').run(runWith({ zone }, { mayHaveRunBefore: true }))).toEqual({ groupId: 'g-mine' });
+    expect(createChildGroup).not.toHaveBeenCalled();
   });
 });
 
