@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { parseConfig, type S3odConfig } from '../../../shared/config/index.ts';
+import { datasetRef, type DatasetRef } from '../../../shared/events/classify.ts';
+import { createLogger } from '../../../shared/log/index.ts';
+import { createOnedataClient } from '../../../shared/onedata/index.ts';
+import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';
+import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
+import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
+import type { ImportListingJob, ProvisionJob } from '../../../shared/queue/jobs.ts';
+import { StateStore } from '../../../shared/state/state-store.ts';
+import { MemoryObjects } from '../../helpers/memory-objects.ts';
+
+/**
+ * provisionDataset end to end in one process: the Onedata simulator on 127.0.0.1 (no latency)
+ * and an in-memory bucket with S3's conditional writes. Each test names the logic it guards.
+ */
+type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
+let sim: Sim;
+const silent = createLogger({ test: true });
+const METADATA = 'Sample:\n  Name: apoferritin\nGrids: 3\n';
+
+beforeAll(async () => {
+  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+beforeEach(() => {
+  sim.configure({ latencyMs: 0, propagationDelayMs: 0, faultRate: 0, lostResponseRate: 0, dropAnswers: [] });
+  sim.reset();
+});
+
+function setUp(extra = '', onedata = 'onedata: { retries: 1, providerPollMaxMs: 20 }') {
+  const config: S3odConfig = parseConfig(`
+bucket: facility
+watchedDirectories: [datasets]
+institutionName: Test Facility
+managerGroupId: ${sim.info.managerGroupId}
+userGroupId: ${sim.info.userGroupId}
+serviceUserId: ${sim.info.serviceUserId}
+s3Storage: { endpoint: "https://s3.example.org" }
+restAccess: { onezone: { host: "${sim.url}" }, oneproviders: [{ host: "${sim.url}" }] }
+provisioning: { leaseSeconds: 30, maxAttempts: 3 }
+${onedata}
+${extra}`);
+  const objects = new MemoryObjects();
+  const states = new StateStore(objects);
+  const listings: ImportListingJob[] = [];
+  const deps: ProvisioningDeps = {
+    config,
+    secrets: { onezoneToken: sim.info.token, oneproviderToken: sim.info.token },
+    onedata: createOnedataClient({ onezoneUrl: sim.url, oneproviderUrl: sim.url, onezoneToken: sim.info.token, timeoutMs: 5000, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 }, logger: silent }),
+    objects,
+    states,
+    enqueueListing: async (job) => void listings.push(job),
+    log: silent,
+  };
+  return { deps, objects, states, listings };
+}
+
+function upload(objects: MemoryObjects, name = 'Run1', text = METADATA): { ds: DatasetRef; job: ProvisionJob } {
+  const ds = datasetRef('facility', 'datasets', name);
+  const etag = objects.seed(`${ds.prefix}/SPA.yml`, text);
+  return { ds, job: { type: 'provision', dataset: ds, metadataFile: 'SPA.yml', etag, dedupKey: `p:${ds.id}:${etag}`, correlationId: 'c1', enqueuedAt: new Date().toISOString(), reason: 'event' } };
+}
+
+const simCounts = () => (sim.state() as { counts: Record<string, number> }).counts;
+
+describe('provisionDataset', () => {
+  it('provisions a new dataset: every step recorded, access information written back, lease released, listing queued', async () => {
+    // Guards: the whole run (saga, final record write, write-back, status object, lease release).
+    const { deps, objects, states, listings } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('provisioned');
+    expect(rec.lease).toBeUndefined();
+    expect(rec.attempts).toBe(1);
+    expect(Object.keys(rec.completedSteps).sort()).toEqual(['add-group-to-space', 'create-group', 'create-invite-token', 'create-share', 'create-space', 'create-storage', 'publish-metadata', 'start-import', 'support-space', 'wait-for-provider', 'write-back']);
+    const text = objects.text(`${ds.prefix}/SPA.yml`)!;
+    expect(text.startsWith(METADATA)).toBe(true);
+    expect(text).toContain(`Space: ${rec.outputs.spaceId}`);
+    // The record remembers the version it wrote: the event of that write costs one GET.
+    expect(rec.metadataEtag).toBe(objects.data.get(`${ds.prefix}/SPA.yml`)!.etag);
+    expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).toMatch(/status: provisioned/);
+    expect(listings.map((l) => l.dataset.id)).toEqual([ds.id]);
+    expect(simCounts()).toMatchObject({ spaces: 1, groups: expect.any(Number), shares: 1 });
+  });
+
+  it('the event of our own write-back (same version, already provisioned) costs one read and no Onedata call', async () => {
+    // Guards: the cheap exit before the lease (removed: a lease write, a metadata read, a refresh).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    await provisionDataset(job, deps);
+    const rec = (await states.read(ds.id))!.state;
+    const calls = sim.requests().length;
+    objects.calls.length = 0;
+    const again = { ...job, etag: rec.metadataEtag! };
+    expect(await provisionDataset(again, deps)).toBe('unchanged');
+    expect(sim.requests().length).toBe(calls);
+    expect(objects.calls.map((c) => c.op)).toEqual(['get']);
+  });
+
+  it('another worker holding the lease: the job steps back (DatasetBusyError, retry after the lease), nothing is created', async () => {
+    // Guards: the lease (removed: a second saga runs beside the first).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    const held = await states.acquireLease(ds, 'other-worker', 20_000);
+    expect('busy' in held).toBe(false);
+    const err = await provisionDataset(job, deps).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetBusyError);
+    expect((err as DatasetBusyError).retryAfterSeconds).toBeGreaterThanOrEqual(20);
+    expect((err as DatasetBusyError).retryAfterSeconds).toBeLessThanOrEqual(22);
+    expect(sim.requests()).toEqual([]);
+    expect((await states.read(ds.id))!.state.lease?.owner).toBe('other-worker');
+  });
+
+  it('bad metadata fails permanently at once: the reason recorded and beside the file, the file untouched, nothing in Onedata', async () => {
+    // Guards: permanent-failure handling (removed: the job would be retried until the DLQ).
+    const { deps, objects, states } = setUp();
+    const bad = '- a list\n- not a mapping\n';
+    const { ds, job } = upload(objects, 'Run1', bad);
+    expect(await provisionDataset(job, deps)).toBe('failed');
+    const rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('failed');
+    expect(rec.lastError?.permanent).toBe(true);
+    expect(rec.failureReason).toMatch(/SPA\.yml/);
+    expect(rec.lease).toBeUndefined();
+    expect(objects.text(`${ds.prefix}/SPA.yml`)).toBe(bad);
+    expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).toMatch(/status: failed/);
+    expect(sim.requests()).toEqual([]);
+  });
+
+  it('a transient Onedata failure returns the job to the queue with the lease released; the last allowed delivery gives up', async () => {
+    // Guards: the retry/give-up decision (receiveCount against provisioning.maxAttempts) and the
+    // lease release on failure (removed: the redelivery would wait out the lease).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    sim.configure({ faultRate: 1 });
+    await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toBeTruthy();
+    let rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('provisioning');
+    expect(rec.lease).toBeUndefined();
+    expect(rec.lastError?.permanent).toBe(false);
+    expect(rec.history.some((h) => h.event === 'attempt failed')).toBe(true);
+    await expect(provisionDataset(job, deps, { receiveCount: 3 })).rejects.toBeTruthy();
+    rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('failed');
+    expect(rec.failureReason).toMatch(/gave up after 3 attempts/);
+    // A later delivery of a new version starts again and completes.
+    sim.configure({ faultRate: 0 });
+    const fixed = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, METADATA + '# again\n') };
+    expect(await provisionDataset(fixed, deps, { receiveCount: 1 })).toBe('provisioned');
+  });
+
+  it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
+    // Guards: skipping completed steps (removed: a second space would be attempted; the seed's
+    // 409 would then be needed to avoid a duplicate).
+    const { deps, objects, states } = setUp('', 'onedata: { retries: 1, providerPollMaxMs: 20, providerWaitSeconds: 1 }');
+    const { ds, job } = upload(objects);
+    // The provider does not see the space within the wait: this run ends after the support.
+    sim.configure({ propagationDelayMs: 60_000 });
+    await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toBeTruthy();
+    const mid = (await states.read(ds.id))!.state;
+    expect(Object.keys(mid.completedSteps).sort()).toEqual(['add-group-to-space', 'create-group', 'create-invite-token', 'create-space', 'create-storage', 'support-space']);
+    sim.propagate();
+    const before = sim.requests().length;
+    expect(await provisionDataset(job, deps, { receiveCount: 2 })).toBe('provisioned');
+    const second = sim.requests().slice(before).map((e) => `${e.method} ${e.path}`);
+    // No create of the first run is sent again (nor looked up: the record has their ids).
+    for (const re of [/POST .*\/groups\/[^/]+\/spaces$/, /POST .*\/provider\/storages$/, /POST .*\/groups\/[^/]+\/children$/, /POST .*\/provider\/spaces$/, /POST .*\/tokens\/named$/, /PUT .*\/spaces\/[^/]+\/groups\//]) {
+      expect(second.filter((c) => re.test(c))).toEqual([]);
+    }
+    expect(simCounts()).toMatchObject({ spaces: 1, shares: 1 });
+  });
+
+  it('a metadata file gone before the run: skipped, the dataset back to pending', async () => {
+    // Guards: the gone-file branch (removed: the saga would run on nothing).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    objects.data.delete(`${ds.prefix}/SPA.yml`);
+    expect(await provisionDataset(job, deps)).toBe('skipped');
+    const rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('pending');
+    expect(rec.lease).toBeUndefined();
+    expect(sim.requests()).toEqual([]);
+  });
+});
