@@ -24,14 +24,15 @@ export function globComponentToRegExp(glob: string): RegExp {
 }
 
 /**
- * A compiled watched directory: one matcher per key component ("" = the bucket root). As in the
- * shell and Python's glob (fs2od), a wildcard does not match a hidden name: `*` matches neither
- * `.trash` nor `.`/`..`; a pattern component that itself starts with "." can.
+ * A compiled watched directory: one matcher per key component ("" = the bucket root). As fs2od's
+ * fnmatch over directory listings, `*` matches hidden names too; but a listing never holds `.`,
+ * `..` or an empty name, so a component is never one of those (keys holding them are refused
+ * before matching, in shared/dataset/key-path.ts).
  */
 export class WatchedPrefix {
-  private readonly parts: { re: RegExp; hiddenOk: boolean }[];
+  private readonly parts: RegExp[];
   constructor(readonly pattern: string) {
-    this.parts = pattern === '' ? [] : pattern.split('/').map((p) => ({ re: globComponentToRegExp(p), hiddenOk: p.startsWith('.') }));
+    this.parts = pattern === '' ? [] : pattern.split('/').map(globComponentToRegExp);
   }
 
   get depth(): number {
@@ -41,9 +42,9 @@ export class WatchedPrefix {
   /** Whether the first `depth` components of a key match this pattern. */
   matches(components: string[]): boolean {
     if (components.length < this.parts.length) return false;
-    return this.parts.every(({ re, hiddenOk }, i) => {
+    return this.parts.every((re, i) => {
       const c = components[i]!;
-      return c !== '' && (hiddenOk || !c.startsWith('.')) && re.test(c);
+      return c !== '' && c !== '.' && c !== '..' && re.test(c);
     });
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkKey, escapeUnsafe } from '../../../shared/dataset/key-path.ts';
 import { datasetMountPoint, UnsafeMountPointError } from '../../../shared/dataset/mount-point.ts';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
+import { WatchedPrefix } from '../../../shared/events/glob.ts';
 import { routeEvents } from '../../../shared/events/route.ts';
 import type { ObjectEvent } from '../../../shared/events/types.ts';
 
@@ -32,10 +33,16 @@ describe('a key is a safe path before it is mapped to a dataset', () => {
     expect((cls as { reason: string }).reason).toContain(why);
   });
 
-  it('a wildcard never matches a hidden folder, ".", ".." or nothing; a dotted pattern still can', () => {
-    expect(classifier(['cryoem/*']).classify('b', 'cryoem/.trash/Run/SPA.yml').kind).toBe('ignored');
-    expect(classifier(['cryoem/*']).classify('b', 'cryoem/krios1/Run/SPA.yml').kind).toBe('metadata');
-    expect(classifier(['cryoem/.archive']).classify('b', 'cryoem/.archive/Run/SPA.yml').kind).toBe('metadata');
+  it('a wildcard never matches ".", ".." or nothing (hidden names it matches, as fs2od\'s fnmatch did)', () => {
+    const c = classifier(['cryoem/*']);
+    expect(c.datasetOf('b', 'cryoem/../Run')).toBeUndefined();
+    expect(c.classify('b', 'cryoem/krios1/Run/SPA.yml').kind).toBe('metadata');
+    expect(c.classify('b', 'cryoem/.archive/Run/SPA.yml').kind).toBe('metadata');
+  });
+
+  it('the matcher itself refuses ".", ".." and empty components, whatever the pattern', () => {
+    for (const c of ['.', '..', '']) expect(new WatchedPrefix('cryoem/*').matches(['cryoem', c])).toBe(false);
+    expect(new WatchedPrefix('cryoem/*').matches(['cryoem', '.hidden'])).toBe(true);
   });
 
   it('datasetOf refuses unsafe folders', () => {
