@@ -291,7 +291,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
  * The metadata bounds. Their ceilings keep the worst file a configuration allows inside a 256 MB
  * function (measured: docs/benchmarks.md, metadata-worst-case): the parser's event list is built
  * before any other bound is checked and costs up to ~110 bytes per byte of file, and every node
- * accepted costs ~1 KB more through write-back and publication.
+ * accepted costs ~3–5 KB more through write-back and publication.
  */
 function metadataLimits(r: Reader): S3odConfig['limits'] {
   const limits = {
