@@ -2,8 +2,10 @@
  * Figure 2 — burst: N metadata files uploaded at once (200; 50 with --quick). The provision
  * function runs up to 50 jobs at once; every job shares the one Onedata client of the process
  * (locally all functions run in one process), so its per-service limit `onedata.concurrency`
- * bounds the whole burst. Baseline: N × (6·L + P) / concurrency. The limit is checked on the
- * simulator's request log (max calls in progress per service).
+ * bounds the whole burst. Baseline: max(busiest service's needed calls × L / concurrency + one
+ * critical path, the functions' S3 PUTs at the RGW's measured rate) — see the figure's code and
+ * docs/benchmarks.md. The limit is checked on the simulator's request log (max calls in progress
+ * per service).
  */
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { datasetRef } from '../shared/events/classify.ts';
@@ -51,7 +53,7 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   const n = ctx.opts.quick ? 50 : 200;
   const { L, P, stack, info, logs } = ctx;
   const limit = ctx.onedataConcurrency;
-  const baseline = (n * (6 * L + P)) / limit;
+  const criticalPathMs = 6 * L + P;
   stack.sim.reset();
   await ctx.waitIdle();
   const capacity = await rgwPutCapacity(ctx, ctx.opts.quick ? 300 : 600);
@@ -118,13 +120,36 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   const counters = logs.resetCounters();
   const aws = ctx.aws.since(awsBefore);
   const prov = entries.filter((e) => !isRegistration(e));
+  // The honest bound (docs/benchmarks.md): the limit of 8 is per Onedata service, and the
+  // propagation wait P holds no slot. Per service, the calls the burst needed (this run's own log
+  // up to the last write-back; provider polls counted as one per dataset, the one that must see
+  // the space) each hold a slot for at least L: calls × L / limit. Plus one critical path 6·L + P:
+  // the pipeline's fill and drain around the busy service (Oneprovider, for example, gets its
+  // first useful call only after space → support token → support → P, and the write-back follows
+  // its last call), so the slots cannot be busy for the whole span. That is the Onedata bound; the
+  // functions' S3 PUTs at the RGW's measured rate is the S3 floor. The baseline is the larger.
+  const windowed = entries.filter((e) => e.startedAt >= t0 && e.startedAt <= lastWriteBack);
+  const neededCalls: Record<string, number> = {};
+  for (const e of windowed) if (!isProviderPoll(e)) neededCalls[e.service] = (neededCalls[e.service] ?? 0) + 1;
+  neededCalls.oneprovider = (neededCalls.oneprovider ?? 0) + n;
+  const busiest = Object.entries(neededCalls).sort((a, b) => b[1] - a[1])[0]!;
+  const onedataBoundMs = (busiest[1] * L) / limit + criticalPathMs;
+  const functionPutsBoundMs = ((aws['s3:PutObject'] ?? 0) / capacity.notified) * 1000;
+  const baseline = Math.max(onedataBoundMs, functionPutsBoundMs);
   return {
     name: 'burst',
     value: wall,
     unit: 'ms',
     baseline: round(baseline),
     ratio: round(wall / baseline, 2),
-    target: '≤ 1.5, concurrency limit never exceeded',
+    better: 'lower',
+    baselineFrom: onedataBoundMs >= functionPutsBoundMs ? 'onedata' : 's3',
+    onedataBoundMs: round(onedataBoundMs),
+    neededCallsPerService: neededCalls,
+    busiestService: busiest[0],
+    criticalPathMs,
+    oldBaselineMs: round((n * (6 * L + P)) / limit),
+    target: '≤ 1.3, concurrency limit never exceeded',
     datasets: n,
     onedataConcurrency: limit,
     maxInFlight: inFlight,
@@ -143,7 +168,7 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
     functionAwsRequests: aws,
     rgwPutsPerSecond: capacity,
     // A floor from S3 alone: the functions' PUTs of the burst at the RGW's measured PUT rate.
-    functionPutsBoundMs: round(((aws['s3:PutObject'] ?? 0) / capacity.notified) * 1000),
+    functionPutsBoundMs: round(functionPutsBoundMs),
     s3RequestsPerDataset: round(Object.entries(aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0) / n, 1),
     errors: counters.errors,
     warnings: counters.warnings,

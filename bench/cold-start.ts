@@ -2,8 +2,10 @@
  * Figure 5 — cold start and size, per function. Each handler is bundled the way
  * serverless-esbuild packages it (the options of serverless.yml's custom.esbuild: esm, node,
  * target node20, mainFields module/main, the createRequire banner, SDK bundled, minify, …), then:
- * - module initialisation: `await import(bundle)` timed inside a fresh `node` process (median of 5);
- *   baseline: the wall time of a fresh `node` process that imports an empty module (same run);
+ * - cold start: the wall time of a fresh `node` process that imports the bundle (spawn → exit),
+ *   median; baseline: the wall time of the same fresh process importing an empty module (same
+ *   run, interleaved). Both are whole processes, so the difference (`overheadMs`) is what the
+ *   bundle costs; `importMs` (the `await import()` inside the process) is reported beside it;
  * - artifact size: bundle bytes and its deflate size (what the zip entry costs);
  * - peak RSS of one invocation: a fresh process imports the bundle and invokes the handler with a
  *   sample event against the running local stack; its VmHWM (peak resident set).
@@ -25,7 +27,8 @@ import { load1, type BenchContext, type Figure } from './lib/context.ts';
 import { putObject, SAMPLE_METADATA, uniqueName, unwatchedDataset } from './lib/datasets.ts';
 import { median, round } from './lib/stats.ts';
 
-export const INIT_TARGET_MS = 150;
+/** Target: a fresh process with the bundle at most this much slower than one with an empty module. */
+export const OVERHEAD_TARGET_MS = 100;
 export const RSS_TARGET_MB = 256;
 
 /**
@@ -205,17 +208,23 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
       const b = bundles.get(fn.name)!;
       const inv = invocations.get(fn.name);
       const importMs = median(s.map((x) => x.importMs));
+      const wallMs = median(s.map((x) => x.wallMs));
+      // Per repetition (the runs are interleaved, so each pair saw the same load), then the median.
+      const overheadMs = median(s.map((x, i) => x.wallMs - baselineWall[i]!));
       const result = inv?.invoke?.result as { batchItemFailures?: unknown[]; statusCode?: number } | undefined;
       return {
         name: `cold-start-${fn.name}`,
-        value: round(importMs, 1),
+        value: round(wallMs, 1),
         unit: 'ms',
         baseline: round(baseMs, 1),
-        ratio: round(importMs / baseMs, 2),
-        meaning: 'module initialisation (await import of the bundle in a fresh node process, median); baseline: wall time of a fresh node process importing an empty module',
-        target: `init < ${INIT_TARGET_MS} ms, peak RSS < ${RSS_TARGET_MB} MB`,
-        initWithinTarget: importMs < INIT_TARGET_MS,
-        processWallMs: round(median(s.map((x) => x.wallMs)), 1),
+        ratio: round(wallMs / baseMs, 2),
+        // A process that imports the bundle cannot exit sooner than one that imports nothing.
+        better: 'lower',
+        overheadMs: round(overheadMs, 1),
+        meaning: 'wall time of a fresh node process importing the bundle (spawn → exit, median); baseline: the same fresh process importing an empty module; overheadMs: the median of the paired differences',
+        target: `overhead ≤ ${OVERHEAD_TARGET_MS} ms, peak RSS < ${RSS_TARGET_MB} MB`,
+        overheadWithinTarget: overheadMs <= OVERHEAD_TARGET_MS,
+        importMs: round(importMs, 1),
         nodeOptions: prodOptions,
         // The same import without serverless.yml's NODE_OPTIONS (e.g. without --enable-source-maps).
         initWithoutNodeOptionsMs: prodOptions ? round(median(plain.get(fn.name)!.map((x) => x.importMs)), 1) : null,

@@ -232,8 +232,11 @@ export async function fanIn(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const mode of MODES) {
     const events = pick(mode.events);
-    // The best a delivery can do: one SendMessageBatch per delivery, as full as the delivery allows.
-    const rawPerCall = Math.min(10, mode.recordsPerDelivery);
+    // The bound: the queue's own rate with full SendMessageBatch calls (10 messages), whatever the
+    // delivery carries. A function that sent one request per one-record delivery could not beat it;
+    // one that batches across deliveries can at most reach it. (A one-per-call baseline for the
+    // one-record modes would flatter them: batching across deliveries beats it.)
+    const rawPerCall = 10;
     const rawMessages = pick(BASELINE_MESSAGES[rawPerCall]!);
     ctx.progress(`fan-in ${mode.name}: ${events} events, ${mode.what}, ${DELIVERY_CONCURRENCY} deliveries at once; baseline ${rawMessages} raw messages, ${rawPerCall} per call; ${rounds} interleaved rounds`);
     const loadStart = load1();
@@ -246,6 +249,8 @@ export async function fanIn(ctx: BenchContext): Promise<Figure[]> {
       unit: 'events/s',
       baseline: round(r.rawPerSecond),
       ratio: round(r.perSecond / r.rawPerSecond, 2),
+      // A rate against the raw queue's rate (the function can only add work to it): higher is better, ≤ 1.
+      better: 'higher',
       baselineMeaning: `raw SendMessageBatch throughput of the same local queue without the function, ${rawPerCall} message(s) per call, same concurrency, interleaved with the function's rounds`,
       baselineMessages: rawMessages,
       delivery: mode.what,

@@ -4,7 +4,8 @@
  * import function through its SQS event source.
  * - s3 mode: one registration per object. Onedata calls and wall time per 1,000 objects;
  *   throughput against the bound `concurrency / L` (baseline time = N × L / concurrency, where the
- *   concurrency is min(registrationConcurrency × batches at once, onedata.concurrency)).
+ *   concurrency is min(registrationConcurrency × batches at once, onedata.concurrency)); the
+ *   measured time runs until every job is done.
  * - posix mode: coalesced force-starts; Onedata calls per 1,000 events and the wall time until
  *   every job (including delayed scan jobs) is done.
  */
@@ -49,6 +50,8 @@ function importJobsFor(ds: DatasetRef, n: number) {
 interface ImportRun {
   t0: number;
   idleAt: number;
+  /** End of the last import invocation: every job done (the queue was then seen idle). */
+  lastJobDoneAt: number;
   entries: ReturnType<BenchContext['stack']['sim']['requests']>;
   aws: Record<string, number>;
   /** Conditional PUTs of the dataset record refused (412: another batch wrote it first). */
@@ -95,6 +98,7 @@ async function runImport(ctx: BenchContext, ds: DatasetRef, n: number): Promise<
     recordConflicts: writes.filter((o) => !o.ok).length,
     recordWrites: writes.length,
     invocations: inv.records.filter((r) => r.fn === 'import').length,
+    lastJobDoneAt: Math.max(...inv.records.filter((r) => r.fn === 'import').map((r) => r.start + r.durationMs)),
   };
 }
 
@@ -115,7 +119,11 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
   const after = await waitForRecord(ctx.s3, ctx.info.bucket, ds, (s) => s.import.registered >= before + n, 30_000);
   const regs = s3run.entries.filter(isRegistration);
   const lastEnd = Math.max(...regs.map((e) => e.endedAt ?? 0));
-  const wall = lastEnd - s3run.t0;
+  // The clock stops when every job is done (the queue empty, no batch in flight, the counters
+  // recorded), not at the last registration's answer: the work after it is part of the import.
+  // That is the end of the last import invocation; the idle check after it (two quiet looks 100 ms
+  // apart) is the benchmark's own cost and not counted (idleConfirmedMs).
+  const wall = s3run.lastJobDoneAt - s3run.t0;
   const bound = Math.min(ctx.registrationConcurrency * IMPORT_BATCHES_AT_ONCE, ctx.onedataConcurrency);
   const baselineMs = (n * L) / bound;
   const s3Calls = Object.entries(s3run.aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0);
@@ -126,7 +134,11 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
     baseline: round(baselineMs),
     ratio: round(baselineMs / wall, 2),
     ratioMeaning: 'throughput / bound (baseline time / measured time)',
-    target: '≥ 0.8',
+    // N registrations, each holding one of `bound` slots for at least L: N × L / bound cannot be beaten.
+    better: 'higher',
+    target: '≥ 0.9',
+    lastRegistrationAnsweredMs: lastEnd - s3run.t0,
+    idleConfirmedMs: s3run.idleAt - s3run.t0,
     objects: n,
     throughputPerSecond: round((regs.length / wall) * 1000),
     boundPerSecond: round((bound / L) * 1000),
@@ -144,7 +156,6 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
     recordWrites: s3run.recordWrites,
     recordWriteConflicts: s3run.recordConflicts,
     firstRegistrationAfterMs: Math.min(...regs.map((e) => e.startedAt)) - s3run.t0,
-    allJobsDoneMs: s3run.idleAt - s3run.t0,
     functionS3RequestsPer1000: per1000(s3Calls),
     functionAwsRequests: s3run.aws,
     load1: [loadStart, load1()],
@@ -166,10 +177,12 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
     const s3CallsP = Object.entries(prun.aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0);
     figures.push({
       name: 'import-posix',
-      value: prun.idleAt - prun.t0,
+      value: prun.lastJobDoneAt - prun.t0,
       unit: 'ms',
       baseline: null,
       ratio: null,
+      // No ratio: `better` is about the value.
+      better: 'lower',
       meaning: 'jobs available → every job done (including the delayed, coalesced scan jobs)',
       events: n,
       onedataCallsPer1000: per1000(prun.entries.length),
@@ -182,7 +195,7 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
       functionAwsRequests: prun.aws,
       load1: [loadStart, load1()],
     });
-    ctx.progress(`  posix: ${forceStarts.length} force-starts, done in ${prun.idleAt - prun.t0} ms`);
+    ctx.progress(`  posix: ${forceStarts.length} force-starts, done in ${prun.lastJobDoneAt - prun.t0} ms`);
   } finally {
     ctx.stack.reconfigure({});
   }

@@ -25,6 +25,11 @@ export interface Figure {
   unit: string;
   baseline: number | null;
   ratio: number | null;
+  /**
+   * Which way `ratio` is good (`value` when there is no ratio): "lower" for a time against a bound
+   * the code cannot beat (≥ 1), "higher" for a throughput against one (≤ 1).
+   */
+  better: 'lower' | 'higher';
   [extra: string]: unknown;
 }
 
