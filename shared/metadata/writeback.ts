@@ -71,7 +71,13 @@ export function upsertAccessInfo(
   const edits = planEdits(text, analysed, tags, values, eol);
   if (edits.length === 0) return text;
   const result = applyEdits(text, edits);
-  verify(text, result, analysed.doc, tags, values, edits, parseOptions);
+  // The byte limit is the operator's: our section may take an accepted file past it. Otherwise a
+  // file just under the limit would be refused here, after its Onedata objects exist. (The node
+  // and text bounds do not count our entries at all, see work.ts.)
+  const grown = Buffer.byteLength(result, 'utf8') - Buffer.byteLength(text, 'utf8');
+  const limit = parseOptions.maxBytes;
+  const verifyOptions = grown > 0 && limit !== undefined && Number.isFinite(limit) ? { ...parseOptions, maxBytes: limit + grown } : parseOptions;
+  verify(text, result, analysed.doc, tags, values, edits, verifyOptions);
   return result;
 }
 

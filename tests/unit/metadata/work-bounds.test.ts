@@ -83,6 +83,20 @@ describe('the node bound', () => {
   });
 });
 
+describe('the byte limit and the write-back', () => {
+  it('a file just under maxBytes can still get its section (it is refused before Onedata objects exist, or never)', () => {
+    const text = `Title: ${'x'.repeat(1000 - 8)}\n`;
+    expect(Buffer.byteLength(text)).toBe(1000);
+    expect(parse(text, { maxBytes: 1000 }).ok).toBe(true);
+    const written = upsertAccessInfo(text, DEFAULT_TAGS, TYPICAL, { limits: { maxBytes: 1000 } });
+    const again = parse(written, { maxBytes: Buffer.byteLength(written) });
+    expect(again.ok && readAccessInfo(again.doc)).toEqual(TYPICAL);
+    // One byte more was never accepted in the first place.
+    const r = parse(`${text}#`, { maxBytes: 1000 });
+    expect(!r.ok && r.error.code).toBe('TOO_LARGE');
+  });
+});
+
 describe('the total-text bound', () => {
   // Keys and values count with their source length: Title(5) + x(1) + a(1) + n × "abcd"(4).
   const words = (n: number): string => `Title: x\na: [${Array(n).fill('abcd').join(', ')}]\n`;
