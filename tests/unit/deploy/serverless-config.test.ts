@@ -71,10 +71,11 @@ describe('serverless.yml', () => {
       }
     }
     expect(actions('OnObjectEventRole').filter((a) => a.startsWith('s3:'))).toEqual([]);
-    expect(actions('ReconcileRole')).not.toContain('s3:PutObject');
     expect(actions('ImportRole')).toContain('s3:PutObject');
     const put = (role: string) => statements(role).filter((s) => [s.Action].flat().includes('s3:PutObject')).map((s) => s.Resource);
     expect(put('ImportRole')).toEqual([{ Ref: 'StateObjectArns' }]);
+    // Reconcile writes records only (its re-queue counts), never a metadata file or a status object.
+    expect(put('ReconcileRole')).toEqual([{ Ref: 'StateObjectArns' }]);
     expect(put('ProvisionRole')).toEqual([{ Ref: 'ProvisionObjectArns' }]);
     expect(statements('ProvisionRole').find((s) => s.Sid === 'ConsumeProvisionJobs').Action).toContain('sqs:ChangeMessageVisibility');
   });
