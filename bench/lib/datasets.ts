@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { datasetRef, type DatasetRef } from '../../shared/events/classify.ts';
+import { datasetRef, type DatasetRef } from '../../shared/dataset/ref.ts';
 import { parseMetadata } from '../../shared/metadata/index.ts';
 import type { ProvisioningDeps, SagaRun } from '../../shared/provisioning/context.ts';
 import { onedataNameFor } from '../../shared/provisioning/provision-dataset.ts';

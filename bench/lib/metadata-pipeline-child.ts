@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import '../../functions/provision/handler.ts';
 import { metadataParseSettings, parseConfig } from '../../shared/config/index.ts';
-import { datasetRef } from '../../shared/events/classify.ts';
+import { datasetRef } from '../../shared/dataset/ref.ts';
 import { createLogger } from '../../shared/log/index.ts';
 import { parseMetadata } from '../../shared/metadata/index.ts';
 import type { SagaRun } from '../../shared/provisioning/context.ts';

@@ -3,7 +3,8 @@ import { checkKey } from '../dataset/key-path.ts';
 import { datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
 import { WatchedPrefix } from './glob.ts';
 
-// Dataset identity lives in shared/dataset; re-exported for the modules that classify keys.
+// Dataset identity lives in shared/dataset/ref.ts. This re-export only remains until the last
+// importers (bench files being edited in parallel) move; import from shared/dataset/ref.ts.
 export { datasetId, datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
 
 export type KeyClass =

@@ -1,4 +1,4 @@
-import type { DatasetRef } from '../events/classify.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 import type { StateStore } from '../state/state-store.ts';
 
 /** Counter changes of one batch for one dataset. */

@@ -1,4 +1,4 @@
-import { RESERVED_PREFIX } from '../events/classify.ts';
+import { RESERVED_PREFIX } from '../dataset/ref.ts';
 import { withRetry } from '../retry/index.ts';
 import { PreconditionFailedError, type ObjectStore } from '../storage/objects.ts';
 

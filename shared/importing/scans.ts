@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DatasetRef } from '../events/classify.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 import type { ImportScanJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
 import { acquireScanSlot } from './scan-slots.ts';

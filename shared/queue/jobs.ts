@@ -1,4 +1,4 @@
-import type { DatasetRef } from '../events/classify.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 
 /** Provision (or re-check) one dataset; sent when its metadata file is created or rewritten. */
 export interface ProvisionJob {

@@ -1,5 +1,5 @@
 import type { S3odConfig } from '../config/schema.ts';
-import { datasetRef, type DatasetRef } from '../events/classify.ts';
+import { datasetRef, type DatasetRef } from '../dataset/ref.ts';
 import { globComponentToRegExp } from '../events/glob.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 

@@ -1,4 +1,4 @@
-import type { DatasetRef } from '../events/classify.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 
 export type DatasetStatus = 'pending' | 'provisioning' | 'provisioned' | 'failed';
 

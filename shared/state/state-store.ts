@@ -1,4 +1,4 @@
-import { RESERVED_PREFIX, type DatasetRef } from '../events/classify.ts';
+import { RESERVED_PREFIX, type DatasetRef } from '../dataset/ref.ts';
 import { withRetry } from '../retry/index.ts';
 import { ObjectStore, PreconditionFailedError } from '../storage/objects.ts';
 import { newDatasetState, type DatasetState } from './dataset-state.ts';

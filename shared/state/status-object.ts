@@ -1,5 +1,5 @@
 import { dump as dumpYaml } from 'js-yaml';
-import { STATUS_OBJECT_NAME } from '../events/classify.ts';
+import { STATUS_OBJECT_NAME } from '../dataset/ref.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import { REDACTED } from '../metadata/index.ts';
 import type { DatasetState } from './dataset-state.ts';

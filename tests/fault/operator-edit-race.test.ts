@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, loadSecrets } from '../../shared/config/index.ts';
-import { datasetRef, KeyClassifier } from '../../shared/events/classify.ts';
+import { datasetRef } from '../../shared/dataset/ref.ts';
+import { KeyClassifier } from '../../shared/events/classify.ts';
 import { createLogger } from '../../shared/log/index.ts';
 import { createOnedataClient } from '../../shared/onedata/index.ts';
 import { provisionDataset } from '../../shared/provisioning/provision-dataset.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { datasetId } from '../../shared/events/classify.ts';
+import { datasetId } from '../../shared/dataset/ref.ts';
 import type { DatasetState } from '../../shared/state/dataset-state.ts';
 import { pollUntil } from '../../shared/retry/index.ts';
 import { getText, putObject, simState, stackInfo } from './stack-client.ts';

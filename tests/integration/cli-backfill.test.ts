@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetId } from '../../shared/events/classify.ts';
+import { datasetId } from '../../shared/dataset/ref.ts';
 import { createOnedataClient } from '../../shared/onedata/index.ts';
 import { runCli, stackFileOf, stackSecrets, writeCliConfig, type CliResult } from '../helpers/cli.ts';
 import { readState, SAMPLE_METADATA, uploadDataset } from '../helpers/datasets.ts';

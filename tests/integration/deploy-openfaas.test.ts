@@ -6,7 +6,7 @@ import onObjectEvent from '../../infra/openfaas/handlers/on-object-event.ts';
 import provision from '../../infra/openfaas/handlers/provision.ts';
 import { DEFAULT_MAPPINGS, QueueWorker } from '../../infra/openfaas/queue-worker.ts';
 import { startTemplateShim, type RunningShim } from '../../infra/openfaas/template-shim.ts';
-import { datasetRef } from '../../shared/events/classify.ts';
+import { datasetRef } from '../../shared/dataset/ref.ts';
 import { createLogger, setLogSink, type LogSink } from '../../shared/log/index.ts';
 import { pollUntil } from '../../shared/retry/index.ts';
 import { resetRuntime } from '../../shared/runtime/index.ts';

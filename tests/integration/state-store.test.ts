@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { datasetRef } from '../../shared/events/classify.ts';
+import { datasetRef } from '../../shared/dataset/ref.ts';
 import { LeaseLostError, StateStore } from '../../shared/state/state-store.ts';
 import { ObjectStore, PreconditionFailedError } from '../../shared/storage/objects.ts';
 import { s3Client, stackInfo } from '../helpers/stack-client.ts';

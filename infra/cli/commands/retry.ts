@@ -1,4 +1,4 @@
-import type { DatasetRef } from '../../../shared/events/classify.ts';
+import type { DatasetRef } from '../../../shared/dataset/ref.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { sendJobs } from '../../../shared/queue/sqs-sender.ts';
 import { addHistory, type DatasetState } from '../../../shared/state/dataset-state.ts';

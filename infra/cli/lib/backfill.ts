@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../shared/config/index.ts';
-import type { DatasetRef } from '../../../shared/events/classify.ts';
+import type { DatasetRef } from '../../../shared/dataset/ref.ts';
 import type { OnedataClient } from '../../../shared/onedata/index.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { sendJobs } from '../../../shared/queue/sqs-sender.ts';

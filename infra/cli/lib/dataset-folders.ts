@@ -1,4 +1,5 @@
-import { RESERVED_PREFIX, type DatasetRef, type KeyClassifier } from '../../../shared/events/classify.ts';
+import { RESERVED_PREFIX, type DatasetRef } from '../../../shared/dataset/ref.ts';
+import type { KeyClassifier } from '../../../shared/events/classify.ts';
 import { globComponentToRegExp } from '../../../shared/events/glob.ts';
 import type { ObjectStore } from '../../../shared/storage/objects.ts';
 

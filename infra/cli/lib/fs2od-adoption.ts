@@ -1,5 +1,5 @@
 import { metadataParseSettings, type MetadataParseSettings, type S3odConfig } from '../../../shared/config/index.ts';
-import type { DatasetRef } from '../../../shared/events/classify.ts';
+import type { DatasetRef } from '../../../shared/dataset/ref.ts';
 import { parseMetadata, readAccessInfo, type AccessInfo } from '../../../shared/metadata/index.ts';
 import { isOnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
 import { addHistory, type DatasetState, type ProvisioningOutputs } from '../../../shared/state/dataset-state.ts';

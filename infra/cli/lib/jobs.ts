@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DatasetRef } from '../../../shared/events/classify.ts';
+import type { DatasetRef } from '../../../shared/dataset/ref.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import type { ObjectStore } from '../../../shared/storage/objects.ts';
 

@@ -1,4 +1,5 @@
-import { datasetRef, type DatasetRef, type KeyClassifier } from '../../../shared/events/classify.ts';
+import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
+import type { KeyClassifier } from '../../../shared/events/classify.ts';
 import { Semaphore } from '../../../shared/retry/index.ts';
 import type { DatasetState } from '../../../shared/state/dataset-state.ts';
 import { STATE_PREFIX } from '../../../shared/state/state-store.ts';

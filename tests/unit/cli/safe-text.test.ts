@@ -5,7 +5,7 @@ import { Progress } from '../../../infra/cli/lib/progress.ts';
 import { publicRecord } from '../../../infra/cli/lib/records.ts';
 import { safeJson, safeLines, safeText } from '../../../infra/cli/lib/safe-text.ts';
 import { renderDatasetStatus, renderStatusTable } from '../../../infra/cli/lib/status-render.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { addHistory, newDatasetState, type DatasetState } from '../../../shared/state/dataset-state.ts';
 
 /** Every character a terminal acts on or that hides what a string is (see safe-text.ts). */

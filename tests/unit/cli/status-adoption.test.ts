@@ -3,7 +3,8 @@ import { adoptInto, findFs2odAccess } from '../../../infra/cli/lib/fs2od-adoptio
 import { publicRecord, resolveDataset } from '../../../infra/cli/lib/records.ts';
 import { renderDatasetStatus, renderStatusTable } from '../../../infra/cli/lib/status-render.ts';
 import { parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef, KeyClassifier } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
+import { KeyClassifier } from '../../../shared/events/classify.ts';
 import { addHistory, newDatasetState, type DatasetState } from '../../../shared/state/dataset-state.ts';
 import type { ObjectStore } from '../../../shared/storage/objects.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datasetId, KeyClassifier } from '../../../shared/events/classify.ts';
+import { datasetId } from '../../../shared/dataset/ref.ts';
+import { KeyClassifier } from '../../../shared/events/classify.ts';
 import { globComponentToRegExp } from '../../../shared/events/glob.ts';
 import { routeEvents } from '../../../shared/events/route.ts';
 import type { ObjectEvent } from '../../../shared/events/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { readyForImport } from '../../../shared/importing/context.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 

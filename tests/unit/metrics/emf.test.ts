@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger, registerSecret, setLogSink, type LogSink } from '../../../shared/log/index.ts';
 import { count, emfDocument, EmfError, Metrics, milliseconds, METRICS_MESSAGE } from '../../../shared/metrics/index.ts';
 import { OnedataError } from '../../../shared/onedata/errors.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
 import { parseConfig, type S3odConfig } from '../../../shared/config/index.ts';
-import { datasetRef, type DatasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { createOnedataClient } from '../../../shared/onedata/index.ts';
 import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';

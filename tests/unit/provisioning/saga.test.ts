@@ -5,7 +5,7 @@ import { SimulatedCrashError } from '../../../shared/provisioning/errors.ts';
 import { CRASH_AFTER_STEP_ENV, runSaga, shouldCrashAfter, StepFailedError } from '../../../shared/provisioning/saga.ts';
 import { PROVISIONING_STEPS, type StepDef } from '../../../shared/provisioning/steps.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 
 function fakeRun(completed: Record<string, string> = {}): SagaRun {
   const state = newDatasetState(datasetRef('b', 'd', 'Run1'));

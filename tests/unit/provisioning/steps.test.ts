@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { OnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metadataParseSettings, parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { parseMetadata, readAccessInfo } from '../../../shared/metadata/index.ts';
 import type { OnedataClient } from '../../../shared/onedata/index.ts';

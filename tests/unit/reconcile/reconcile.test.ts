@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import type { ImportListingJob, ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { listDatasetFolders } from '../../../shared/reconcile/list-datasets.ts';

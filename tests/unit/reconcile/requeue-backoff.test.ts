@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordRetryRequest } from '../../../infra/cli/commands/retry.ts';
 import { parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { reconcile } from '../../../shared/reconcile/reconcile.ts';
