@@ -17,12 +17,14 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { createSqsClient } from '../shared/aws/clients.ts';
 import { normalizeNotification } from '../shared/events/normalize.ts';
 import { routeEvents } from '../shared/events/route.ts';
+import { MAX_BATCHES_IN_FLIGHT } from '../shared/queue/sqs-sender.ts';
 import { getRuntime, resetRuntime } from '../shared/runtime/index.ts';
 import { load1, queueDepth, type BenchContext, type Figure } from './lib/context.ts';
-import { round } from './lib/stats.ts';
+import { median, p95, round } from './lib/stats.ts';
 
 /** Deliveries in progress at once (RGW: one per concurrent PUT; Lambda: batches per container = 1, so this is the in-process equivalent of 16 pushes). */
 export const DELIVERY_CONCURRENCY = 16;
+const RAW_CONCURRENCIES = [DELIVERY_CONCURRENCY, MAX_BATCHES_IN_FLIGHT];
 export const TARGET_PUTS_PER_SECOND = 5000;
 
 /**
@@ -133,12 +135,12 @@ async function withSinkQueue<T>(ctx: BenchContext, label: string, body: (queueUr
 }
 
 /** Sends `messages` job bodies straight to the queue, `perCall` per SendMessageBatch, DELIVERY_CONCURRENCY calls at once. */
-async function rawChunk(client: SQSClient, queueUrl: string, messages: number, perCall: number, bodies: string[]): Promise<number> {
+async function rawChunk(client: SQSClient, queueUrl: string, messages: number, perCall: number, bodies: string[], concurrency: number): Promise<number> {
   const calls = Math.ceil(messages / perCall);
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: DELIVERY_CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < calls) {
         const c = next++;
         const entries = Array.from({ length: perCall }, (_, k) => ({ Id: String(k), MessageBody: bodies[(c * perCall + k) % bodies.length]! }));
@@ -150,32 +152,39 @@ async function rawChunk(client: SQSClient, queueUrl: string, messages: number, p
 }
 
 /** Delivers `events` events (from event number `first`) to on-object-event, DELIVERY_CONCURRENCY deliveries at once. */
-async function functionChunk(ctx: BenchContext, mode: Mode, first: number, events: number): Promise<{ ms: number; failures: number }> {
+async function functionChunk(ctx: BenchContext, mode: Mode, first: number, events: number, concurrency = DELIVERY_CONCURRENCY): Promise<{ ms: number; failures: number; latencies: number[] }> {
   const deliveries = Math.ceil(events / mode.recordsPerDelivery);
   let next = 0;
   let failures = 0;
+  const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: DELIVERY_CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < deliveries) {
         const d = next++;
+        const s = performance.now();
         const out = await ctx.stack.host.invoke('on-object-event', delivery(ctx, mode, first + d * mode.recordsPerDelivery));
+        latencies.push(performance.now() - s);
         if (!out.ok) failures++;
         else if (mode.transport === 'sqs') failures += ((out.result as { batchItemFailures?: unknown[] })?.batchItemFailures ?? []).length;
         else if ((out.result as { statusCode?: number })?.statusCode !== 202) failures++;
       }
     }),
   );
-  return { ms: performance.now() - t0, failures };
+  return { ms: performance.now() - t0, failures, latencies };
 }
 
 interface ModeResult {
   perSecond: number;
   rawPerSecond: number;
+  rawRates: Record<string, number>;
   wallMs: number;
   sqsCalls: Record<string, number>;
   failures: number;
   queued: number;
+  /** Per delivery (invoke → answered) at DELIVERY_CONCURRENCY, and one at a time. */
+  latencies: number[];
+  loneLatencies: number[];
 }
 
 /**
@@ -192,25 +201,35 @@ async function runMode(ctx: BenchContext, mode: Mode, events: number, rawMessage
     const client = createSqsClient();
     try {
       let fnMs = 0;
-      let rawMs = 0;
+      // The raw rate at two concurrencies (the deliveries' 16, and the function's own cap of
+      // batches in flight per queue): the bound is the faster, so no sender can beat it by
+      // keeping fewer calls in flight than the deliveries do.
+      const rawMs = new Map<number, number>(RAW_CONCURRENCIES.map((c) => [c, 0]));
       let failures = 0;
       const perRound = Math.ceil(events / rounds / mode.recordsPerDelivery) * mode.recordsPerDelivery;
       const rawPerRound = Math.ceil(rawMessages / rounds / rawPerCall) * rawPerCall;
       let sent = 0;
+      const latencies: number[] = [];
       let sqsCalls: Record<string, number> = {};
       for (let r = 0; r < rounds; r++) {
-        rawMs += await rawChunk(client, queueUrl, rawPerRound, rawPerCall, bodies);
+        for (const c of RAW_CONCURRENCIES) rawMs.set(c, rawMs.get(c)! + (await rawChunk(client, queueUrl, rawPerRound, rawPerCall, bodies, c)));
         const before = ctx.aws.snapshot();
         const n = Math.min(perRound, events - sent);
         const f = await functionChunk(ctx, mode, sent, n);
         for (const [k, v] of Object.entries(ctx.aws.since(before))) sqsCalls = { ...sqsCalls, [k]: (sqsCalls[k] ?? 0) + v };
         sent += n;
         fnMs += f.ms;
+        latencies.push(...f.latencies);
         failures += f.failures;
       }
+      // Deliveries one at a time (an idle container): the micro-batcher must not hold them back.
+      const lone = await functionChunk(ctx, mode, 10_000_000, 200 * mode.recordsPerDelivery, 1);
+      failures += lone.failures;
+      const loneExtra = 200 * mode.recordsPerDelivery;
       // What the function queued (the raw baseline's messages share the queue).
-      const queued = (await queueDepth(ctx.sqs, queueUrl)) - rawPerRound * rounds;
-      return { perSecond: events / (fnMs / 1000), rawPerSecond: (rawPerRound * rounds) / (rawMs / 1000), wallMs: fnMs, sqsCalls, failures, queued };
+      const queued = (await queueDepth(ctx.sqs, queueUrl)) - rawPerRound * rounds * RAW_CONCURRENCIES.length - loneExtra;
+      const rawRates = Object.fromEntries(RAW_CONCURRENCIES.map((c) => [c, (rawPerRound * rounds) / (rawMs.get(c)! / 1000)]));
+      return { perSecond: events / (fnMs / 1000), rawPerSecond: Math.max(...Object.values(rawRates)), rawRates, wallMs: fnMs, sqsCalls, failures, queued, latencies, loneLatencies: lone.latencies };
     } finally {
       client.destroy();
       restoreEnv('S3OD_PROVISION_QUEUE_URL', saved.p);
@@ -251,7 +270,8 @@ export async function fanIn(ctx: BenchContext): Promise<Figure[]> {
       ratio: round(r.perSecond / r.rawPerSecond, 2),
       // A rate against the raw queue's rate (the function can only add work to it): higher is better, ≤ 1.
       better: 'higher',
-      baselineMeaning: `raw SendMessageBatch throughput of the same local queue without the function, ${rawPerCall} message(s) per call, same concurrency, interleaved with the function's rounds`,
+      baselineMeaning: `raw SendMessageBatch throughput of the same local queue without the function, ${rawPerCall} message(s) per call, the faster of ${RAW_CONCURRENCIES.join(' and ')} calls in flight, interleaved with the function's rounds`,
+      rawRatesByConcurrency: Object.fromEntries(Object.entries(r.rawRates).map(([k, v]) => [k, round(v)])),
       baselineMessages: rawMessages,
       delivery: mode.what,
       events,
@@ -264,6 +284,9 @@ export async function fanIn(ctx: BenchContext): Promise<Figure[]> {
       functionMs: round(r.wallMs),
       failures: r.failures,
       jobsQueued: r.queued,
+      // A delivery is answered only after its jobs are queued: these include the SQS call.
+      deliveryMs: { p50: round(median(r.latencies), 1), p95: round(p95(r.latencies), 1), max: round(Math.max(...r.latencies), 1) },
+      loneDeliveryMs: { p50: round(median(r.loneLatencies), 1), p95: round(p95(r.loneLatencies), 1) },
       load1: [loadStart, load1()],
     });
   }
