@@ -4,7 +4,8 @@
  * that is wrong and why.
  */
 
-export type StorageMode = 's3' | 'posix';
+/** The storage modes' names; their behaviour is in shared/storage-modes. */
+export type StorageModeName = 's3' | 'posix';
 
 export interface MetadataFileTags {
   onedata: string;
@@ -41,7 +42,7 @@ export interface S3odConfig {
   managerGroupId: string;
   userGroupId: string;
   serviceUserId: string;
-  storageMode: StorageMode;
+  storageMode: StorageModeName;
   /**
    * posix mode. `publishInviteToken`: write the invite token into the dataset's folder (our section,
    * `.fs2od`), which posix mode imports into the space and so publishes through its share. Default

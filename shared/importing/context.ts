@@ -21,16 +21,8 @@ export interface ImportDeps {
   now?: () => number;
 }
 
-/**
- * Data can reach the space once the provider sees it. s3 mode registers into the dataset's storage,
- * so it needs that storage's id; posix mode only asks the provider to scan the space — which also
- * works for datasets fs2od provisioned and `s3od backfill` adopted (a space id, no saga steps).
- */
-export function readyForImport(state: DatasetState | undefined, mode: 's3' | 'posix' = 's3'): state is DatasetState {
-  if (!state?.outputs.spaceId) return false;
-  const providerSeesSpace = Boolean(state.completedSteps['wait-for-provider']) || state.status === 'provisioned';
-  return providerSeesSpace && (mode === 'posix' || Boolean(state.outputs.storageId));
-}
+/** What happened to one job of a batch: done (acknowledge) or an error (retry). */
+export type JobResult = { ok: true; outcome: string } | { ok: false; error: unknown };
 
 /** Where a dataset's objects are registered. */
 export interface ImportTarget {

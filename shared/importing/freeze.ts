@@ -3,20 +3,18 @@ import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { parseMetadata } from '../metadata/index.ts';
 import { buildPublication } from '../metadata/publication.ts';
 import type { ImportFreezeJob } from '../queue/jobs.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 import type { ImportDeps } from './context.ts';
 
 /** Onepanel refuses support sizes below 1 MiB. */
 export const MIN_SUPPORT_SIZE = 1024 * 1024;
-/** How often to look at a running final scan (posix), as a delayed job rather than a sleep. */
-const SCAN_POLL_SECONDS = 2;
 
 /**
  * The `.running` marker was removed: "freeze" the dataset as fs2od did, once per removal, after a
  * final import pass — but wait for that pass for real (fs2od waited ~20 s and then shrank the
  * support to a partial size):
- * 1. posix: force-start a final scan and poll its status (delayed jobs) until it ends;
- *    s3: the final pass is a listing of the folder that registers every object (an upsert),
- *    which then comes back here with `scanStarted` set;
+ * 1. the storage mode's final import pass (posix: a forced scan, polled with delayed jobs until
+ *    it ends; s3: a listing of the folder, which comes back here with `scanStarted` set);
  * 2. shrink the support to the occupied size (at least 1 MiB), if configured;
  * 3. refresh the share description and the JSON metadata from the final metadata file.
  */
@@ -28,23 +26,7 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
   if (s.import.frozenFor === job.freezeKey) return 'done-before';
   const spaceId = s.outputs.spaceId;
 
-  if (!job.scanStarted) {
-    if (config.storageMode === 'posix') {
-      await onedata.panel.forceStartImport(spaceId);
-    } else {
-      await deps.enqueue({ type: 'import-listing', dataset: job.dataset, thenFreeze: job.freezeKey, dedupKey: `listing:${job.dataset.id}:${job.freezeKey}`, correlationId: job.correlationId });
-      return 'waiting';
-    }
-    await deps.enqueue({ ...job, scanStarted: true }, SCAN_POLL_SECONDS);
-    return 'waiting';
-  }
-  if (config.storageMode === 'posix') {
-    const info = await onedata.panel.getImportInfo(spaceId);
-    if (['enqueued', 'running', 'aborting'].includes(info.status)) {
-      await deps.enqueue(job, SCAN_POLL_SECONDS);
-      return 'waiting';
-    }
-  }
+  if ((await storageModeFor(config).finalImportPass(deps, job, spaceId)) === 'waiting') return 'waiting';
 
   // Claim the freeze before acting, so a concurrent duplicate does not act twice.
   let claimed = false;

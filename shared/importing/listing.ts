@@ -1,8 +1,9 @@
 import type { ImportListingJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
-import { importTarget, readyForImport } from './context.ts';
+import { importTarget } from './context.ts';
 import { freezeJobFor } from './freeze.ts';
 import { registerObjects, type ObjectToRegister } from './register.ts';
+import { s3Mode } from '../storage-modes/s3.ts';
 
 /** Stop a page early when less than this is left of the invocation; the rest goes to a new job. */
 const TIME_RESERVE_MS = 15_000;
@@ -15,7 +16,8 @@ const TIME_RESERVE_MS = 15_000;
  */
 export async function runListing(deps: ImportDeps, job: ImportListingJob): Promise<{ registered: number; failed: number; continued: boolean }> {
   const vs = await deps.states.read(job.dataset.id);
-  if (!readyForImport(vs?.state)) {
+  // Listings are s3 mode's import: they register into the dataset's storage.
+  if (!s3Mode.readyForImport(vs?.state)) {
     deps.log.warn('listing for a dataset that is not ready; dropped', { dataset: job.dataset.prefix });
     return { registered: 0, failed: 0, continued: false };
   }

@@ -1,15 +1,13 @@
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import type { AnyImportJob, ImportJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
-import { importTarget, knownTargets, readyForImport } from './context.ts';
-import { recordImportCounts } from './counters.ts';
+import { importTarget, knownTargets, type JobResult } from './context.ts';
 import { freezeDataset, freezeJobFor } from './freeze.ts';
 import { runListing } from './listing.ts';
-import { registerObjects } from './register.ts';
-import { requestScan, runScheduledScan } from './scans.ts';
+import { runScheduledScan } from './scans.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 
-/** What happened to one job of a batch: done (acknowledge) or an error (retry). */
-export type JobResult = { ok: true; outcome: string } | { ok: false; error: unknown };
+export type { JobResult } from './context.ts';
 
 /**
  * Processes one batch of import-queue jobs. Object changes are grouped per dataset, so the
@@ -82,7 +80,6 @@ async function processControlJob(job: AnyImportJob, deps: ImportDeps): Promise<s
 
 async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promise<JobResult[]> {
   const dataset = jobs[0]!.dataset;
-  const log = deps.log.child({ dataset: dataset.prefix });
   const results: JobResult[] = jobs.map(() => ({ ok: true, outcome: 'ignored' }));
   try {
     const markers = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'running-marker');
@@ -121,41 +118,19 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
 
     const data = jobs.map((j, i) => [j, i] as const).filter(([j]) => j.role === 'data');
     if (data.length === 0) return results;
+    const mode = storageModeFor(deps.config);
     let target = cached;
     if (!target) {
-      if (!readyForImport(state, deps.config.storageMode)) {
-        // Not lost: the listing at the end of provisioning (s3) or the first scan (posix) covers them.
+      if (!mode.readyForImport(state)) {
+        // Not lost: the dataset's first import (the listing or scan at the end of provisioning) covers them.
         for (const [, i] of data) results[i] = { ok: true, outcome: 'dataset not provisioned yet; covered by its first import' };
         return results;
       }
       target = importTarget(state);
       knownTargets.set(dataset.id, target);
     }
-    if (deps.config.storageMode === 'posix') {
-      const r = await requestScan(deps, dataset);
-      for (const [, i] of data) results[i] = { ok: true, outcome: `scan ${r}` };
-      return results;
-    }
-
-    const created = data.filter(([j]) => j.change === 'created');
-    const removed = data.filter(([j]) => j.change === 'removed');
-    const reg = await registerObjects(
-      deps,
-      dataset,
-      target,
-      created.map(([j]) => ({ key: j.key, relPath: j.relPath, ...(j.size !== undefined ? { size: j.size } : {}), mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined })),
-    );
-    const retryKeys = new Map(reg.retry.map((r) => [r.key, r.error]));
-    const failedKeys = new Set(reg.failed.map((f) => f.key));
-    for (const [j, i] of created) {
-      if (retryKeys.has(j.key)) results[i] = { ok: false, error: retryKeys.get(j.key) };
-      else results[i] = { ok: true, outcome: failedKeys.has(j.key) ? 'failed permanently' : 'registered' };
-    }
-    for (const f of reg.failed) log.warn('object could not be registered', { key: f.key, reason: f.reason });
-    // A removed object stays listed in the space: Onedata 21.02 has no way to unregister a file,
-    // and deleting it through Oneprovider would try to delete it on the (read-only) storage.
-    for (const [, i] of removed) results[i] = { ok: true, outcome: 'removal recorded' };
-    await recordImportCounts(deps.states, dataset, { registered: reg.registered, failed: reg.failed.length, removed: removed.length }, new Date(deps.now?.() ?? Date.now()).toISOString());
+    const changed = await mode.importDataChanges(deps, dataset, target, data.map(([j]) => j));
+    data.forEach(([, i], k) => (results[i] = changed[k]!));
   } catch (error) {
     return jobs.map(() => ({ ok: false, error }));
   }

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import {
   hasErrorId,
   isTransient,
   waitUntilProviderSeesSpace,
   type NamedToken,
-  type StorageSpec,
 } from '../onedata/index.ts';
-import { datasetMountPoint } from '../dataset/mount-point.ts';
 import { buildPublication, type Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
 import { withRetry } from '../retry/index.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
@@ -98,33 +96,6 @@ async function createSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
   );
 }
 
-function storageSpec(run: SagaRun): StorageSpec {
-  const { config, secrets } = run.deps;
-  const dataset = run.record.state.dataset;
-  if (config.storageMode === 'posix') {
-    let mountPoint: string;
-    try {
-      mountPoint = datasetMountPoint(config.posixStorage.mountRoot, dataset.prefix);
-    } catch (e) {
-      throw new PermanentProvisioningError((e as Error).message, 'unsafeMountPoint');
-    }
-    return { type: 'posix', name: run.name, mountPoint, importedStorage: true, readonly: true, qosParameters: datasetMarker(run) };
-  }
-  return {
-    type: 's3',
-    name: run.name,
-    hostname: config.s3Storage.endpoint,
-    bucketName: config.s3Storage.bucketName,
-    ...(secrets.storageAccessKey ? { accessKey: secrets.storageAccessKey } : {}),
-    ...(secrets.storageSecretKey ? { secretKey: secrets.storageSecretKey } : {}),
-    importedStorage: true,
-    readonly: true,
-    storagePathType: 'canonical',
-    blockSize: 0,
-    qosParameters: datasetMarker(run),
-  };
-}
-
 /**
  * Identity, never names, decides what a dataset may adopt after a lost answer. Objects that can
  * carry data of their own are marked with the dataset id when they are created: a storage in its
@@ -144,15 +115,15 @@ function markedFor(run: SagaRun, marks: unknown): boolean {
 
 async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   const { panel } = run.deps.onedata;
-  const spec = storageSpec(run);
+  const mode = storageModeFor(run.deps.config);
+  const spec = mode.storageSpec({ config: run.deps.config, secrets: run.deps.secrets, dataset: run.record.state.dataset, name: run.name, marks: datasetMarker(run) });
   const storageId = await createOnce(
     run,
     'storage',
     async () => {
       for (const id of await panel.listStorages()) {
         const s = await panel.getStorage(id);
-        const samePlace = spec.type === 'posix' ? s.mountPoint === spec.mountPoint : s.bucketName === spec.bucketName;
-        if (markedFor(run, s.qosParameters) && s.type === spec.type && samePlace) return id;
+        if (markedFor(run, s.qosParameters) && mode.isSamePlace(s, spec)) return id;
       }
       return undefined;
     },
@@ -190,15 +161,7 @@ async function supportSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>>
   const { config } = run.deps;
   const spaceId = run.outputs.spaceId!;
   if (run.mayHaveRunBefore && (await panel.listSupportedSpaces()).includes(spaceId)) return { supported: true };
-  const c = config.continousFileImport;
-  const storageImport =
-    config.storageMode === 'posix'
-      ? {
-          mode: 'auto' as const,
-          autoStorageImportConfig: { continuousScan: c.enabled, scanInterval: c.scanInterval, detectModifications: c.detectModifications, detectDeletions: c.detectDeletions },
-        }
-      : // s3 mode: an auto scan would import the whole bucket; objects are registered one by one.
-        { mode: 'manual' as const };
+  const storageImport = storageModeFor(config).supportImport(config);
   try {
     // A short-lived token that only allows supporting this space, used once and never stored.
     const token = await zone.createSupportToken(spaceId, { ttlSeconds: config.onedata.supportTokenTtlSeconds });
@@ -323,12 +286,12 @@ async function writeBack(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
 }
 
 async function startImport(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
-  const { config, onedata } = run.deps;
-  if (config.storageMode === 'posix') {
-    await onedata.panel.forceStartImport(run.outputs.spaceId!);
-  } else {
-    const dataset = run.record.state.dataset;
-    await run.deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId: randomUUID() });
-  }
+  const { onedata } = run.deps;
+  await storageModeFor(run.deps.config).startInitialImport({
+    dataset: run.record.state.dataset,
+    spaceId: run.outputs.spaceId!,
+    forceStartImport: (spaceId) => onedata.panel.forceStartImport(spaceId),
+    enqueueListing: (job) => run.deps.enqueueListing(job),
+  });
   return { importStarted: true };
 }

@@ -2,19 +2,18 @@ import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { MetadataWriteError, parseMetadata, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
 import { withRetry } from '../retry/index.ts';
 import { PreconditionFailedError } from '../storage/objects.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 
-/** What the `InviteToken` key says in posix mode when the operator has not opted in to publishing it. */
-export const WITHHELD_INVITE_TOKEN = 'withheld: posix mode publishes this folder (see posixStorage.publishInviteToken)';
+export { WITHHELD_INVITE_TOKEN } from '../storage-modes/index.ts';
 
 /**
- * The invite token as written into files in the dataset's folder. posix mode imports that folder
- * into the space, whose share is public: unless the operator opted in, the token stays out of it.
+ * The invite token as written into files in the dataset's folder: a mode that imports the folder
+ * into the (publicly shared) space keeps it out unless the operator opted in.
  */
 export function writtenInviteToken(config: SagaRun['deps']['config'], recorded: string | undefined): string | undefined {
-  if (config.storageMode === 'posix' && !config.posixStorage.publishInviteToken) return WITHHELD_INVITE_TOKEN;
-  return recorded;
+  return storageModeFor(config).inviteTokenInFolder(config, recorded);
 }
 
 export function accessInfoValues(run: SagaRun): AccessInfoValues {

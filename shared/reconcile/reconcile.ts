@@ -6,6 +6,7 @@ import { limitConcurrency } from '../retry/index.ts';
 import { addHistory, type DatasetState } from '../state/dataset-state.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ObjectStore } from '../storage/objects.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 import { listDatasetFolders } from './list-datasets.ts';
 import { decideRequeue, DEFAULT_REQUEUE_POLICY, requeuesOf, type RequeuePolicy } from './requeue-backoff.ts';
 
@@ -75,8 +76,7 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
         const st = (await deps.states.read(dataset.id))?.state;
         if (st?.status === 'provisioned') {
           report.provisioned++;
-          const listing = st.import.listing;
-          const stalled = deps.config.storageMode === 's3' && !listing?.done && now - Date.parse(st.updatedAt) >= stuckAfter;
+          const stalled = storageModeFor(deps.config).initialImportStalled(st, now, stuckAfter);
           if (stalled && deps.enqueueListing) {
             // The listing job was lost or dead-lettered: it resumes from its recorded position.
             await deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId });

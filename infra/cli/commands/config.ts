@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig, type S3odConfig } from '../../../shared/config/index.ts';
 import { parseCommandArgs } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
+import { storageModeFor } from '../../../shared/storage-modes/index.ts';
 import { translateFs2odConfig } from '../lib/fs2od-config.ts';
 import { EXIT, UsageError, type Output } from '../lib/io.ts';
 
@@ -20,7 +21,7 @@ function summary(c: S3odConfig): string[] {
     `  bucket              ${c.bucket}`,
     `  watchedDirectories  ${c.watchedDirectories.map((d) => d || '(bucket root)').join(', ')}`,
     `  metadataFiles       ${c.metadataFiles.join(', ')} (section ${c.metadataFileTags.onedata}${c.fs2odMetadataFile.storeAccessInfo ? `, access info in ${c.fs2odMetadataFile.filename}` : ''})`,
-    `  storageMode         ${c.storageMode}${c.storageMode === 's3' ? ` (S3 endpoint ${c.s3Storage.endpoint}, bucket ${c.s3Storage.bucketName})` : ` (mount root ${c.posixStorage.mountRoot})`}`,
+    `  storageMode         ${c.storageMode} (${storageModeFor(c).describe(c)})`,
     `  Onezone             ${c.restAccess.onezone.host}`,
     `  Oneprovider         ${primary.host} (primary${c.restAccess.oneproviders.length > 1 ? `, +${c.restAccess.oneproviders.length - 1} more` : ''})`,
     `  groups              manager ${c.managerGroupId}, users ${c.userGroupId}; service user ${c.serviceUserId}`,

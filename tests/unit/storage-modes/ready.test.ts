@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
-import { readyForImport } from '../../../shared/importing/context.ts';
-import { newDatasetState } from '../../../shared/state/dataset-state.ts';
+import { STORAGE_MODES } from '../../../shared/storage-modes/index.ts';
+import { newDatasetState, type DatasetState } from '../../../shared/state/dataset-state.ts';
 
-describe('readyForImport', () => {
+const readyForImport = (s: DatasetState, mode: 's3' | 'posix') => STORAGE_MODES[mode].readyForImport(s);
+
+describe('StorageMode.readyForImport', () => {
   const base = () => newDatasetState(datasetRef('bkt', 'd', 'R'));
 
   it('s3 mode needs the provider to see the space and the dataset storage', () => {
