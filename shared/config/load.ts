@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
 import { registerSecret } from '../log/index.ts';
-import {
-  DEFAULT_TAGS,
-  READ_ONLY_SPACE_PRIVILEGES,
-  type S3odConfig,
-  type S3odSecrets,
-} from './schema.ts';
+import { DEFAULT_TAGS, validateTags } from '../metadata/section.ts';
+import { READ_ONLY_SPACE_PRIVILEGES, type S3odConfig, type S3odSecrets } from './schema.ts';
 import { DEFAULT_LIMITS, METADATA_CEILINGS } from '../metadata/types.ts';
 
 /** One problem with the configuration: the key (dotted path) and why it is wrong. */
@@ -163,6 +159,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   metadataFiles.forEach((f, i) => {
     if (!SIMPLE_NAME.test(f)) r.problem(`metadataFiles[${i}]`, `must be a file name without "/" (got ${JSON.stringify(f)})`);
   });
+  const problemsBeforeTags = r.problems.length;
   const tag = (k: keyof typeof DEFAULT_TAGS) => r.string(`metadataFileTags.${k}`, DEFAULT_TAGS[k], { nonEmpty: true });
   const metadataFileTags = {
     onedata: tag('onedata'),
@@ -171,6 +168,15 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     inviteToken: tag('inviteToken'),
     publicURL: tag('publicURL'),
   };
+  // The rules the metadata parser and writer apply (distinct, no control characters, …), checked
+  // here once so a bad name stops the start instead of failing every file.
+  if (r.problems.length === problemsBeforeTags) {
+    try {
+      validateTags(metadataFileTags);
+    } catch (e) {
+      r.problem('metadataFileTags', (e as Error).message);
+    }
+  }
   // fs2od's bookkeeping-only tags: accepted for compatibility, not used by s3od.
   for (const k of ['deniedProviders', 'removingTime', 'lastProgramRun']) r.string(`metadataFileTags.${k}`, '');
   const fs2odEnabled = r.boolean('fs2odMetadataFile.enabled', false);

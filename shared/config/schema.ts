@@ -1,19 +1,17 @@
 /**
  * The s3od configuration: one YAML file (fs2od's key names where the meaning is the same) plus
- * secrets from environment variables. `loadConfig` validates everything at start and names the key
- * that is wrong and why.
+ * secrets from environment variables. `validateConfig` (shared/config/load.ts, reached through
+ * `configFromEnv`, `loadConfigFile` and `parseConfig`) validates everything at start and names the
+ * key that is wrong and why.
  */
 
 /** The storage modes' names; their behaviour is in shared/storage-modes. */
 export type StorageModeName = 's3' | 'posix';
 
-export interface MetadataFileTags {
-  onedata: string;
-  onezone: string;
-  space: string;
-  inviteToken: string;
-  publicURL: string;
-}
+import type { MetadataTags } from '../metadata/section.ts';
+
+/** The section and key names of our part of a metadata file (fs2od's `metadataFileTags`). */
+export type MetadataFileTags = MetadataTags;
 
 export interface S3odConfig {
   /** The facility bucket whose notifications drive s3od. */
@@ -72,13 +70,7 @@ export interface S3odSecrets {
   webhookToken?: string;
 }
 
-export const DEFAULT_TAGS: MetadataFileTags = {
-  onedata: 'Onedata',
-  onezone: 'Onezone',
-  space: 'Space',
-  inviteToken: 'InviteToken',
-  publicURL: 'PublicURL',
-};
+export { DEFAULT_TAGS } from '../metadata/section.ts';
 
 /** fs2od's read-only set: browse, read, and add one's own provider support (for replicas). */
 export const READ_ONLY_SPACE_PRIVILEGES = ['space_view', 'space_view_privileges', 'space_read_data', 'space_add_support'];

@@ -76,6 +76,13 @@ describe('configuration', () => {
     expect(problems(valid.replace('  endpoint: https://s3.facility.example.org', '  endpoint: ""'))[0]).toMatch(/^s3Storage.endpoint: is required in s3 mode/);
   });
 
+  it('checks the metadata tags once, at start: two keys with one name are refused by name', () => {
+    // Before, duplicate tags passed the config and threw a TypeError at the first metadata file (retried forever).
+    expect(problems(`${valid}metadataFileTags: { space: Onezone }\n`).some((p) => p.startsWith('metadataFileTags: '))).toBe(true);
+    expect(problems(`${valid}metadataFileTags: { onedata: " Onedata" }\n`).some((p) => p.startsWith('metadataFileTags: '))).toBe(true);
+    expect(parseConfig(`${valid}metadataFileTags: { onedata: Onedata2, space: SpaceId }\n`).metadataFileTags.space).toBe('SpaceId');
+  });
+
   it('accepts an fs2od configuration file\'s tolerated keys', () => {
     expect(() => parseConfig(`${valid}\nverboseLevel: 3\nsleepFactor: 2\ndataReplication:\n  enabled: false\n`)).not.toThrow();
   });
