@@ -5,21 +5,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleHttp } from '../../../functions/on-object-event/handler.ts';
 import { resetRuntime } from '../../../shared/runtime/index.ts';
+import { TEST_CONFIG_YAML } from '../../helpers/test-config.ts';
 
 /** Guards the webhook's fail-closed rule (shared/events/webhook-auth.ts) at the HTTP entry of on-object-event. */
 const sqsMock = mockClient(SQSClient);
 const rgwPut = JSON.parse(readFileSync(new URL('../../fixtures/events/rgw-put.json', import.meta.url), 'utf8'));
 const env: Record<string, string> = {
-  S3OD_CONFIG_YAML: `
-bucket: facility
-watchedDirectories: [uploads]
-institutionName: X
-managerGroupId: m
-userGroupId: u
-serviceUserId: s
-s3Storage: { endpoint: "https://s3" }
-restAccess: { onezone: { host: z }, oneproviders: [{ host: p }] }
-`,
+  S3OD_CONFIG_YAML: TEST_CONFIG_YAML,
   S3OD_PROVISION_QUEUE_URL: 'https://sqs.local/provision',
   S3OD_IMPORT_QUEUE_URL: 'https://sqs.local/import',
   AWS_REGION: 'eu-central-1',
@@ -30,7 +22,7 @@ const saved: Record<string, string | undefined> = {};
 const VARS = [...Object.keys(env), 'S3OD_WEBHOOK_TOKEN', 'S3OD_INSECURE_LOCAL_NO_AUTH'];
 
 function delivery(opaqueData: string | undefined, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  const body = { Records: [{ ...rgwPut.Records[0], s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'uploads/D/SPA.yml', size: 1, eTag: 'e1' } }, opaqueData }] };
+  const body = { Records: [{ ...rgwPut.Records[0], s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'datasets/D/SPA.yml', size: 1, eTag: 'e1' } }, opaqueData }] };
   return { requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } }, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
 }
 

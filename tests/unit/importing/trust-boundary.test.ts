@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../shared/config/index.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
 import type { ImportDeps } from '../../../shared/importing/context.ts';
@@ -8,22 +7,14 @@ import { registerObjects } from '../../../shared/importing/register.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import type { AnyImportJob, ImportJob } from '../../../shared/queue/jobs.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 
 /**
  * Guards the import worker's trust boundary (vetImportJob in shared/importing/process.ts and the
  * gate in registerObjects): a job is a claim; only a data object of the job's own dataset, at the
  * path its key gives, is ever registered into that dataset's space.
  */
-const config = parseConfig(`
-bucket: facility
-watchedDirectories: ["cryoem/*"]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
-`);
+const config = testConfig('watchedDirectories: ["cryoem/*"]');
 const one = datasetRef('facility', 'cryoem/krios1', 'Run1');
 const two = datasetRef('facility', 'cryoem/krios1', 'Run2');
 

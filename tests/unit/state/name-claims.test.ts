@@ -2,24 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { validateOnedataName } from '../../../shared/onedata/index.ts';
 import { claimOnedataName, nameCandidates, nameClaimKey, NameUnavailableError } from '../../../shared/state/name-claims.ts';
-import { PreconditionFailedError, type ObjectStore } from '../../../shared/storage/objects.ts';
-
-/** An in-memory object store with S3's conditional-write semantics. */
-function memoryObjects(): ObjectStore & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    async get(key: string) {
-      const v = data.get(key);
-      return v === undefined ? undefined : { body: Buffer.from(v), etag: 'e' };
-    },
-    async put(key: string, body: string | Buffer, cond: { ifNoneMatch?: '*' } = {}) {
-      if (cond.ifNoneMatch && data.has(key)) throw new PreconditionFailedError(key);
-      data.set(key, String(body));
-      return 'e';
-    },
-  } as unknown as ObjectStore & { data: Map<string, string> };
-}
+import { MemoryObjects } from '../../helpers/memory-objects.ts';
 
 // Guards shared/state/name-claims.ts: no two datasets of a deployment ever carry the same Onedata name.
 describe('claimOnedataName', () => {
@@ -27,16 +10,16 @@ describe('claimOnedataName', () => {
   const b = datasetRef('b', 'cryoem/krios2', 'Run');
 
   it('gives the first dataset the name, the second a variant with its own id, and each the same answer again', async () => {
-    const objects = memoryObjects();
+    const objects = new MemoryObjects('b');
     expect(await claimOnedataName(objects, a, 'Run')).toBe('Run');
     expect(await claimOnedataName(objects, b, 'Run')).toBe(`Run_${b.id.slice(0, 4)}`);
     expect(await claimOnedataName(objects, a, 'Run')).toBe('Run');
     expect(await claimOnedataName(objects, b, 'Run')).toBe(`Run_${b.id.slice(0, 4)}`);
-    expect(JSON.parse(objects.data.get(nameClaimKey('Run'))!)).toMatchObject({ datasetId: a.id, prefix: 'cryoem/krios1/Run' });
+    expect(JSON.parse(objects.text(nameClaimKey('Run'))!)).toMatchObject({ datasetId: a.id, prefix: 'cryoem/krios1/Run' });
   });
 
   it('concurrent claims of one name: exactly one dataset gets it', async () => {
-    const objects = memoryObjects();
+    const objects = new MemoryObjects('b');
     const got = await Promise.all([a, b].map((d) => claimOnedataName(objects, d, 'Run')));
     expect(got.filter((n) => n === 'Run')).toHaveLength(1);
     expect(new Set(got).size).toBe(2);
@@ -50,8 +33,8 @@ describe('claimOnedataName', () => {
   });
 
   it('refuses clearly when every variant is held by others', async () => {
-    const objects = memoryObjects();
-    for (const n of nameCandidates('Run', b.id)) objects.data.set(nameClaimKey(n), JSON.stringify({ datasetId: 'someone-else' }));
+    const objects = new MemoryObjects('b');
+    for (const n of nameCandidates('Run', b.id)) objects.seed(nameClaimKey(n), JSON.stringify({ datasetId: 'someone-else' }));
     await expect(claimOnedataName(objects, b, 'Run')).rejects.toBeInstanceOf(NameUnavailableError);
   });
 });
