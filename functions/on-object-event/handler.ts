@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ingestEvents } from '../../shared/events/ingest.ts';
 import { normalizeNotification, NotificationFormatError } from '../../shared/events/normalize.ts';
-import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedDelivery, type EndpointAuth } from '../../shared/events/webhook-auth.ts';
+import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedDelivery, isJsonContentType, type EndpointAuth } from '../../shared/events/webhook-auth.ts';
 import { log } from '../../shared/log/index.ts';
 import { functionMetrics } from '../../shared/metrics/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
@@ -37,6 +37,12 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
   // MinIO probes a webhook target with HEAD (and people with GET): answer without doing anything.
   if (method !== 'POST') return { statusCode: 200, body: '' };
   const rt = getRuntime();
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  // Notifications are JSON (RGW, MinIO, SNS): anything else is refused before it is read.
+  if (!isJsonContentType(headers)) {
+    metrics.webhookRejected('malformed');
+    return json(415, { error: 'notifications must be JSON (content-type: application/json)' });
+  }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
   let events;
   try {
@@ -47,7 +53,6 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
     metrics.webhookRejected('malformed');
     return json(400, { error: e.message });
   }
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   if (!isAuthorizedDelivery(webhookAuth(), headers, events.map((e) => e.opaqueData))) {
     // The body is not logged: an unauthenticated caller controls it.
     logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });

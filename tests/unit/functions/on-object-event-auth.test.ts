@@ -52,6 +52,14 @@ describe('on-object-event over HTTP', () => {
     expect(sent()).toBe(0);
   });
 
+  it('refuses a body that is not declared JSON before reading it, token or not', async () => {
+    process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded']) {
+      expect((await handleHttp(delivery('webhook-secret-1234', { 'content-type': ct }))).statusCode).toBe(415);
+    }
+    expect(sent()).toBe(0);
+  });
+
   it('accepts the configured token, and accepts without one only under the local-only setting', async () => {
     process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
     expect((await handleHttp(delivery('webhook-secret-1234'))).statusCode).toBe(202);
