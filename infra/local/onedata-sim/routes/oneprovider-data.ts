@@ -1,4 +1,5 @@
 /** Oneprovider configuration, spaces, file attributes, JSON metadata and manual file registration. */
+import { requireDataAccess, requirePathAccess, spaceReachable } from '../data-constraints.ts';
 import { err, fail } from '../errors.ts';
 import { ensureFile, renderAttributes, spaceRoot, splitPath } from '../files.ts';
 import { created, noContent, objectBody, ok, parseJsonBody, type Ctx, type Router } from '../http.ts';
@@ -57,7 +58,8 @@ export function registerOneproviderData(router: Router): void {
 
   router.on('GET', '/spaces', (ctx) => {
     const caller = authenticateProvider(ctx, true);
-    const ids = [...ctx.provider.supports.keys()].filter((sid) => ctx.sim.visibleSupport(ctx.provider, sid) && providerPrivileges(ctx, caller, sid));
+    // A token confined by data.path caveats sees only the spaces its paths lie in.
+    const ids = [...ctx.provider.supports.keys()].filter((sid) => ctx.sim.visibleSupport(ctx.provider, sid) && providerPrivileges(ctx, caller, sid) && spaceReachable(caller, sid));
     return ok(ids.map((sid) => spaceDetails(ctx, sid)));
   });
 
@@ -66,6 +68,7 @@ export function registerOneproviderData(router: Router): void {
     const spaceId = String(ctx.params['sid']);
     visibleSpace(ctx, spaceId);
     requireMember(ctx, caller, spaceId);
+    if (!spaceReachable(caller, spaceId)) fail(err.forbidden());
     return ok(spaceDetails(ctx, spaceId));
   });
 
@@ -73,6 +76,7 @@ export function registerOneproviderData(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId);
+    requireDataAccess(ctx.sim, caller, node, 'traverse');
     const body = ctx.body();
     const fromBody = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)['attributes'] : undefined;
     const fromQuery = ctx.req.query.getAll('attributes');
@@ -89,6 +93,7 @@ export function registerOneproviderData(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId);
+    requireDataAccess(ctx.sim, caller, node, 'read');
     let doc = ctx.req.query.get('inherited') === 'true' ? inheritedMetadata(ctx, node) : node.jsonMetadata;
     if (doc === undefined) fail(err.posix('enodata'));
     for (const key of keypath(ctx) ?? []) {
@@ -102,6 +107,7 @@ export function registerOneproviderData(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId, 'space_write_data');
+    requireDataAccess(ctx.sim, caller, node, 'write');
     const value = parseJsonBody(ctx.req.rawBody);
     if (value === undefined) fail(err.malformedData());
     const path = keypath(ctx);
@@ -114,6 +120,7 @@ export function registerOneproviderData(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId, 'space_write_data');
+    requireDataAccess(ctx.sim, caller, node, 'write');
     delete node.jsonMetadata;
     return noContent();
   });
@@ -132,6 +139,7 @@ export function registerOneproviderData(router: Router): void {
     if (body['mode'] !== undefined && !/^0?[0-7]{1,4}$/.test(String(body['mode']))) fail(err.badValueOctal('mode'));
     const segments = splitPath(String(body['destinationPath']));
     if (!segments) fail(err.badValueFilePath('destinationPath'));
+    requirePathAccess(ctx.sim, caller, [spaceId, ...segments], 'write');
     const storageFileId = String(body['storageFileId']);
     const autoDetect = body['autoDetectAttributes'] !== false;
     let size = body['size'] as number | undefined;

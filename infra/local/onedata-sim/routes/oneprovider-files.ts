@@ -7,6 +7,7 @@
  * names. Paging is by name order: `index` starts at the first name ≥ it, `offset` shifts that start,
  * `token` (from `nextPageToken`) continues after the last entry of the previous page.
  */
+import { requireDataAccess, type DataRelation } from '../data-constraints.ts';
 import { err, fail } from '../errors.ts';
 import { checkAttributeNames, renderAttributes } from '../files.ts';
 import { noContent, objectBody, ok, type Ctx, type Router } from '../http.ts';
@@ -64,16 +65,18 @@ function decodeToken(text: unknown, dir: FileNode): PageToken {
   fail(err.badData('token'));
 }
 
-function sortedChildren(ctx: Ctx, dir: FileNode): FileNode[] {
+/** The directory's entries in name order; above a data.path whitelist only those leading into it. */
+function sortedChildren(ctx: Ctx, dir: FileNode, relation: DataRelation): FileNode[] {
   const files = ctx.sim.state.spaceFiles(dir.spaceId);
   return [...dir.children.values()]
     .map((uuid) => files.get(uuid))
     .filter((n): n is FileNode => n !== undefined)
+    .filter((n) => relation.kind === 'subpath' || relation.children.has(n.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** `{children, isLast, nextPageToken}`: one page of the directory (a regular file lists as itself). */
-function listChildren(ctx: Ctx, dir: FileNode, opts: Options): Record<string, unknown> {
+function listChildren(ctx: Ctx, dir: FileNode, relation: DataRelation, opts: Options): Record<string, unknown> {
   const legacy = opts['attribute'] !== undefined;
   const limit = integerOption(opts, 'limit', 1, MAX_LIMIT) ?? MAX_LIMIT;
   // Before 21.02.7 `offset` was a plain non-negative position (fs2od pages with offset=1000, 2000, ...).
@@ -82,7 +85,7 @@ function listChildren(ctx: Ctx, dir: FileNode, opts: Options): Record<string, un
   if (token !== undefined && token !== null && (opts['index'] !== undefined || opts['offset'] !== undefined || opts['tuneForLargeContinuousListing'] !== undefined)) {
     fail(err.badData('token', 'cannot be provided alongside index, offset or tuneForLargeContinuousListing'));
   }
-  const all = dir.type === 'DIR' ? sortedChildren(ctx, dir) : [dir];
+  const all = dir.type === 'DIR' ? sortedChildren(ctx, dir, relation) : [dir];
   let start: number;
   if (token !== undefined && token !== null) {
     const { after } = decodeToken(token, dir);
@@ -121,13 +124,15 @@ export function registerOneproviderFiles(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const dir = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, dir.spaceId);
-    return ok(listChildren(ctx, dir, listingOptions(ctx)));
+    const relation = requireDataAccess(ctx.sim, caller, dir, 'traverse');
+    return ok(listChildren(ctx, dir, relation, listingOptions(ctx)));
   });
 
   router.on('PUT', '/data/:id', (ctx) => {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId);
+    requireDataAccess(ctx.sim, caller, node, 'write');
     const body = objectBody(ctx);
     if (body['mode'] === undefined) fail(err.missingRequiredValue('mode'));
     node.mode = parseMode(body['mode']).toString(8).padStart(3, '0');

@@ -1,4 +1,5 @@
 /** Oneprovider QoS requirements and transfers. */
+import { requireDataAccess } from '../data-constraints.ts';
 import { err, fail } from '../errors.ts';
 import { logicalPath } from '../files.ts';
 import { created, noContent, objectBody, ok, type Ctx, type Router } from '../http.ts';
@@ -118,6 +119,7 @@ export function registerOneproviderQos(router: Router): void {
     const caller = authenticateProvider(ctx, true);
     const node = resolvePathId(ctx, String(ctx.params['id']));
     requireMember(ctx, caller, node.spaceId, 'space_view_qos');
+    requireDataAccess(ctx.sim, caller, node, 'traverse');
     const files = ctx.sim.state.spaceFiles(node.spaceId);
     const chain = new Set<string>();
     for (let n: FileNode | undefined = node; n; n = n.parentUuid ? files.get(n.parentUuid) : undefined) chain.add(n.uuid);
