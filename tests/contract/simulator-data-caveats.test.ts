@@ -9,7 +9,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
-import { errorOf, nowS, provision, useFreshSim, type Api } from './simulator-helpers.ts';
+import { errorOf, nowS, provision, useFreshSim, type Api, type Json } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
@@ -98,7 +98,7 @@ describe('a token confined to one space (time, data.readonly, data.path of the s
     expect(errorOf(del)).toMatchObject(eacces);
     const mode = await api.op('PUT', `/data/${file}`, { mode: '777' }, { token });
     expect(errorOf(mode)).toMatchObject(eacces);
-    const storageId = sim.state().supports.find((s: { spaceId: string }) => s.spaceId === a.spaceId).storageId;
+    const storageId = (sim.state() as Json).supports.find((s: { spaceId: string }) => s.spaceId === a.spaceId).storageId;
     const reg = await api.op('POST', '/data/register', { spaceId: a.spaceId, storageId, storageFileId: '/new.tiff', destinationPath: '/new.tiff', size: 1, autoDetectAttributes: false }, { token });
     expect(errorOf(reg)).toMatchObject(eacces);
     expect((await api.op('GET', `/data/${file}/metadata/json`)).body).toEqual({ sample: 'A' });
@@ -115,7 +115,7 @@ describe('a token confined to one space (time, data.readonly, data.path of the s
   });
 
   it('stops working once revoked (401 tokenRevoked)', async () => {
-    const id = sim.state().tokens.find((t: { name: string }) => t.name === 'compute_a').id;
+    const id = (sim.state() as Json).tokens.find((t: { name: string }) => t.name === 'compute_a').id;
     expect((await api.oz('PATCH', `/tokens/named/${id}`, { revoked: true })).status).toBe(204);
     const r = await api.op('GET', `/data/${a.spaceId}/children`, undefined, { token });
     expect(r.status).toBe(401);
