@@ -4,6 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { log } from '../../shared/log/index.ts';
 import { functionMetrics } from '../../shared/metrics/index.ts';
 import { DatasetBusyError } from '../../shared/provisioning/errors.ts';
+import { CRASH_AFTER_STEP_ENV, crashAfterStepHook } from '../../shared/provisioning/fault-hook.ts';
 import { provisionDataset } from '../../shared/provisioning/provision-dataset.ts';
 import type { ProvisionJob } from '../../shared/queue/jobs.ts';
 import { sendJobs } from '../../shared/queue/sqs-sender.ts';
@@ -36,6 +37,8 @@ async function handleRecord(record: SQSRecord): Promise<void> {
           await sendJobs(rt.sqs, rt.queueUrls.import, [listing]);
         },
         log: metrics.instrument(logger),
+        // Read per job: the fault suite turns the knob while the function runs.
+        crashAfterStep: crashAfterStepHook(process.env[CRASH_AFTER_STEP_ENV]),
       },
       { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) },
     );

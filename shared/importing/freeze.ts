@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { metadataParseSettings } from '../config/metadata-limits.ts';
-import { parseMetadata } from '../metadata/index.ts';
-import { buildPublication } from '../metadata/publication.ts';
+import { readMetadataFile } from '../metadata/read-file.ts';
+import { datasetPublication, publishMetadata } from '../provisioning/publish-metadata.ts';
 import type { ImportFreezeJob } from '../queue/jobs.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { ImportDeps } from './context.ts';
@@ -42,25 +41,14 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
   if (config.import.shrinkOnFreeze) await onedata.panel.updateSpaceSupport(spaceId, { size });
 
   const metaKey = `${job.dataset.prefix}/${s.metadataFile ?? config.metadataFiles[0]}`;
-  const obj = await deps.objects.get(metaKey, config.limits.metadataMaxBytes);
-  const parsed = obj ? parseMetadata(obj.body, metadataParseSettings(config)) : undefined;
-  let publishedHash: string | undefined;
-  if (parsed?.ok && s.outputs.rootFileId) {
-    const published = buildPublication({
-      doc: parsed.doc,
-      tags: config.metadataFileTags,
-      recordedSecrets: [s.outputs.inviteToken],
-      datasetName: s.outputs.onedataName ?? job.dataset.name,
-      institutionName: config.institutionName,
-      rootFileId: s.outputs.rootFileId,
-      includeMetadata: config.parseMetadataToShare,
-    });
-    if (s.outputs.shareId) await onedata.provider.updateShare(s.outputs.shareId, { description: published.shareDescription });
-    if (config.importMetadata) await onedata.provider.setJsonMetadata(s.outputs.rootFileId, published.jsonMetadata);
-    publishedHash = published.hash;
+  const file = await readMetadataFile(deps.objects, config, metaKey);
+  let published: { publishedMetadataHash?: string } = {};
+  if (file?.ok && s.outputs.rootFileId) {
+    const publication = datasetPublication(config, file.doc, s.outputs, s.outputs.onedataName ?? job.dataset.name);
+    published = await publishMetadata(deps, publication, { rootFileId: s.outputs.rootFileId, shareId: s.outputs.shareId });
   }
   await deps.states.update(job.dataset, (st) => {
-    if (publishedHash) st.outputs.publishedMetadataHash = publishedHash;
+    Object.assign(st.outputs, published);
     st.import.growing = false;
     st.import.frozenAt = new Date(deps.now?.() ?? Date.now()).toISOString();
     if (config.import.shrinkOnFreeze) st.import.frozenSize = size;

@@ -22,6 +22,11 @@ export interface ProvisioningDeps {
   now?: () => Date;
   /** Re-derives a job's dataset from its folder (default: a classifier compiled from `config`). */
   classifier?: DatasetResolver;
+  /**
+   * The fault suite's hook (fault-hook.ts): true makes the worker "die" right after recording the
+   * step. Injected by the provision handler from its environment; absent in production.
+   */
+  crashAfterStep?: (step: string, datasetName: string) => boolean;
 }
 
 /** The metadata file as read at the start of this run. */

@@ -1,18 +1,8 @@
+import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
 import { SimulatedCrashError } from './errors.ts';
 import { LOG_MESSAGES } from './log-messages.ts';
 import type { StepDef } from './steps.ts';
-
-/**
- * Environment knob for the fault suite: the worker "dies" right after recording a step.
- * A comma-separated list of `step` (every dataset) or `step@datasetFolder` entries.
- */
-export const CRASH_AFTER_STEP_ENV = 'S3OD_FAULT_CRASH_AFTER_STEP';
-
-export function shouldCrashAfter(step: string, datasetName: string, knob = process.env[CRASH_AFTER_STEP_ENV]): boolean {
-  if (!knob) return false;
-  return knob.split(',').some((entry) => entry === step || entry === `${step}@${datasetName}`);
-}
 
 export class StepFailedError extends Error {
   override name = 'StepFailedError';
@@ -26,12 +16,12 @@ export class StepFailedError extends Error {
  * completed step's outputs are recorded (via `record`, serialised by the caller) before any step
  * that needs them starts, so a crash at any point resumes from the record. When a step fails, the
  * steps already running are allowed to finish (their ids must be recorded), nothing new starts, and
- * the first failure is thrown.
+ * the first failure is thrown. Nothing is undone: the next run resumes forward from the record.
  */
 export async function runSaga(
   run: SagaRun,
   steps: StepDef[],
-  record: (step: string, outputs: Partial<SagaRun['outputs']>) => Promise<void>,
+  record: (step: string, outputs: Partial<ProvisioningOutputs>, metadataEtag: string | undefined) => Promise<void>,
 ): Promise<void> {
   const done = new Set(steps.filter((s) => run.record.state.completedSteps[s.name]).map((s) => s.name));
   const running = new Map<string, Promise<void>>();
@@ -41,12 +31,12 @@ export async function runSaga(
     const p = (async () => {
       const t0 = Date.now();
       const enabled = step.enabled?.(run) ?? true;
-      const outputs = enabled ? await step.run(run) : {};
+      const { metadataEtag, ...outputs } = enabled ? await step.run(run) : {};
       Object.assign(run.outputs, outputs);
-      await record(step.name, outputs);
+      await record(step.name, outputs, metadataEtag);
       done.add(step.name);
       run.log.info(LOG_MESSAGES.stepCompleted, { step: step.name, durationMs: Date.now() - t0, skipped: !enabled || undefined });
-      if (shouldCrashAfter(step.name, run.record.state.dataset.name)) throw new SimulatedCrashError(`simulated crash after ${step.name}`);
+      if (run.deps.crashAfterStep?.(step.name, run.record.state.dataset.name)) throw new SimulatedCrashError(`simulated crash after ${step.name}`);
     })()
       .catch((e) => {
         if (e instanceof SimulatedCrashError) failure ??= e;

@@ -4,13 +4,15 @@ import {
   waitUntilProviderSeesSpace,
   type NamedToken,
 } from '../onedata/index.ts';
-import { buildPublication, type Publication } from '../metadata/publication.ts';
+import type { Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
 import { withRetry } from '../retry/index.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
+import { datasetPublication, publishMetadata } from './publish-metadata.ts';
+import { STEP } from './step-names.ts';
 import { writeBackAccessInfo } from './write-back.ts';
 
 /**
@@ -22,27 +24,34 @@ import { writeBackAccessInfo } from './write-back.ts';
  *   there is none (storage, group, share), looks for the object before creating it whenever an
  *   earlier attempt may have created it without recording the id;
  * - returns the outputs to record (ids), which the runner saves before anything depends on them.
+ *   A step never edits the record itself.
+ *
+ * Step names are persisted in every record (step-names.ts): never rename one.
  */
 export interface StepDef {
+  /** A STEP name for the production list (the runner itself takes any name: tests, benchmarks). */
   name: string;
   needs: string[];
   /** Skip (and count as done) when false, e.g. JSON metadata when importMetadata is off. */
   enabled?: (run: SagaRun) => boolean;
-  run: (run: SagaRun) => Promise<Partial<ProvisioningOutputs>>;
+  run: (run: SagaRun) => Promise<StepOutputs>;
 }
 
+/** What a step hands to the record: its ids, and (write-back) the metadata file's version after the write. */
+export type StepOutputs = Partial<ProvisioningOutputs> & { metadataEtag?: string };
+
 export const PROVISIONING_STEPS: StepDef[] = [
-  { name: 'create-space', needs: [], run: createSpace },
-  { name: 'create-storage', needs: [], run: createStorage },
-  { name: 'create-group', needs: [], run: createGroup },
-  { name: 'support-space', needs: ['create-space', 'create-storage'], run: supportSpace },
-  { name: 'create-invite-token', needs: ['create-group'], run: createInviteToken },
-  { name: 'add-group-to-space', needs: ['create-space', 'create-group'], run: addGroupToSpace },
-  { name: 'wait-for-provider', needs: ['support-space'], run: waitForProvider },
-  { name: 'create-share', needs: ['wait-for-provider'], run: createShare },
-  { name: 'publish-metadata', needs: ['wait-for-provider'], enabled: (r) => r.deps.config.importMetadata, run: publishMetadata },
-  { name: 'write-back', needs: ['create-share', 'create-invite-token', 'add-group-to-space'], run: writeBack },
-  { name: 'start-import', needs: ['wait-for-provider'], run: startImport },
+  { name: STEP.createSpace, needs: [], run: createSpace },
+  { name: STEP.createStorage, needs: [], run: createStorage },
+  { name: STEP.createGroup, needs: [], run: createGroup },
+  { name: STEP.supportSpace, needs: [STEP.createSpace, STEP.createStorage], run: supportSpace },
+  { name: STEP.createInviteToken, needs: [STEP.createGroup], run: createInviteToken },
+  { name: STEP.addGroupToSpace, needs: [STEP.createSpace, STEP.createGroup], run: addGroupToSpace },
+  { name: STEP.waitForProvider, needs: [STEP.supportSpace], run: waitForProvider },
+  { name: STEP.createShare, needs: [STEP.waitForProvider], run: createShare },
+  { name: STEP.publishMetadata, needs: [STEP.waitForProvider], enabled: (r) => r.deps.config.importMetadata, run: publishJsonMetadata },
+  { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], run: writeBack },
+  { name: STEP.startImport, needs: [STEP.waitForProvider], run: startImport },
 ];
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
@@ -241,16 +250,7 @@ async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutput
 
 /** What this run publishes (JSON metadata, share description), scrubbed of every recorded secret. */
 export function publication(run: SagaRun): Publication {
-  const { config } = run.deps;
-  return buildPublication({
-    doc: run.metadata.doc,
-    tags: config.metadataFileTags,
-    recordedSecrets: [run.outputs.inviteToken],
-    datasetName: run.name,
-    institutionName: config.institutionName,
-    rootFileId: run.outputs.rootFileId,
-    includeMetadata: config.parseMetadataToShare,
-  });
+  return datasetPublication(run.deps.config, run.metadata.doc, run.outputs, run.name);
 }
 
 async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
@@ -273,16 +273,16 @@ async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
   return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: publication(run).hash };
 }
 
-async function publishMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+async function publishJsonMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   // The operator's metadata minus the Onedata section: the invite token must not be published.
-  await run.deps.onedata.provider.setJsonMetadata(run.outputs.rootFileId!, publication(run).jsonMetadata);
-  return {};
+  // The share is created with its description by create-share, which runs beside this step.
+  return publishMetadata(run.deps, publication(run), { rootFileId: run.outputs.rootFileId! });
 }
 
-async function writeBack(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+async function writeBack(run: SagaRun): Promise<StepOutputs> {
   const etag = await writeBackAccessInfo(run);
-  run.record.state.metadataEtag = etag ?? run.record.state.metadataEtag;
-  return { writtenBack: true };
+  // Our own write's version: its event then finds the dataset current.
+  return { writtenBack: true, ...(etag ? { metadataEtag: etag } : {}) };
 }
 
 async function startImport(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {

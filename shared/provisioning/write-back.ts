@@ -1,5 +1,6 @@
 import { metadataParseSettings } from '../config/metadata-limits.ts';
-import { MetadataWriteError, parseMetadata, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
+import { MetadataWriteError, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
+import { readMetadataFile, type MetadataFile } from '../metadata/read-file.ts';
 import { withRetry } from '../retry/index.ts';
 import { PreconditionFailedError } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
@@ -47,10 +48,11 @@ export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefi
   const separate = key !== run.metadata.key;
   // First try with the version read at the start of the run (saves a GET on the critical path);
   // if the operator changed the file since, the conditional PUT fails and the loop re-reads it.
-  let known: { body: Buffer; etag: string } | undefined = separate ? undefined : { body: Buffer.from(run.metadata.text, 'utf8'), etag: run.metadata.etag };
+  const m = run.metadata;
+  let known: MetadataFile | undefined = separate ? undefined : { key, etag: m.etag, size: Buffer.byteLength(m.text), ok: true, text: m.text, doc: m.doc };
   return withRetry(
     async () => {
-      const cur = known ?? (await objects.get(key, config.limits.metadataMaxBytes));
+      const cur = known ?? (await readMetadataFile(objects, config, key));
       known = undefined;
       if (!cur) {
         if (!separate) throw new PermanentProvisioningError(`${key} was deleted during provisioning; upload it again`, 'metadataGone');
@@ -58,18 +60,18 @@ export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefi
         return undefined;
       }
       // An empty .fs2od is fine (fs2od created them empty); an unreadable file is never overwritten.
-      const parsed = cur.body.length === 0 && separate ? ({ ok: true, text: '' } as const) : parseMetadata(cur.body, metadataParseSettings(config));
-      if (!parsed.ok) {
-        throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${parsed.error.message}); fix it and upload it again`, parsed.error.code);
-      }
+      let text: string;
+      if (cur.size === 0 && separate) text = '';
+      else if (cur.ok) text = cur.text;
+      else throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${cur.error.message}); fix it and upload it again`, cur.error.code);
       let next: string;
       try {
-        next = upsertAccessInfo(parsed.text, tags, values, { limits: metadataParseSettings(config), allowEmpty: separate });
+        next = upsertAccessInfo(text, tags, values, { limits: metadataParseSettings(config), allowEmpty: separate });
       } catch (e) {
         if (e instanceof MetadataWriteError) throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
         throw e;
       }
-      if (next === parsed.text) return separate ? undefined : cur.etag;
+      if (next === text) return separate ? undefined : cur.etag;
       const etag = await objects.put(key, Buffer.from(next, 'utf8'), { ifMatch: cur.etag }, 'text/yaml; charset=utf-8');
       run.log.info('access information written back', { key });
       return separate ? undefined : etag;

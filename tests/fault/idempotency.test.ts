@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CRASH_AFTER_STEP_ENV } from '../../shared/provisioning/saga.ts';
+import { CRASH_AFTER_STEP_ENV } from '../../shared/provisioning/fault-hook.ts';
 import { PROVISIONING_STEPS } from '../../shared/provisioning/steps.ts';
 import { dataObjectKeys, expectExactlyOneOfEach, onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
 import { control, getText, putObject, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/log/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';
 import { SimulatedCrashError } from '../../../shared/provisioning/errors.ts';
-import { CRASH_AFTER_STEP_ENV, runSaga, shouldCrashAfter, StepFailedError } from '../../../shared/provisioning/saga.ts';
+import { crashAfterStepHook, shouldCrashAfter } from '../../../shared/provisioning/fault-hook.ts';
+import { runSaga, StepFailedError } from '../../../shared/provisioning/saga.ts';
 import { PROVISIONING_STEPS, type StepDef } from '../../../shared/provisioning/steps.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
@@ -76,16 +77,14 @@ describe('runSaga', () => {
     expect(recorded).toEqual(['opt']);
   });
 
-  it('simulates a crash right after recording the named step (fault knob)', async () => {
-    process.env[CRASH_AFTER_STEP_ENV] = 'a@Run1';
-    try {
-      const recorded: string[] = [];
-      const err = await runSaga(fakeRun(), [{ name: 'a', needs: [], run: async () => ({}) }, { name: 'b', needs: ['a'], run: async () => ({}) }], async (s) => void recorded.push(s)).catch((e) => e);
-      expect(err).toBeInstanceOf(SimulatedCrashError);
-      expect(recorded).toEqual(['a']);
-    } finally {
-      delete process.env[CRASH_AFTER_STEP_ENV];
-    }
+  it('simulates a crash right after recording the named step (the injected fault hook)', async () => {
+    const recorded: string[] = [];
+    const run = fakeRun();
+    run.deps.crashAfterStep = crashAfterStepHook('a@Run1');
+    const err = await runSaga(run, [{ name: 'a', needs: [], run: async () => ({}) }, { name: 'b', needs: ['a'], run: async () => ({}) }], async (s) => void recorded.push(s)).catch((e) => e);
+    expect(err).toBeInstanceOf(SimulatedCrashError);
+    expect(recorded).toEqual(['a']);
+    expect(crashAfterStepHook(undefined)).toBeUndefined();
     expect(shouldCrashAfter('a', 'Run2', 'a@Run1,b')).toBe(false);
     expect(shouldCrashAfter('b', 'Run2', 'a@Run1,b')).toBe(true);
   });

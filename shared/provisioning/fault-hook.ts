@@ -1,0 +1,18 @@
+/**
+ * The fault suite's crash knob: the worker "dies" right after recording a step (the lease is not
+ * released, the job is not acknowledged). The knob is read from the environment by the provision
+ * handler and injected into the saga (ProvisioningDeps.crashAfterStep); shared/ never reads it.
+ * Its value: a comma-separated list of `step` (every dataset) or `step@datasetFolder` entries.
+ */
+export const CRASH_AFTER_STEP_ENV = 'S3OD_FAULT_CRASH_AFTER_STEP';
+
+/** Whether the knob's value asks for a crash after `step` of the dataset named `datasetName`. */
+export function shouldCrashAfter(step: string, datasetName: string, knob: string | undefined): boolean {
+  if (!knob) return false;
+  return knob.split(',').some((entry) => entry === step || entry === `${step}@${datasetName}`);
+}
+
+/** The hook for a knob value (undefined when there is none: production). */
+export function crashAfterStepHook(knob: string | undefined): ((step: string, datasetName: string) => boolean) | undefined {
+  return knob ? (step, datasetName) => shouldCrashAfter(step, datasetName, knob) : undefined;
+}

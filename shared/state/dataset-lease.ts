@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { DatasetRef } from '../dataset/ref.ts';
+import type { DatasetState } from './dataset-state.ts';
+import type { StateStore, VersionedState } from './state-store.ts';
+
+/** The lease of another worker that holds the dataset now. */
+export type BusyLease = NonNullable<DatasetState['lease']>;
+
+export interface AcquireOptions {
+  /** How long the lease lasts without a save (each save renews it). */
+  ttlMs: number;
+  /** The metadata version this run works on (shown in the record's lease). */
+  etagInProgress?: string | undefined;
+  /** Edits written together with the lease (saves a write): the start of the run. */
+  onAcquire?: (s: DatasetState) => void;
+}
+
+/**
+ * One worker's hold on a dataset's record while it provisions the dataset: the only writer of the
+ * saga's part of the record (status, outputs, steps, errors) until it releases the lease.
+ *
+ * - `acquire` takes the lease unless another owner holds an unexpired one;
+ * - `save(edit)` applies the edit to the record at once and writes it; writes are serialised and
+ *   coalesced (edits made while a write is under way share the next write), and each renews the
+ *   lease;
+ * - `stage(edit)` applies an edit that the next save writes (no write of its own);
+ * - `keepAlive()` renews the lease at a third of its length while long steps run;
+ * - `release(edit)` writes the last edits without the lease.
+ *
+ * A save that finds the lease taken by another owner fails with LeaseLostError (StateStore.save).
+ */
+export class DatasetLease {
+  private current: VersionedState;
+  private chain: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+
+  private constructor(
+    private readonly states: StateStore,
+    leased: VersionedState,
+    private readonly ttlMs: number,
+  ) {
+    this.current = leased;
+  }
+
+  static async acquire(states: StateStore, dataset: DatasetRef, options: AcquireOptions): Promise<DatasetLease | { busy: BusyLease }> {
+    const leased = await states.acquireLease(dataset, randomUUID(), options.ttlMs, options.etagInProgress, options.onAcquire);
+    if ('busy' in leased) return leased;
+    return new DatasetLease(states, leased, options.ttlMs);
+  }
+
+  /** The record as this holder has it: every edit applied, written or about to be. */
+  get record(): DatasetState {
+    return this.current.state;
+  }
+
+  /** The record with the ETag of the last write (the saga's steps read the record through it). */
+  get versioned(): VersionedState {
+    return this.current;
+  }
+
+  stage(edit: (s: DatasetState) => void): void {
+    edit(this.current.state);
+  }
+
+  save(edit: (s: DatasetState) => void = () => undefined): Promise<void> {
+    edit(this.current.state);
+    if (this.queued) return this.queued;
+    const write = this.chain.then(async () => {
+      this.queued = undefined;
+      this.states.renew(this.current, this.ttlMs);
+      this.current = await this.states.save(this.current);
+    });
+    this.queued = write;
+    this.chain = write;
+    return write;
+  }
+
+  /** Renews the lease while the holder works; returns the function that stops renewing. */
+  keepAlive(): () => void {
+    const timer = setInterval(() => void this.save().catch(() => undefined), Math.max(1000, this.ttlMs / 3));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Waits for the writes under way (their failure is someone else's to report). */
+  async settle(): Promise<void> {
+    await this.chain.catch(() => undefined);
+  }
+
+  release(edit: (s: DatasetState) => void = () => undefined): Promise<void> {
+    return this.save((s) => {
+      edit(s);
+      delete s.lease;
+    });
+  }
+}
