@@ -12,9 +12,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 /**
  * The SDK's default HTTP handler waits forever: one request to an overloaded or half-dead S3/SQS
  * endpoint would hold a job (and the dataset's lease) until the function times out. Every request
- * gets a deadline; the SDK's own retries then try again.
+ * gets a deadline; the SDK's own retries then try again. `throwOnRequestTimeout`: without it,
+ * @smithy/node-http-handler only logs a warning when `requestTimeout` passes and keeps waiting
+ * (seen in `npm run bench`: a job held for over a minute by one request).
  */
-export const AWS_REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+export const AWS_REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
 
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   return s3ClientFor({ region: env.AWS_REGION || 'us-east-1', endpoint: env.S3OD_S3_ENDPOINT || undefined });
