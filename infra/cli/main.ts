@@ -1,6 +1,6 @@
 /**
  * `s3od`, the operator CLI: status, retry, backfill, doctor, config check / import-fs2od, stats,
- * notifications setup. See docs/cli.md.
+ * notifications setup, access. See docs/cli.md.
  *
  * `run(argv, io)` runs one command in-process and returns its exit code (0 ok, 1 failure,
  * 2 usage error); `infra/cli/s3od.js` calls it with the real process streams.
@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/config/index.ts';
 import { isOnedataError } from '../../shared/onedata/index.ts';
+import { accessCommand } from './commands/access.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { configCheckCommand, configImportCommand } from './commands/config.ts';
 import { doctorCommand } from './commands/doctor.ts';
@@ -22,7 +23,7 @@ import { CommandFailed, EXIT, Output, UsageError, type CliIo } from './lib/io.ts
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
-export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand];
+export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand];
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

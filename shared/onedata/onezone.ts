@@ -1,6 +1,7 @@
 import { OnedataError, OnedataValidationError, hasErrorId, isNotFound } from './errors.ts';
 import { createdId, urlPath, type ServiceHttp } from './http.ts';
 import type {
+  CreateAccessTokenRequest,
   CreatedNamedToken,
   CreateGroupInviteTokenRequest,
   CreateGroupRequest,
@@ -221,6 +222,33 @@ export class OnezoneApi {
       throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
     }
     return { tokenId, token };
+  }
+
+  /**
+   * A named access token of the caller (`POST /user/tokens/named`): its power is the caller's,
+   * narrowed by `caveats`. A name already used by the caller fails with `400
+   * badValueIdentifierOccupied {key:"name"}` (thrown, for the caller to pick another name).
+   */
+  async createAccessToken(req: CreateAccessTokenRequest): Promise<CreatedNamedToken> {
+    const path = '/user/tokens/named';
+    const body: Record<string, unknown> = { name: req.name, type: { accessToken: {} }, caveats: req.caveats };
+    if (req.customMetadata !== undefined) body['customMetadata'] = req.customMetadata;
+    const res = await this.#http.request<{ tokenId?: unknown; token?: unknown }>({ method: 'POST', path, body });
+    const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
+    const token = res.data?.token;
+    if (typeof token !== 'string' || token === '') {
+      throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
+    }
+    return { tokenId, token };
+  }
+
+  /**
+   * Revokes a named token (`PATCH /tokens/named/{id}` `{revoked: true}`): every use fails with
+   * `tokenRevoked` from then on (a provider may accept it for up to its 10 s auth cache). Unlike a
+   * delete, the token stays listed (and can be un-revoked by its owner).
+   */
+  async revokeNamedToken(tokenId: string): Promise<void> {
+    await this.#http.request({ method: 'PATCH', path: urlPath`/tokens/named/${tokenId}`, body: { revoked: true } });
   }
 
   /**

@@ -117,6 +117,15 @@ export interface CreateGroupInviteTokenRequest {
   customMetadata?: Record<string, unknown>;
 }
 
+/** A named access token (`POST /user/tokens/named` with `type: {accessToken: {}}`). */
+export interface CreateAccessTokenRequest {
+  /** Unique per subject; a duplicate is `400 badValueIdentifierOccupied {key:"name"}`. */
+  name: string;
+  /** What confines it (reference notes §2.5): `time`, `data.readonly`, `data.path`, `interface`, … */
+  caveats: Caveat[];
+  customMetadata?: Record<string, unknown>;
+}
+
 export interface CreatedNamedToken {
   tokenId: string;
   /** Serialized token: a secret. */

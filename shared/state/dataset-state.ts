@@ -62,6 +62,25 @@ export interface ImportProgress {
   frozenSize?: number;
 }
 
+/**
+ * An access token `s3od access` issued for a compute site (docs/access.md). Only its id and what it
+ * allows are recorded, never the serialized token: the record is readable by operators and
+ * tooling, the token is a credential.
+ */
+export interface AccessGrant {
+  tokenId: string;
+  /** Its Onedata name (unique per owner): `s3od-access-<n>_<onedata name>`. */
+  name: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** The Oneprovider the snippets point to. */
+  providerUrl: string;
+  providerId?: string;
+  /** The caveats in words, e.g. "time < 2026-12-11T14:00:00Z, data.readonly, data.path /<spaceId>". */
+  caveats: string;
+  revokedAt?: string;
+}
+
 /** The per-dataset record s3od keeps in the bucket under `.s3od/state/<id>.json`. */
 export interface DatasetState {
   schema: 1;
@@ -83,6 +102,8 @@ export interface DatasetState {
    * removes it.
    */
   requeues?: { etag: string; count: number; lastAt: string };
+  /** Access tokens issued with `s3od access` (ids only); written by the CLI, kept by the saga's saves. */
+  access?: AccessGrant[];
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
   lease?: { owner: string; expiresAt: string; etag?: string };
   import: ImportProgress;

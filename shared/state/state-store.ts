@@ -78,6 +78,9 @@ export class StateStore {
         throw new LeaseLostError(`the lease on ${current.state.dataset.prefix} passed to another worker`);
       }
       current.state.import = latest.state.import;
+      // `s3od access` records its tokens without the lease: keep what it wrote meanwhile.
+      if (latest.state.access) current.state.access = latest.state.access;
+      else delete current.state.access;
       etag = latest.etag;
     }
   }

@@ -37,10 +37,24 @@ export class Output {
     if (value && value.length >= MIN_SECRET_LENGTH) this.secrets.add(value);
   }
 
-  mask(text: string): string {
+  /** Every known secret replaced, except `reveal` (the one a command was asked to print). */
+  mask(text: string, reveal?: string): string {
     let out = text;
-    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    for (const s of this.secrets) if (s !== reveal && out.includes(s)) out = out.split(s).join(REDACTED);
     return out;
+  }
+
+  /**
+   * Stdout text that carries a secret the operator asked for — `s3od access` prints the token it
+   * has just issued, that is its output. Every other known secret is still masked, and `secret`
+   * stays masked everywhere else (stderr, other lines).
+   */
+  outRevealing(text: string, secret: string): void {
+    this.io.stdout.write(safeLines(this.mask(text, secret)) + '\n');
+  }
+
+  jsonRevealing(value: unknown, secret: string): void {
+    this.io.stdout.write(safeJson(this.mask(JSON.stringify(value, null, 2), secret)) + '\n');
   }
 
   /** A line (or block) on stdout. */
