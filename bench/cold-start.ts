@@ -81,7 +81,7 @@ function esbuildOptions(): { opts: BuildOptions; source: string } {
   };
   const lines = readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8').split('\n');
   const customAt = lines.findIndex((l) => /^custom:\s*$/.test(l));
-  const at = customAt < 0 ? -1 : lines.findIndex((l, i) => i > customAt && /^  esbuild:\s*$/.test(l));
+  const at = customAt < 0 ? -1 : lines.findIndex((l, i) => i > customAt && /^ {2}esbuild:\s*$/.test(l));
   if (at < 0) return { opts: fallback, source: 'defaults (no custom.esbuild in serverless.yml)' };
   const block: string[] = [];
   for (const l of lines.slice(at + 1)) {

@@ -93,7 +93,7 @@ async function oneDataset(ctx: BenchContext, warm: boolean): Promise<Sample | un
   ctx.aws.ops = [];
   ctx.aws.recording = true;
   let t0 = 0;
-  let tPut = 0;
+  let tPut: number;
   let tWb = 0;
   try {
     t0 = Date.now();

@@ -201,7 +201,7 @@ export class QueueWorker {
     const arn = queueArnFromUrl(m.queueUrl, this.o.region);
     const wait = this.o.waitTimeSeconds ?? 20;
     while (!this.abort.signal.aborted) {
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
         const res = await this.o.sqs.send(
           new ReceiveMessageCommand({

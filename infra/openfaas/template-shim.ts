@@ -107,6 +107,8 @@ export async function startTemplateShim(functions: Record<string, OpenFaasHandle
       return;
     }
     await new Promise<void>((done) => {
+      // Assigned below, after the callback that reads it is built (the context needs the callback).
+      // eslint-disable-next-line prefer-const
       let context: FunctionContext;
       const cb = (err: unknown, result?: unknown): void => {
         const send = (status: number, headers: Record<string, string>, payload: string | Buffer): void => {

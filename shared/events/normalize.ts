@@ -13,6 +13,8 @@ export class NotificationFormatError extends Error {
   override name = 'NotificationFormatError';
 }
 
+// Notification records of three vendors, read field by field and checked as they are read.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
 export function normalizeNotification(payload: unknown): ObjectEvent[] {

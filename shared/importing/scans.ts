@@ -42,7 +42,6 @@ async function enqueueScan(deps: ImportDeps, dataset: DatasetRef, dueAt: number,
  */
 export async function runScheduledScan(deps: ImportDeps, job: ImportScanJob): Promise<'started' | 'rescheduled' | 'stale'> {
   const now = deps.now?.() ?? Date.now();
-  const windowMs = deps.config.import.coalesceWindowSeconds * 1000;
   let spaceId: string | undefined;
   let stale = false;
   await deps.states.update(job.dataset, (s) => {

@@ -12,7 +12,7 @@ export const FORBIDDEN_IN_VALUES = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\uFEF
 // Conservative plain-scalar alphabet: no spaces, no indicators in first position, no quotes, no `#`
 // after a space (there are no spaces), no flow indicators.
 const PLAIN_VALUE = /^[A-Za-z0-9_./~+=$][A-Za-z0-9_./~+=$%@:?&!*;#()-]*$/;
-const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\/ -]*$/;
+const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./ -]*$/;
 
 /** Reads as the same string under our schema and under the broadest YAML 1.1/1.2 typing. */
 function readsBackAsString(s: string): boolean {

@@ -63,7 +63,7 @@ single files or folders from there.
 const MAX_SUMMARY_ROWS = 50;
 const MAX_CELL_LENGTH = 200;
 const FILE_ID = /^[A-Za-z0-9+/=_-]{1,4096}$/;
-const URL_SAFE = /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~\/-]*)?$/;
+const URL_SAFE = /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~/-]*)?$/;
 
 export function renderShareDescription(input: ShareDescriptionInput): string {
   const tags = input.tags ?? DEFAULT_TAGS;

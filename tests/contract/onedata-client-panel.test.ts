@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidStorageSpecError, OnedataError, ServiceHttp, hasErrorId, isConflict, isPermanent } from '../../shared/onedata/index.ts';
+import { InvalidStorageSpecError, ServiceHttp, hasErrorId, isConflict, isPermanent } from '../../shared/onedata/index.ts';
 import { pollUntil as poll } from '../../shared/retry/index.ts';
 import { posixSpec, supportedSpace, uniqueName, useSim, failure } from './onedata-sim-fixture.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, OnedataError, isPosixError, waitUntilProviderSeesSpace } from '../../shared/onedata/index.ts';
+import { DeadlineExceededError, isPosixError, waitUntilProviderSeesSpace } from '../../shared/onedata/index.ts';
 import { supportedSpace, visibleSpace, useSim, failure } from './onedata-sim-fixture.ts';
 
 const ctx = useSim();

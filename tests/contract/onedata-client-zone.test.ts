@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OnedataError, isConflict } from '../../shared/onedata/index.ts';
+import { isConflict } from '../../shared/onedata/index.ts';
 import { clientFor, posixSpec, supportedSpace, uniqueName, useSim, failure } from './onedata-sim-fixture.ts';
 
 const ctx = useSim();

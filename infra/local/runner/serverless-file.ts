@@ -64,6 +64,7 @@ const CFN_SCHEMA = CORE_SCHEMA.withTags(
   sequenceTag('!Equals', 'Fn::Equals'),
 );
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- serverless.yml is an untyped document, read field by field */
 export function readServerlessFile(path: string, stage = 'local'): ServerlessDefinition {
   const doc = parseYaml(readFileSync(path, 'utf8'), { schema: CFN_SCHEMA }) as Record<string, any>;
   const service = String(doc.service);

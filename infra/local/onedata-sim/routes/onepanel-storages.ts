@@ -37,7 +37,7 @@ function parseEntry(name: string, config: unknown): Record<string, unknown> {
   if (!SIMULATED_TYPES.includes(type)) fail(err.badValueNotAllowed(`${prefix}type`, ALL_TYPES));
   const body = validateBody(type as SchemaName, config, prefix);
   if (type === 's3') {
-    let url: URL | null = null;
+    let url: URL | null;
     try {
       url = new URL(String(body['hostname']));
     } catch {
