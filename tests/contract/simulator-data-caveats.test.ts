@@ -28,7 +28,14 @@ async function spaceWith(name: string, paths: string[]): Promise<SpaceFixture> {
   const { spaceId, storageId } = await provision(api, { name, mode: 'manual' });
   const files: Record<string, string> = {};
   for (const path of paths) {
-    const r = await api.op('POST', '/data/register', { spaceId, storageId, storageFileId: `/${path}`, destinationPath: `/${path}`, size: 1, autoDetectAttributes: false });
+    const r = await api.op('POST', '/data/register', {
+      spaceId,
+      storageId,
+      storageFileId: `/${path}`,
+      destinationPath: `/${path}`,
+      size: 1,
+      autoDetectAttributes: false,
+    });
     expect(r.status).toBe(201);
     files[path] = r.body.fileId;
   }
@@ -57,7 +64,11 @@ beforeEach(async () => {
 describe('a token confined to one space (time, data.readonly, data.path of the space)', () => {
   let token: string;
   beforeEach(async () => {
-    token = await tokenWith('compute_a', [{ type: 'time', validUntil: nowS() + 3600 }, { type: 'data.readonly' }, { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] }]);
+    token = await tokenWith('compute_a', [
+      { type: 'time', validUntil: nowS() + 3600 },
+      { type: 'data.readonly' },
+      { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] },
+    ]);
   });
 
   it('lists and reads that space: its spaces list, root, listing, attributes, JSON metadata', async () => {
@@ -99,7 +110,12 @@ describe('a token confined to one space (time, data.readonly, data.path of the s
     const mode = await api.op('PUT', `/data/${file}`, { mode: '777' }, { token });
     expect(errorOf(mode)).toMatchObject(eacces);
     const storageId = (sim.state() as Json).supports.find((s: { spaceId: string }) => s.spaceId === a.spaceId).storageId;
-    const reg = await api.op('POST', '/data/register', { spaceId: a.spaceId, storageId, storageFileId: '/new.tiff', destinationPath: '/new.tiff', size: 1, autoDetectAttributes: false }, { token });
+    const reg = await api.op(
+      'POST',
+      '/data/register',
+      { spaceId: a.spaceId, storageId, storageFileId: '/new.tiff', destinationPath: '/new.tiff', size: 1, autoDetectAttributes: false },
+      { token },
+    );
     expect(errorOf(reg)).toMatchObject(eacces);
     expect((await api.op('GET', `/data/${file}/metadata/json`)).body).toEqual({ sample: 'A' });
     expect((await api.op('GET', `/data/${file}`)).body.mode).not.toBe('777');
@@ -150,14 +166,23 @@ describe('a data.path whitelist below the space root', () => {
 describe('time and interface caveats', () => {
   it('an expired time caveat is 401 unauthorized {authError: tokenCaveatUnverified {caveat}}', async () => {
     const validUntil = nowS() - 1;
-    const token = await tokenWith('compute_expired', [{ type: 'time', validUntil }, { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] }]);
+    const token = await tokenWith('compute_expired', [
+      { type: 'time', validUntil },
+      { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] },
+    ]);
     const r = await api.op('GET', `/data/${a.spaceId}/children`, undefined, { token });
     expect(r.status).toBe(401);
-    expect(errorOf(r)).toMatchObject({ id: 'unauthorized', details: { authError: { id: 'tokenCaveatUnverified', details: { caveat: { type: 'time', validUntil } } } } });
+    expect(errorOf(r)).toMatchObject({
+      id: 'unauthorized',
+      details: { authError: { id: 'tokenCaveatUnverified', details: { caveat: { type: 'time', validUntil } } } },
+    });
   });
 
   it('interface: oneclient is refused on REST (the simulator has no Oneclient interface)', async () => {
-    const token = await tokenWith('compute_oneclient', [{ type: 'interface', interface: 'oneclient' }, { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] }]);
+    const token = await tokenWith('compute_oneclient', [
+      { type: 'interface', interface: 'oneclient' },
+      { type: 'data.path', whitelist: [b64(`/${a.spaceId}`)] },
+    ]);
     const r = await api.op('GET', `/data/${a.spaceId}/children`, undefined, { token });
     expect(r.status).toBe(401);
     expect(errorOf(r).details.authError).toMatchObject({ id: 'tokenCaveatUnverified', details: { caveat: { type: 'interface', interface: 'oneclient' } } });

@@ -105,7 +105,11 @@ describe('s3od access', () => {
     expect(r.stdout).toContain(`export ONECLIENT_ACCESS_TOKEN='${token}'`);
     expect(r.stdout).toMatch(new RegExp(`oneclient -H 127\\.0\\.0\\.1 -P \\d+ --space-id ${stateA.outputs.spaceId} /mnt/onedata`));
     const secret = load(r.stdout.slice(r.stdout.indexOf('apiVersion: v1'))) as any;
-    expect(secret).toMatchObject({ kind: 'Secret', stringData: { host: '127.0.0.1', onedata_token: token }, metadata: { annotations: { 's3od/space-id': stateA.outputs.spaceId, 's3od/token-id': tokenId } } });
+    expect(secret).toMatchObject({
+      kind: 'Secret',
+      stringData: { host: '127.0.0.1', onedata_token: token },
+      metadata: { annotations: { 's3od/space-id': stateA.outputs.spaceId, 's3od/token-id': tokenId } },
+    });
     expect(r.stdout).toContain(`revoke with  s3od access ${prefixA} --revoke ${tokenId}`);
     await expectNowhereStored(token);
 

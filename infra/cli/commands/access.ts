@@ -20,7 +20,7 @@ const OPTIONS = {
 
 export const accessCommand: Command = {
   words: ['access'],
-  summary: 'issue a read-only token for one dataset\'s space (compute sites), or revoke it',
+  summary: "issue a read-only token for one dataset's space (compute sites), or revoke it",
   help: `Usage: s3od access DATASET [--ttl 7d] [--provider NAME] [--oneclient-only] [--json]
        s3od access DATASET --revoke [TOKEN_ID] [--json]
 
@@ -51,7 +51,8 @@ ${CONFIG_HELP}`,
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, { min: 1, max: 2, names: 'DATASET' });
     const tokenId = positionals[1];
     if (tokenId !== undefined && !values.revoke) throw new UsageError(`unexpected argument ${JSON.stringify(tokenId)} (a TOKEN_ID goes with --revoke)`);
-    if (values.revoke && (values.ttl || values.provider || values['oneclient-only'])) throw new UsageError('--ttl, --provider and --oneclient-only are for issuing, not with --revoke');
+    if (values.revoke && (values.ttl || values.provider || values['oneclient-only']))
+      throw new UsageError('--ttl, --provider and --oneclient-only are for issuing, not with --revoke');
     const ttlSeconds = parseTtl(values.ttl ?? DEFAULT_TTL);
     return withContext(values, env, async (ctx) => {
       const state = await provisionedRecord(ctx, positionals[0]!);
@@ -74,24 +75,33 @@ ${CONFIG_HELP}`,
       // Defence in depth: masked in every line but the ones that are this command's output.
       output.addSecret(issued.token);
       const snippet: SnippetInput = {
-        oneproviderUrl: provider.url, spaceId: state.outputs.spaceId!, token: issued.token, tokenId: issued.grant.tokenId,
-        expiresAt: issued.grant.expiresAt, folder: state.dataset.prefix,
+        oneproviderUrl: provider.url,
+        spaceId: state.outputs.spaceId!,
+        token: issued.token,
+        tokenId: issued.grant.tokenId,
+        expiresAt: issued.grant.expiresAt,
+        folder: state.dataset.prefix,
       };
       if (values.json) {
-        output.jsonRevealing({ spaceId: snippet.spaceId, oneproviderUrl: provider.url, token: issued.token, expiresAt: issued.grant.expiresAt, tokenId: issued.grant.tokenId }, issued.token);
+        output.jsonRevealing(
+          { spaceId: snippet.spaceId, oneproviderUrl: provider.url, token: issued.token, expiresAt: issued.grant.expiresAt, tokenId: issued.grant.tokenId },
+          issued.token,
+        );
         return EXIT.ok;
       }
-      output.out([
-        `access token for ${safeText(state.dataset.prefix)}`,
-        `  space        ${safeText(snippet.spaceId)}${state.outputs.onedataName ? ` (${safeText(state.outputs.onedataName)})` : ''}`,
-        `  oneprovider  ${safeText(provider.url)}${provider.name ? ` (${safeText(provider.name)}, ${safeText(provider.providerId)})` : ` (${safeText(provider.providerId)})`}`,
-        `  token id     ${safeText(issued.grant.tokenId)} (${safeText(issued.grant.name)})`,
-        `  expires      ${safeText(issued.grant.expiresAt)}`,
-        `  allows       ${values['oneclient-only'] ? 'Oneclient only; ' : ''}reading this space only: ${safeText(issued.grant.caveats)}`,
-        `  revoke with  s3od access ${safeText(state.dataset.prefix)} --revoke ${safeText(issued.grant.tokenId)}`,
-        '',
-        'Token (a secret: hand it to the compute site only; it is not stored and cannot be shown again):',
-      ].join('\n'));
+      output.out(
+        [
+          `access token for ${safeText(state.dataset.prefix)}`,
+          `  space        ${safeText(snippet.spaceId)}${state.outputs.onedataName ? ` (${safeText(state.outputs.onedataName)})` : ''}`,
+          `  oneprovider  ${safeText(provider.url)}${provider.name ? ` (${safeText(provider.name)}, ${safeText(provider.providerId)})` : ` (${safeText(provider.providerId)})`}`,
+          `  token id     ${safeText(issued.grant.tokenId)} (${safeText(issued.grant.name)})`,
+          `  expires      ${safeText(issued.grant.expiresAt)}`,
+          `  allows       ${values['oneclient-only'] ? 'Oneclient only; ' : ''}reading this space only: ${safeText(issued.grant.caveats)}`,
+          `  revoke with  s3od access ${safeText(state.dataset.prefix)} --revoke ${safeText(issued.grant.tokenId)}`,
+          '',
+          'Token (a secret: hand it to the compute site only; it is not stored and cannot be shown again):',
+        ].join('\n'),
+      );
       output.outRevealing([issued.token, '', oneclientSnippet(snippet), '', kubernetesSecretSnippet(snippet)].join('\n'), issued.token);
       return EXIT.ok;
     });
@@ -103,7 +113,8 @@ async function provisionedRecord(ctx: CliContext, folder: string): Promise<Datas
   const ref = resolveDataset(ctx.config.bucket, folder, ctx.classifier);
   const rec = await ctx.states().read(ref.id);
   if (!rec) throw new CommandFailed(`no record for ${safeText(ref.prefix)}: s3od has not seen this dataset (try s3od status, s3od backfill)`);
-  if (!rec.state.outputs.spaceId) throw new CommandFailed(`${safeText(ref.prefix)} has no space yet (status ${safeText(rec.state.status)}): see s3od status ${safeText(ref.prefix)}`);
+  if (!rec.state.outputs.spaceId)
+    throw new CommandFailed(`${safeText(ref.prefix)} has no space yet (status ${safeText(rec.state.status)}): see s3od status ${safeText(ref.prefix)}`);
   return rec.state;
 }
 
@@ -125,7 +136,9 @@ async function chooseProvider(ctx: CliContext, wanted: string | undefined): Prom
     const c = await ctx.onedata({ providerUrl: url(p.host), publicOnly: true }).provider.getConfiguration();
     if ([c.name, c.domain, c.providerId].includes(wanted)) return { url: url(p.host), providerId: c.providerId, ...(c.name ? { name: c.name } : {}) };
   }
-  throw new CommandFailed(`no configured Oneprovider is named ${safeText(wanted)} (restAccess.oneproviders: ${configured.map((p) => safeText(p.host)).join(', ')})`);
+  throw new CommandFailed(
+    `no configured Oneprovider is named ${safeText(wanted)} (restAccess.oneproviders: ${configured.map((p) => safeText(p.host)).join(', ')})`,
+  );
 }
 
 /**
@@ -137,7 +150,9 @@ async function requireSpaceReachable(ctx: CliContext, state: DatasetState, provi
   const spaceId = state.outputs.spaceId!;
   const mine = await zone.listEffectiveSpaces();
   if (!mine.includes(spaceId)) {
-    throw new CommandFailed(`the Onezone user s3od runs as is not a member of space ${safeText(spaceId)} (adopted from elsewhere?): a token it issues could not read it`);
+    throw new CommandFailed(
+      `the Onezone user s3od runs as is not a member of space ${safeText(spaceId)} (adopted from elsewhere?): a token it issues could not read it`,
+    );
   }
   let providers: string[];
   try {
@@ -147,6 +162,8 @@ async function requireSpaceReachable(ctx: CliContext, state: DatasetState, provi
     throw e;
   }
   if (!providers.includes(provider.providerId)) {
-    throw new CommandFailed(`Oneprovider ${safeText(provider.name ?? provider.providerId)} does not support space ${safeText(spaceId)} (supported by: ${providers.map(safeText).join(', ') || 'none'}): the token would find nothing there`);
+    throw new CommandFailed(
+      `Oneprovider ${safeText(provider.name ?? provider.providerId)} does not support space ${safeText(spaceId)} (supported by: ${providers.map(safeText).join(', ') || 'none'}): the token would find nothing there`,
+    );
   }
 }

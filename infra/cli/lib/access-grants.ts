@@ -65,7 +65,8 @@ export async function issueAccessToken(
       }
     }
   }
-  if (!created) throw new CommandFailed(`no free token name after ${NAME_ATTEMPTS} tries (s3od-access-<n>_…): revoke or delete old tokens of the service user in Onezone`);
+  if (!created)
+    throw new CommandFailed(`no free token name after ${NAME_ATTEMPTS} tries (s3od-access-<n>_…): revoke or delete old tokens of the service user in Onezone`);
   registerSecret(created.token);
   const grant: AccessGrant = {
     tokenId: created.tokenId,

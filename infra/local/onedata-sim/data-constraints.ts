@@ -36,7 +36,10 @@ export type DataOperation = 'traverse' | 'read' | 'write';
 
 /** A canonical path from a `data.path` whitelist entry: base64 of `/<spaceId>/…`, trailing `/` ignored. */
 export function decodeDataPath(entry: string): string[] {
-  return Buffer.from(entry, 'base64').toString('utf8').split('/').filter((s) => s !== '');
+  return Buffer.from(entry, 'base64')
+    .toString('utf8')
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 export function dataConstraintsOf(caller: Caller): DataConstraints {

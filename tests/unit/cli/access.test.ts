@@ -76,8 +76,12 @@ describe('accessTokenName', () => {
 
 describe('snippets', () => {
   const input: SnippetInput = {
-    oneproviderUrl: 'https://provider.example.org', spaceId: 'c265f2cc65a1bc1835929288be145d72', token: 'MDAxY2xvY2F0aW9uIG9uZXpvbm0vRoKEN',
-    tokenId: 'tok123', expiresAt: '2026-12-11T14:00:00.000Z', folder: 'datasets/Run1',
+    oneproviderUrl: 'https://provider.example.org',
+    spaceId: 'c265f2cc65a1bc1835929288be145d72',
+    token: 'MDAxY2xvY2F0aW9uIG9uZXpvbm0vRoKEN',
+    tokenId: 'tok123',
+    expiresAt: '2026-12-11T14:00:00.000Z',
+    folder: 'datasets/Run1',
   };
 
   it('Oneclient: the token in ONECLIENT_ACCESS_TOKEN, the provider host, only this space', () => {
@@ -88,11 +92,17 @@ describe('snippets', () => {
     expect(oneclientSnippet({ ...input, oneproviderUrl: 'https://p.example.org:8443' })).toContain('oneclient -H p.example.org -P 8443 --space-id');
   });
 
-  it('Kubernetes: a Secret with host and onedata_token (what Scipion\'s csi-onedata volume reads), valid YAML', () => {
+  it("Kubernetes: a Secret with host and onedata_token (what Scipion's csi-onedata volume reads), valid YAML", () => {
     const doc = load(kubernetesSecretSnippet(input)) as Record<string, any>;
     expect(doc).toMatchObject({
-      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-      metadata: { name: 'sec-scipion-onedata', labels: { 'cerit-onedata-secret': 'yes' }, annotations: { 's3od/dataset': 'datasets/Run1', 's3od/space-id': input.spaceId, 's3od/token-id': 'tok123', 's3od/expires-at': input.expiresAt } },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: 'sec-scipion-onedata',
+        labels: { 'cerit-onedata-secret': 'yes' },
+        annotations: { 's3od/dataset': 'datasets/Run1', 's3od/space-id': input.spaceId, 's3od/token-id': 'tok123', 's3od/expires-at': input.expiresAt },
+      },
       stringData: { host: 'provider.example.org', onedata_token: input.token },
     });
   });
@@ -139,7 +149,14 @@ describe('issuing and revoking (in-process simulator, in-memory record)', () => 
   beforeEach(async () => {
     sim.configure({ dropAnswers: [] });
     sim.reset();
-    od = createOnedataClient({ onezoneUrl: sim.url, oneproviderUrl: sim.url, onezoneToken: sim.info.token, timeoutMs: 5000, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 }, logger: createLogger({ test: true }) });
+    od = createOnedataClient({
+      onezoneUrl: sim.url,
+      oneproviderUrl: sim.url,
+      onezoneToken: sim.info.token,
+      timeoutMs: 5000,
+      retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+      logger: createLogger({ test: true }),
+    });
     const spaceId = await od.zone.createSpace({ groupId: sim.info.managerGroupId, name: 'Run1' });
     objects = new MemoryObjects();
     const states = new StateStore(objects);
@@ -156,7 +173,9 @@ describe('issuing and revoking (in-process simulator, in-memory record)', () => 
   it('records the id, expiry, provider and caveats — never the token — and names tokens 1, 2, …', async () => {
     const first = await issueAccessToken(deps, state, { provider, ttlSeconds: 3600, oneclientOnly: false });
     const rec = await recorded();
-    expect(rec.access).toEqual([expect.objectContaining({ tokenId: first.grant.tokenId, name: 's3od-access-1_Run1', providerUrl: provider.url, providerId: 'p1' })]);
+    expect(rec.access).toEqual([
+      expect.objectContaining({ tokenId: first.grant.tokenId, name: 's3od-access-1_Run1', providerUrl: provider.url, providerId: 'p1' }),
+    ]);
     expect(rec.access![0]!.caveats).toMatch(/^time < .*, data\.readonly, data\.path \/[0-9a-f]+$/);
     // validUntil is in whole seconds.
     expect(Date.parse(rec.access![0]!.expiresAt) - Date.parse(rec.access![0]!.issuedAt)).toBeGreaterThan(3599_000);
