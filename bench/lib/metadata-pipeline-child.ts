@@ -17,7 +17,7 @@ import { createLogger } from '../../shared/log/index.ts';
 import { parseMetadata } from '../../shared/metadata/index.ts';
 import type { SagaRun } from '../../shared/provisioning/context.ts';
 import { publication } from '../../shared/provisioning/steps.ts';
-import { writeBackAccessInfo } from '../../shared/provisioning/write-back.ts';
+import { writeAccessInfo } from '../../shared/provisioning/access-info-write.ts';
 import { newDatasetState } from '../../shared/state/dataset-state.ts';
 import type { ObjectStore } from '../../shared/storage/objects.ts';
 import { SHAPES } from './metadata-shapes.ts';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       log: createLogger(),
       mayHaveRunBefore: false,
     } as unknown as SagaRun;
-    await writeBackAccessInfo(run);
+    await writeAccessInfo(run);
     const published = publication(run);
     // As the HTTP client serialises the JSON metadata.
     const json = JSON.stringify(published.jsonMetadata);

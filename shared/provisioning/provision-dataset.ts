@@ -18,7 +18,7 @@ import { publishMetadata } from './publish-metadata.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { BEFORE_STEPS } from './step-names.ts';
 import { PROVISIONING_STEPS, publication } from './steps.ts';
-import { accessInfoKey, accessInfoValues, writeBackAccessInfo, writtenInviteToken } from './write-back.ts';
+import { accessInfoKey, accessInfoValues, writeAccessInfo, writtenInviteToken } from './access-info-write.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -250,7 +250,7 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   const inFile = accessInfoKey(run) === metadata.key ? readAccessInfo(metadata.doc, config.metadataFileTags) : undefined;
   const current = !inFile || (inFile.onezone === values.onezone && inFile.space === values.space && inFile.inviteToken === values.inviteToken && inFile.publicURL === values.publicURL);
   if (!current || accessInfoKey(run) !== metadata.key) {
-    const etag = await writeBackAccessInfo(run);
+    const etag = await writeAccessInfo(run);
     if (etag && etag !== metadata.etag) {
       writtenEtag = etag;
       log.info('access information restored in the metadata file');

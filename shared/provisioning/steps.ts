@@ -13,7 +13,7 @@ import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 import { datasetPublication, publishMetadata } from './publish-metadata.ts';
 import { STEP } from './step-names.ts';
-import { writeBackAccessInfo } from './write-back.ts';
+import { writeAccessInfo } from './access-info-write.ts';
 
 /**
  * The provisioning saga as one readable list of named steps. Each step:
@@ -280,7 +280,7 @@ async function publishJsonMetadata(run: SagaRun): Promise<Partial<ProvisioningOu
 }
 
 async function writeBack(run: SagaRun): Promise<StepOutputs> {
-  const etag = await writeBackAccessInfo(run);
+  const etag = await writeAccessInfo(run);
   // Our own write's version: its event then finds the dataset current.
   return { writtenBack: true, ...(etag ? { metadataEtag: etag } : {}) };
 }

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { pollUntil } from '../../shared/retry/index.ts';
-import { WITHHELD_INVITE_TOKEN } from '../../shared/provisioning/write-back.ts';
+import { WITHHELD_INVITE_TOKEN } from '../../shared/provisioning/access-info-write.ts';
 import { uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
 import { control, getText, s3Client, stackInfo } from '../helpers/stack-client.ts';
 
 /**
- * Guards writtenInviteToken (shared/provisioning/write-back.ts): posix mode imports the whole
+ * Guards writtenInviteToken (shared/provisioning/access-info-write.ts): posix mode imports the whole
  * dataset folder into a space with a public share, so the invite token goes into files there (our
  * section of the metadata file, or `.fs2od`) only when `posixStorage.publishInviteToken` says so.
  */

@@ -20,7 +20,7 @@ import { getText, putObject, s3Client, stackInfo } from '../helpers/stack-client
  * metadata file first lets the "operator" upload their edit (the hook), then sends the PUT.
  *
  * Guards: the write-back's compare-and-swap (`If-Match` on the ETag read) and its re-read and
- * merge on 412 (shared/provisioning/write-back.ts). Shown to fail when the PUT was made
+ * merge on 412 (shared/provisioning/access-info-write.ts). Shown to fail when the PUT was made
  * unconditional (the operator's edit was overwritten: the first PUT was not refused and the file
  * no longer started with their text).
  */

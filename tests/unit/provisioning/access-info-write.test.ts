@@ -6,12 +6,12 @@ import { parseMetadata, readAccessInfo } from '../../../shared/metadata/index.ts
 import type { OnedataClient } from '../../../shared/onedata/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';
 import { PermanentProvisioningError } from '../../../shared/provisioning/errors.ts';
-import { writeBackAccessInfo } from '../../../shared/provisioning/write-back.ts';
+import { writeAccessInfo } from '../../../shared/provisioning/access-info-write.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
 
 /**
- * writeBackAccessInfo on an in-memory bucket with S3's conditional-write rules. Each test names
+ * writeAccessInfo on an in-memory bucket with S3's conditional-write rules. Each test names
  * the logic it guards; each was shown to fail with that logic removed.
  */
 const baseConfig = `
@@ -62,12 +62,12 @@ const accessOf = (text: string) => {
   return readAccessInfo(p.doc);
 };
 
-describe('writeBackAccessInfo', () => {
+describe('writeAccessInfo', () => {
   it('writes only our section, with one PUT conditional on the version read at the start (no second read)', async () => {
     // Guards: the PUT's If-Match on the version the run read, and the saved GET (the first
     // attempt uses that version's text).
     const { run, objects, etag } = setUp();
-    const newEtag = await writeBackAccessInfo(run);
+    const newEtag = await writeAccessInfo(run);
     const text = objects.text(KEY)!;
     expect(text.startsWith(ORIGINAL)).toBe(true);
     expect(accessOf(text)).toEqual({ onezone: 'https://zone.example.org', space: 'space-1', inviteToken: 'invite-token-abc', publicURL: 'https://zone.example.org/share/sh-1' });
@@ -85,7 +85,7 @@ describe('writeBackAccessInfo', () => {
     objects.beforePut = (key) => {
       if (key === KEY && !operatorEtag) operatorEtag = objects.seed(KEY, edited);
     };
-    await writeBackAccessInfo(run);
+    await writeAccessInfo(run);
     const puts = objects.puts(KEY);
     expect(puts.map((p) => [p.cond?.ifMatch, p.result])).toEqual([[etag, 'precondition-failed'], [operatorEtag, 'ok']]);
     expect(objects.calls.filter((c) => c.op === 'get' && c.key === KEY)).toHaveLength(1);
@@ -97,10 +97,10 @@ describe('writeBackAccessInfo', () => {
   it('a file already carrying exactly our section is not written again', async () => {
     // Guards: "unchanged text → no PUT" (no write, so no new event and no loop of write-backs).
     const first = setUp();
-    await writeBackAccessInfo(first.run);
+    await writeAccessInfo(first.run);
     const withSection = first.objects.text(KEY)!;
     const { run, objects, etag } = setUp({ text: withSection });
-    expect(await writeBackAccessInfo(run)).toBe(etag);
+    expect(await writeAccessInfo(run)).toBe(etag);
     expect(objects.puts(KEY)).toEqual([]);
   });
 
@@ -108,7 +108,7 @@ describe('writeBackAccessInfo', () => {
     // Guards: the missing-file branch (never recreate the operator's file from memory).
     const { run, objects } = setUp();
     objects.beforePut = (key) => void objects.data.delete(key);
-    await expect(writeBackAccessInfo(run)).rejects.toBeInstanceOf(PermanentProvisioningError);
+    await expect(writeAccessInfo(run)).rejects.toBeInstanceOf(PermanentProvisioningError);
     expect(objects.data.has(KEY)).toBe(false);
   });
 
@@ -119,14 +119,14 @@ describe('writeBackAccessInfo', () => {
     objects.beforePut = (key) => {
       if (objects.text(key) !== broken) objects.seed(key, broken);
     };
-    await expect(writeBackAccessInfo(run)).rejects.toThrow(/unreadable/);
+    await expect(writeAccessInfo(run)).rejects.toThrow(/unreadable/);
     expect(objects.text(KEY)).toBe(broken);
   });
 
   it('fs2od mode (storeAccessInfo): .fs2od is created once with If-None-Match, the metadata file is untouched', async () => {
     // Guards: accessInfoKey's choice of the separate object, and create-only-if-absent.
     const { run, objects } = setUp({ configExtra: 'fs2odMetadataFile: { enabled: true, storeAccessInfo: true }\n' });
-    expect(await writeBackAccessInfo(run)).toBeUndefined();
+    expect(await writeAccessInfo(run)).toBeUndefined();
     expect(objects.text(KEY)).toBe(ORIGINAL);
     const puts = objects.puts('datasets/Run1/.fs2od');
     expect(puts).toEqual([{ op: 'put', key: 'datasets/Run1/.fs2od', cond: { ifNoneMatch: '*' }, result: 'ok' }]);

@@ -1,5 +1,7 @@
 /**
- * Writing the access information back into the operator's file — surgically.
+ * The text edit of our section (pure: text in, text out). Its callers: the conditional object
+ * write (shared/provisioning/access-info-write.ts), used by the saga's `write-back` step and the
+ * refresh of a provisioned dataset.
  *
  * Only our section changes; every other byte stays as it was (comments, order, quoting, blank lines,
  * trailing blanks, BOM, line endings). Inside an existing block-style section, only the lines of our

@@ -34,13 +34,16 @@ export function accessInfoKey(run: Pick<SagaRun, 'deps' | 'metadata' | 'record'>
 }
 
 /**
+ * The conditional object write behind the saga's `write-back` step (the text edit itself is
+ * shared/metadata/section-edit.ts).
+ *
  * Writes the access information into the object, changing nothing but our section, with a
  * compare-and-swap on the ETag read: if the operator (or anyone) wrote the file meanwhile, the PUT
  * fails, and the new version is read, merged and written again — their edit is never lost.
  * Returns the ETag of the metadata file after the write (undefined when access info went to
  * `.fs2od`, which does not change the metadata file).
  */
-export async function writeBackAccessInfo(run: SagaRun): Promise<string | undefined> {
+export async function writeAccessInfo(run: SagaRun): Promise<string | undefined> {
   const { objects, config } = run.deps;
   const key = accessInfoKey(run);
   const values = accessInfoValues(run);
