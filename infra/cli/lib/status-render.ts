@@ -81,6 +81,11 @@ export function renderDatasetStatus(s: DatasetState, now = new Date()): string[]
     const stopped = r.count >= DEFAULT_REQUEUE_POLICY.limit;
     kv.push(['reconcile', `${r.count} of ${DEFAULT_REQUEUE_POLICY.limit} re-queues of etag ${r.etag}, last ${r.lastAt}${stopped ? ' · stopped: upload a new version or s3od retry' : ''}`]);
   }
+  // s3od access tokens (ids only are recorded): one line each, so --revoke TOKEN_ID is at hand.
+  for (const g of s.access ?? []) {
+    const state = g.revokedAt ? `revoked ${g.revokedAt}` : Date.parse(g.expiresAt) <= now.getTime() ? `expired ${g.expiresAt}` : `valid until ${g.expiresAt}`;
+    kv.push(['access token', `${g.tokenId} (${g.name}) · ${state}`]);
+  }
   kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
   if (s.lease) {
     const live = Date.parse(s.lease.expiresAt) > now.getTime();

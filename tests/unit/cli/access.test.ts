@@ -10,6 +10,7 @@ import { issueAccessToken, revokeAccessTokens, type AccessDeps } from '../../../
 import { kubernetesSecretSnippet, oneclientSnippet, type SnippetInput } from '../../../infra/cli/lib/access-snippets.ts';
 import { accessCaveats, accessTokenName, describeCaveats, parseTtl, spacePathEntry } from '../../../infra/cli/lib/access-token.ts';
 import { CommandFailed, Output, UsageError } from '../../../infra/cli/lib/io.ts';
+import { renderDatasetStatus } from '../../../infra/cli/lib/status-render.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { createOnedataClient, type OnedataClient } from '../../../shared/onedata/index.ts';
@@ -127,6 +128,24 @@ describe('Output.outRevealing', () => {
     output.out('again the-new-access-token');
     output.err('err the-new-access-token');
     expect(out).toBe('token the-new-access-token, service [REDACTED]\nagain [REDACTED]\nerr [REDACTED]\n');
+  });
+});
+
+describe('s3od status', () => {
+  it('lists the recorded access tokens by id with their state (valid, expired, revoked), never a token', () => {
+    const st = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));
+    const base = { issuedAt: '2026-01-01T00:00:00.000Z', providerUrl: 'https://p', caveats: 'data.readonly' };
+    st.access = [
+      { ...base, tokenId: 'tokA', name: 's3od-access-1_Run1', expiresAt: '2026-01-08T00:00:00.000Z' },
+      { ...base, tokenId: 'tokB', name: 's3od-access-2_Run1', expiresAt: '2026-03-01T00:00:00.000Z' },
+      { ...base, tokenId: 'tokC', name: 's3od-access-3_Run1', expiresAt: '2026-03-01T00:00:00.000Z', revokedAt: '2026-01-05T00:00:00.000Z' },
+    ];
+    const lines = renderDatasetStatus(st, new Date('2026-02-01T00:00:00Z')).filter((l) => l.includes('access token'));
+    expect(lines).toEqual([
+      '  access token    tokA (s3od-access-1_Run1) · expired 2026-01-08T00:00:00.000Z',
+      '  access token    tokB (s3od-access-2_Run1) · valid until 2026-03-01T00:00:00.000Z',
+      '  access token    tokC (s3od-access-3_Run1) · revoked 2026-01-05T00:00:00.000Z',
+    ]);
   });
 });
 
