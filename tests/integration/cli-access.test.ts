@@ -149,4 +149,14 @@ describe('s3od access', () => {
     // Nothing was issued for B.
     expect((await readState(s3, prefixB))!.access).toBeUndefined();
   });
+
+  it('--provider takes a configured Oneprovider by the name it reports', async () => {
+    const r = await runCli(['access', prefixB, '--provider', 'sim-provider-1', '--json', ...stack]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.oneproviderUrl).toBe(info.onedataUrl.replace(/\/+$/, ''));
+    const rec = (await readState(s3, prefixB))!;
+    expect(rec.access).toEqual([expect.objectContaining({ tokenId: out.tokenId, providerId: info.sim.providerIds[0] })]);
+    expect((await runCli(['access', prefixB, '--revoke', ...stack])).code).toBe(0);
+  });
 });
