@@ -1,5 +1,5 @@
 import { RESERVED_PREFIX } from '../dataset/ref.ts';
-import { withRetry } from '../retry/index.ts';
+import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { PreconditionFailedError, type ObjectStore } from '../storage/objects.ts';
 
 /**
@@ -44,6 +44,6 @@ export async function acquireScanSlot(
       await objects.put(SCAN_SLOTS_KEY, JSON.stringify(record), cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }, 'application/json');
       return true;
     },
-    { retries: 20, baseDelayMs: 20, maxDelayMs: 500, isRetryable: (e) => e instanceof PreconditionFailedError },
+    { ...RETRY_PRESETS.recordCas, isRetryable: (e) => e instanceof PreconditionFailedError },
   );
 }

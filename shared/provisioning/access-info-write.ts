@@ -1,7 +1,7 @@
 import { metadataParseSettings } from '../config/metadata-limits.ts';
 import { MetadataWriteError, renderAccessInfoFile, upsertAccessInfo, type AccessInfoValues } from '../metadata/index.ts';
 import { readMetadataFile, type MetadataFile } from '../metadata/read-file.ts';
-import { withRetry } from '../retry/index.ts';
+import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { PreconditionFailedError } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { SagaRun } from './context.ts';
@@ -79,6 +79,6 @@ export async function writeAccessInfo(run: SagaRun): Promise<string | undefined>
       run.log.info('access information written back', { key });
       return separate ? undefined : etag;
     },
-    { retries: 10, baseDelayMs: 50, maxDelayMs: 1000, isRetryable: (e) => e instanceof PreconditionFailedError },
+    { ...RETRY_PRESETS.operatorFileCas, isRetryable: (e) => e instanceof PreconditionFailedError },
   );
 }

@@ -6,7 +6,7 @@ import {
 } from '../onedata/index.ts';
 import type { Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
-import { withRetry } from '../retry/index.ts';
+import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
@@ -79,7 +79,7 @@ async function createOnce<T>(run: SagaRun, what: string, lookup: () => Promise<T
         throw e;
       }
     },
-    { retries: run.deps.config.onedata.retries, baseDelayMs: 100, maxDelayMs: 3000, isRetryable: isTransient },
+    { ...RETRY_PRESETS.onedataCreate, retries: run.deps.config.onedata.retries, isRetryable: isTransient },
   );
 }
 

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { withRetry } from '../retry/index.ts';
+import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import type { Job } from './jobs.ts';
 
 /** SQS allows 10 entries and 256 KiB per SendMessageBatch. */
@@ -124,7 +124,7 @@ class QueueBatcher {
           if (pending.length === 0) return;
           throw new QueueSendError(`${pending.length} of ${batch.length} jobs not accepted by the queue`, pending.length);
         },
-        { retries: 5, baseDelayMs: 100, maxDelayMs: 2000, isRetryable: isTransientSqsError },
+        { ...RETRY_PRESETS.queueSend, isRetryable: isTransientSqsError },
       );
     } catch (e) {
       for (const p of pending) p.entry.reject(e);

@@ -1,5 +1,5 @@
 import { RESERVED_PREFIX, type DatasetRef } from '../dataset/ref.ts';
-import { withRetry } from '../retry/index.ts';
+import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { ObjectStore, PreconditionFailedError } from '../storage/objects.ts';
 import { newDatasetState, type DatasetState } from './dataset-state.ts';
 
@@ -52,7 +52,7 @@ export class StateStore {
         const etag = await this.write(state, cur?.etag);
         return { state, etag };
       },
-      { retries: 20, baseDelayMs: 20, maxDelayMs: 500, isRetryable: (e) => e instanceof PreconditionFailedError },
+      { ...RETRY_PRESETS.recordCas, isRetryable: (e) => e instanceof PreconditionFailedError },
     );
   }
 
@@ -66,23 +66,30 @@ export class StateStore {
   async save(current: VersionedState): Promise<VersionedState> {
     const owner = current.state.lease?.owner;
     let etag = current.etag;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const next = await this.write(current.state, etag);
-        return { state: current.state, etag: next };
-      } catch (e) {
-        if (!(e instanceof PreconditionFailedError) || attempt >= 20) throw e;
-      }
-      const latest = await this.read(current.state.dataset.id);
-      if (!latest || (owner !== undefined && latest.state.lease?.owner !== owner && latest.state.lease !== undefined)) {
-        throw new LeaseLostError(`the lease on ${current.state.dataset.prefix} passed to another worker`);
-      }
-      current.state.import = latest.state.import;
-      // `s3od access` records its tokens without the lease: keep what it wrote meanwhile.
-      if (latest.state.access) current.state.access = latest.state.access;
-      else delete current.state.access;
-      etag = latest.etag;
-    }
+    let lostRace = false;
+    return withRetry(
+      async () => {
+        if (lostRace) {
+          const latest = await this.read(current.state.dataset.id);
+          if (!latest || (owner !== undefined && latest.state.lease?.owner !== owner && latest.state.lease !== undefined)) {
+            throw new LeaseLostError(`the lease on ${current.state.dataset.prefix} passed to another worker`);
+          }
+          current.state.import = latest.state.import;
+          // `s3od access` records its tokens without the lease: keep what it wrote meanwhile.
+          if (latest.state.access) current.state.access = latest.state.access;
+          else delete current.state.access;
+          etag = latest.etag;
+        }
+        try {
+          return { state: current.state, etag: await this.write(current.state, etag) };
+        } catch (e) {
+          lostRace ||= e instanceof PreconditionFailedError;
+          throw e;
+        }
+      },
+      // Backs off between tries (it used to retry at once, 20 times): the other writer gets through.
+      { ...RETRY_PRESETS.recordCas, isRetryable: (e) => e instanceof PreconditionFailedError },
+    );
   }
 
   /**
