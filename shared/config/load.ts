@@ -354,10 +354,11 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): S3odSecrets {
     oneproviderToken: env.S3OD_ONEPROVIDER_TOKEN || onezoneToken,
     storageAccessKey: env.S3OD_STORAGE_ACCESS_KEY || undefined,
     storageSecretKey: env.S3OD_STORAGE_SECRET_KEY || undefined,
-    webhookToken: env.S3OD_WEBHOOK_TOKEN || undefined,
   };
   if (problems.length) throw new ConfigError(problems, 'environment');
-  for (const v of Object.values(secrets)) if (typeof v === 'string') registerSecret(v);
+  // The endpoint tokens are checked by the handlers (shared/events/webhook-auth.ts), never used
+  // here; they are registered so that no log line of this function can carry them.
+  for (const v of [...Object.values(secrets), env.S3OD_WEBHOOK_TOKEN, env.S3OD_JOBS_TOKEN]) if (typeof v === 'string') registerSecret(v);
   return secrets;
 }
 

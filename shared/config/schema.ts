@@ -67,7 +67,6 @@ export interface S3odSecrets {
   oneproviderToken: string;
   storageAccessKey?: string;
   storageSecretKey?: string;
-  webhookToken?: string;
 }
 
 export { DEFAULT_TAGS } from '../metadata/section.ts';

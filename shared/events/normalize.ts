@@ -112,7 +112,6 @@ function fromS3Record(rec: Rec): ObjectEvent | undefined {
   };
   if (size !== undefined) ev.size = size;
   if (typeof etagRaw === 'string' && etagRaw) ev.etag = etagRaw.replace(/"/g, '');
-  if (typeof obj.versionId === 'string' && obj.versionId) ev.versionId = obj.versionId;
   if (typeof obj.sequencer === 'string' && obj.sequencer) ev.sequencer = obj.sequencer;
   if (typeof rec.opaqueData === 'string') ev.opaqueData = rec.opaqueData;
   return ev;

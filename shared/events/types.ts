@@ -12,7 +12,6 @@ export interface ObjectEvent {
   size?: number;
   /** ETag without quotes. */
   etag?: string;
-  versionId?: string;
   /** Per-key ordering hint (hex, compare as zero-padded strings). */
   sequencer?: string;
   eventTime: string;

@@ -1,5 +1,14 @@
 import type { DatasetRef } from '../dataset/ref.ts';
 
+/**
+ * The jobs s3od puts on its two queues (catalogue with senders and consumers: docs/architecture.md).
+ *
+ * `dedupKey` names what a job is about (e.g. the dataset and the metadata version). Only
+ * on-object-event reads it, to send one job per key from one notification batch
+ * (shared/events/route.ts); consumers do not: they are idempotent instead (the record's
+ * `metadataEtag`, the lease, upserts, `freezeKey`).
+ */
+
 /** Provision (or re-check) one dataset; sent when its metadata file is created or rewritten. */
 export interface ProvisionJob {
   type: 'provision';
@@ -7,7 +16,7 @@ export interface ProvisionJob {
   /** The metadata file that triggered the job (a name from `metadataFiles`). */
   metadataFile: string;
   etag?: string;
-  /** Same dataset + same ETag = same job: consumers treat repeats as no-ops. */
+  /** Same dataset + same ETag: one job per notification batch (see above). */
   dedupKey: string;
   /** Correlates log lines from the bucket event to every Onedata call. */
   correlationId: string;
@@ -32,7 +41,6 @@ export interface ImportJob {
   dedupKey: string;
   correlationId: string;
 }
-
 
 /**
  * s3 mode: register the objects that were already in the dataset's folder when its space was

@@ -110,7 +110,7 @@ export interface DatasetState {
   createdAt: string;
   updatedAt: string;
   provisionedAt?: string;
-  /** Deleting in Onedata (compensation) only ever touches ids listed here. */
+  /** The last HISTORY_LIMIT runs and failures, newest last. */
   history: { at: string; event: string; detail?: string }[];
 }
 
