@@ -159,4 +159,19 @@ describe('s3od access', () => {
     expect(rec.access).toEqual([expect.objectContaining({ tokenId: out.tokenId, providerId: info.sim.providerIds[0] })]);
     expect((await runCli(['access', prefixB, '--revoke', ...stack])).code).toBe(0);
   });
+
+  it('--oneclient-only adds the interface caveat: the token is refused over REST', async () => {
+    const r = await runCli(['access', prefixB, '--oneclient-only', '--json', ...stack]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const rest = await op(out.token, 'GET', `/data/${stateB.outputs.spaceId}/children`);
+    expect(rest.status).toBe(401);
+    expect(rest.body.error.details.authError).toMatchObject({
+      id: 'tokenCaveatUnverified',
+      details: { caveat: { type: 'interface', interface: 'oneclient' } },
+    });
+    const grant = (await readState(s3, prefixB))!.access!.find((g) => g.tokenId === out.tokenId)!;
+    expect(grant.caveats).toMatch(/interface oneclient$/);
+    expect((await runCli(['access', prefixB, '--revoke', out.tokenId, ...stack])).code).toBe(0);
+  });
 });
