@@ -3,9 +3,14 @@
  * when everything accepts requests, writes .local/stack.json, and stops everything it started on
  * SIGINT/SIGTERM. `npm run demo` (or `npm start -- --demo`) also uploads a sample dataset and
  * shows it being provisioned.
+ *
+ * Log lines print for a person (infra/local/human-log.ts): one line per event, metric lines
+ * hidden. `--metrics` shows the metric lines too; `--json-logs` prints the JSON lines deployed
+ * functions write.
  */
 import { join } from 'node:path';
-import { createLogger, setLogLevel } from '../../shared/log/index.ts';
+import { createLogger, setLogLevel, setLogSink } from '../../shared/log/index.ts';
+import { humanLogSink } from './human-log.ts';
 import { DEFAULT_PORTS, PROJECT_ROOT, startStack, type RunningStack } from './stack.ts';
 import { runDemo } from './demo.ts';
 
@@ -21,6 +26,7 @@ const portArg = (name: string, def: number): number => {
   return v;
 };
 if (args.includes('--verbose')) setLogLevel('debug');
+if (!args.includes('--json-logs')) setLogSink(humanLogSink({ showMetrics: args.includes('--metrics') }));
 const log = createLogger({ app: 's3od-local' });
 
 const t0 = Date.now();
