@@ -2,6 +2,7 @@ import { RESERVED_PREFIX, type DatasetRef } from '../dataset/ref.ts';
 import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { ObjectStore, PreconditionFailedError } from '../storage/objects.ts';
 import { newDatasetState, type DatasetState } from './dataset-state.ts';
+import { upgradeRecord } from './record-schema.ts';
 
 export const STATE_PREFIX = `${RESERVED_PREFIX}state/`;
 
@@ -29,7 +30,7 @@ export class StateStore {
   async read(datasetId: string): Promise<VersionedState | undefined> {
     const obj = await this.objects.get(this.key(datasetId));
     if (!obj) return undefined;
-    return { state: JSON.parse(obj.body.toString('utf8')) as DatasetState, etag: obj.etag };
+    return { state: upgradeRecord(JSON.parse(obj.body.toString('utf8')), this.key(datasetId)), etag: obj.etag };
   }
 
   private async write(state: DatasetState, etag: string | undefined): Promise<string> {
@@ -129,7 +130,7 @@ export class StateStore {
     for await (const o of this.objects.list(STATE_PREFIX)) {
       if (!('key' in o) || !o.key.endsWith('.json')) continue;
       const obj = await this.objects.get(o.key);
-      if (obj) yield JSON.parse(obj.body.toString('utf8')) as DatasetState;
+      if (obj) yield upgradeRecord(JSON.parse(obj.body.toString('utf8')), o.key);
     }
   }
 }
