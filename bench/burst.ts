@@ -8,7 +8,7 @@
  * per service).
  */
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { datasetRef } from '../shared/events/classify.ts';
+import { datasetRef } from '../shared/dataset/ref.ts';
 import type { FunctionDef } from '../infra/local/runner/serverless-file.ts';
 import { load1, type BenchContext, type Figure } from './lib/context.ts';
 import { mapLimit, putObject, SAMPLE_METADATA, uniqueName } from './lib/datasets.ts';

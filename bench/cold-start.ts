@@ -18,7 +18,7 @@ import { deflateRawSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { load as loadYaml } from 'js-yaml';
 import { PROJECT_ROOT } from '../infra/local/stack.ts';
-import { datasetRef } from '../shared/events/classify.ts';
+import { datasetRef } from '../shared/dataset/ref.ts';
 import type { ProvisionJob } from '../shared/queue/jobs.ts';
 import { normalizeNotification } from '../shared/events/normalize.ts';
 import { routeEvents } from '../shared/events/route.ts';

@@ -9,7 +9,7 @@
  * - posix mode: coalesced force-starts; Onedata calls per 1,000 events and the wall time until
  *   every job (including delayed scan jobs) is done.
  */
-import { datasetRef, type DatasetRef } from '../shared/events/classify.ts';
+import { datasetRef, type DatasetRef } from '../shared/dataset/ref.ts';
 import { normalizeNotification } from '../shared/events/normalize.ts';
 import { routeEvents } from '../shared/events/route.ts';
 import { sendJobs } from '../shared/queue/sqs-sender.ts';

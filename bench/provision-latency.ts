@@ -8,7 +8,7 @@
  * against the production dependency graph, both run in this process by the same saga runner.
  */
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { datasetRef } from '../shared/events/classify.ts';
+import { datasetRef } from '../shared/dataset/ref.ts';
 import { PROVISIONING_STEPS, type StepDef } from '../shared/provisioning/steps.ts';
 import type { FunctionDef } from '../infra/local/runner/serverless-file.ts';
 import { load1, type BenchContext, type Figure } from './lib/context.ts';

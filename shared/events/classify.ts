@@ -3,10 +3,6 @@ import { checkKey } from '../dataset/key-path.ts';
 import { datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
 import { WatchedPrefix } from './glob.ts';
 
-// Dataset identity lives in shared/dataset/ref.ts. This re-export only remains until the last
-// importers (bench files being edited in parallel) move; import from shared/dataset/ref.ts.
-export { datasetId, datasetRef, RESERVED_PREFIX, STATUS_OBJECT_NAME, type DatasetRef } from '../dataset/ref.ts';
-
 export type KeyClass =
   | { kind: 'metadata'; dataset: DatasetRef; fileName: string }
   | { kind: 'running-marker'; dataset: DatasetRef }

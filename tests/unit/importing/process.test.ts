@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
-import { datasetRef, KeyClassifier, type DatasetRef } from '../../../shared/events/classify.ts';
+import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
+import { KeyClassifier } from '../../../shared/events/classify.ts';
 import { knownTargets, type ImportDeps } from '../../../shared/importing/context.ts';
 import { processImportJobs } from '../../../shared/importing/process.ts';
 import { createLogger } from '../../../shared/log/index.ts';
