@@ -60,17 +60,19 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return v;
 }
 
-/** Builds the three service clients. Tokens are registered with the logger's redaction. */
-export function createOnedataClient(cfg: OnedataClientConfig): OnedataClient {
-  if (!cfg.onezoneToken) throw new TypeError('OnedataClientConfig.onezoneToken is required');
-  const onezoneUrl = requireUrl('onezoneUrl', cfg.onezoneUrl);
-  const oneproviderUrl = requireUrl('oneproviderUrl', cfg.oneproviderUrl);
-  const onepanelUrl = cfg.onepanelUrl ? requireUrl('onepanelUrl', cfg.onepanelUrl) : oneproviderUrl;
-  const providerToken = cfg.providerToken || cfg.onezoneToken;
-  registerSecret(cfg.onezoneToken);
-  registerSecret(providerToken);
+/** One Oneprovider and its Onepanel. */
+export interface ProviderApis {
+  /** Scheme + host as configured, without a trailing slash. */
+  url: string;
+  provider: OneproviderApi;
+  panel: OnepanelApi;
+}
+
+type CommonHttp = Omit<ConstructorParameters<typeof ServiceHttp>[0], 'service' | 'baseUrl' | 'basePath' | 'token'>;
+
+function commonHttp(cfg: OnedataClientConfig): CommonHttp {
   const logger = cfg.logger ?? createLogger({ app: 's3od', component: 'onedata' });
-  const common = {
+  return {
     timeoutMs: positiveInt('timeoutMs', cfg.timeoutMs, ONEDATA_DEFAULTS.timeoutMs),
     retry: {
       retries: positiveInt('retry.retries', cfg.retry?.retries, ONEDATA_DEFAULTS.retries, 0),
@@ -80,13 +82,48 @@ export function createOnedataClient(cfg: OnedataClientConfig): OnedataClient {
     concurrency: positiveInt('concurrency', cfg.concurrency, ONEDATA_DEFAULTS.concurrency),
     logger,
   };
+}
+
+function providerApis(common: CommonHttp, url: string, onepanelUrl: string, token: string): ProviderApis {
+  return {
+    url,
+    provider: new OneproviderApi(new ServiceHttp({ ...common, service: 'oneprovider', baseUrl: url, basePath: '/api/v3/oneprovider', token })),
+    panel: new OnepanelApi(new ServiceHttp({ ...common, service: 'onepanel', baseUrl: onepanelUrl, basePath: '/api/v3/onepanel', token })),
+  };
+}
+
+/** Builds the three service clients. Tokens are registered with the logger's redaction. */
+export function createOnedataClient(cfg: OnedataClientConfig): OnedataClient {
+  if (!cfg.onezoneToken) throw new TypeError('OnedataClientConfig.onezoneToken is required');
+  const onezoneUrl = requireUrl('onezoneUrl', cfg.onezoneUrl);
+  const oneproviderUrl = requireUrl('oneproviderUrl', cfg.oneproviderUrl);
+  const onepanelUrl = cfg.onepanelUrl ? requireUrl('onepanelUrl', cfg.onepanelUrl) : oneproviderUrl;
+  const providerToken = cfg.providerToken || cfg.onezoneToken;
+  registerSecret(cfg.onezoneToken);
+  registerSecret(providerToken);
+  const common = commonHttp(cfg);
+  const primary = providerApis(common, oneproviderUrl, onepanelUrl, providerToken);
   return {
     zone: new OnezoneApi(new ServiceHttp({ ...common, service: 'onezone', baseUrl: onezoneUrl, basePath: '/api/v3/onezone', token: cfg.onezoneToken })),
-    provider: new OneproviderApi(
-      new ServiceHttp({ ...common, service: 'oneprovider', baseUrl: oneproviderUrl, basePath: '/api/v3/oneprovider', token: providerToken }),
-    ),
-    panel: new OnepanelApi(new ServiceHttp({ ...common, service: 'onepanel', baseUrl: onepanelUrl, basePath: '/api/v3/onepanel', token: providerToken })),
+    provider: primary.provider,
+    panel: primary.panel,
   };
+}
+
+/**
+ * Clients of further Oneproviders (the secondaries that hold replicas), with the same timeouts,
+ * retries, concurrency and provider token as `cfg`. Each URL gets its own Oneprovider and Onepanel
+ * client (Onepanel proxied under the provider's host, as for the primary).
+ */
+export function createProviderClients(cfg: OnedataClientConfig, urls: string[]): ProviderApis[] {
+  const providerToken = cfg.providerToken || cfg.onezoneToken;
+  if (!providerToken) throw new TypeError('OnedataClientConfig.onezoneToken is required');
+  registerSecret(providerToken);
+  const common = commonHttp(cfg);
+  return urls.map((u, i) => {
+    const url = requireUrl(`providers[${i}]`, u);
+    return providerApis(common, url, url, providerToken);
+  });
 }
 
 export { OnezoneApi } from './onezone.ts';

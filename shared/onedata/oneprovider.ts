@@ -9,10 +9,12 @@ import type {
   OneproviderShare,
   OneproviderSpace,
   QosRequirement,
+  QosSummary,
   RegisterFileRequest,
   TransferStatus,
   UpdateShareRequest,
- CreateOptions } from './types.ts';
+  CreateOptions,
+} from './types.ts';
 
 /** Oneprovider REST (`/api/v3/oneprovider`): spaces as the provider sees them, files, shares, QoS, transfers. */
 export class OneproviderApi {
@@ -180,5 +182,31 @@ export class OneproviderApi {
   /** `GET /transfers/{id}`. */
   async getTransfer(transferId: string): Promise<TransferStatus> {
     return (await this.#http.request<TransferStatus>({ method: 'GET', path: urlPath`/transfers/${transferId}` })).data;
+  }
+
+  /**
+   * `GET /spaces/{id}/transfers?state=…`, every page: the ids of the space's transfers in one state
+   * (`waiting`, `ongoing` or `ended`), including those a QoS requirement started.
+   */
+  async listSpaceTransfers(spaceId: string, state: 'waiting' | 'ongoing' | 'ended'): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | null = null;
+    do {
+      const query: Record<string, string> = { state, limit: '1000' };
+      if (pageToken) query['page_token'] = pageToken;
+      const res = await this.#http.request<{ transfers?: string[]; nextPageToken?: string | null }>({
+        method: 'GET',
+        path: urlPath`/spaces/${spaceId}/transfers`,
+        query,
+      });
+      ids.push(...(res.data.transfers ?? []));
+      pageToken = res.data.nextPageToken ?? null;
+    } while (pageToken);
+    return ids;
+  }
+
+  /** `GET /data/{id}/qos/summary`: the requirements that apply to a file (its own and its ancestors') and their overall status. */
+  async getQosSummary(fileId: string): Promise<QosSummary> {
+    return (await this.#http.request<QosSummary>({ method: 'GET', path: urlPath`/data/${fileId}/qos/summary` })).data;
   }
 }

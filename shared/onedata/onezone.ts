@@ -12,7 +12,8 @@ import type {
   OnezoneShare,
   OnezoneSpace,
   OnezoneUser,
- CreateOptions } from './types.ts';
+  CreateOptions,
+} from './types.ts';
 
 function listOf(data: unknown, key: string): string[] {
   const v = data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
@@ -92,6 +93,14 @@ export class OnezoneApi {
     return listOf((await this.#http.request({ method: 'GET', path: urlPath`/spaces/${spaceId}/groups` })).data, 'groups');
   }
 
+  /**
+   * `DELETE /spaces/{id}/providers/{pid}` (`space_remove_support`): Onezone stops the provider's
+   * support at once; the provider learns later. Irreversible for data that has no replica elsewhere.
+   */
+  async removeSpaceSupport(spaceId: string, providerId: string): Promise<void> {
+    await this.#http.request({ method: 'DELETE', path: urlPath`/spaces/${spaceId}/providers/${providerId}` });
+  }
+
   /** `GET /spaces/{id}/providers`: ids of supporting providers. */
   async listSpaceProviders(spaceId: string): Promise<string[]> {
     return listOf((await this.#http.request({ method: 'GET', path: urlPath`/spaces/${spaceId}/providers` })).data, 'providers');
@@ -148,10 +157,7 @@ export class OnezoneApi {
 
   /** `GET /spaces/{id}/groups/{gid}/privileges`: the group's direct privileges in the space. */
   async getGroupSpacePrivileges(spaceId: string, groupId: string): Promise<string[]> {
-    return listOf(
-      (await this.#http.request({ method: 'GET', path: urlPath`/spaces/${spaceId}/groups/${groupId}/privileges` })).data,
-      'privileges',
-    );
+    return listOf((await this.#http.request({ method: 'GET', path: urlPath`/spaces/${spaceId}/groups/${groupId}/privileges` })).data, 'privileges');
   }
 
   /** Makes the group's space privileges exactly `privileges` with one `PATCH {grant, revoke}` (none if already equal). */
@@ -195,7 +201,14 @@ export class OnezoneApi {
     });
     const token = res.data?.token;
     if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
+      throw new OnedataError({
+        service: 'onezone',
+        method: 'POST',
+        path,
+        status: res.status,
+        id: 'unexpectedResponse',
+        description: 'no "token" in the response',
+      });
     }
     return token;
   }
@@ -219,7 +232,14 @@ export class OnezoneApi {
     const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
     const token = res.data?.token;
     if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
+      throw new OnedataError({
+        service: 'onezone',
+        method: 'POST',
+        path,
+        status: res.status,
+        id: 'unexpectedResponse',
+        description: 'no "token" in the response',
+      });
     }
     return { tokenId, token };
   }
@@ -237,7 +257,14 @@ export class OnezoneApi {
     const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
     const token = res.data?.token;
     if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
+      throw new OnedataError({
+        service: 'onezone',
+        method: 'POST',
+        path,
+        status: res.status,
+        id: 'unexpectedResponse',
+        description: 'no "token" in the response',
+      });
     }
     return { tokenId, token };
   }

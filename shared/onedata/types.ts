@@ -257,6 +257,11 @@ export interface QosRequirement {
   [key: string]: unknown;
 }
 
+export interface QosSummary {
+  requirements: Record<string, 'fulfilled' | 'pending' | 'impossible' | string>;
+  status: 'fulfilled' | 'pending' | 'impossible' | string;
+}
+
 interface TransferBase {
   type: 'replication' | 'eviction' | 'migration';
   replicatingProviderId?: string;
@@ -278,7 +283,9 @@ export interface TransferStatus {
   filesToProcess?: number;
   filesProcessed?: number;
   filesFailed?: number;
+  filesReplicated?: number;
   bytesReplicated?: number;
+  replicatingProviderId?: string | null;
   [key: string]: unknown;
 }
 

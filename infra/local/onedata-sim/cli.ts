@@ -5,7 +5,7 @@ interface OptionSpec {
   flag: string;
   env: string;
   key: keyof StartOptions;
-  kind: 'number' | 'string' | 'json';
+  kind: 'number' | 'string' | 'json' | 'boolean';
 }
 
 const OPTIONS: OptionSpec[] = [
@@ -19,6 +19,7 @@ const OPTIONS: OptionSpec[] = [
   { flag: '--providers', env: 'ONEDATA_SIM_PROVIDERS', key: 'providers', kind: 'number' },
   { flag: '--token', env: 'ONEDATA_SIM_TOKEN', key: 'token', kind: 'string' },
   { flag: '--zone-domain', env: 'ONEDATA_SIM_ZONE_DOMAIN', key: 'zoneDomain', kind: 'string' },
+  { flag: '--replica-storages', env: 'ONEDATA_SIM_REPLICA_STORAGES', key: 'replicaStorages', kind: 'boolean' },
   // A JSON list of {method, path, bodyContains?, times?}: see SimKnobs.dropAnswers.
   { flag: '--drop-answers', env: 'ONEDATA_SIM_DROP_ANSWERS', key: 'dropAnswers', kind: 'json' },
 ];
@@ -46,7 +47,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): StartOptions {
     const raw = values.get(spec.flag);
     if (raw === undefined) continue;
     if (spec.kind === 'string') opts[spec.key] = raw;
-    else if (spec.kind === 'json') {
+    else if (spec.kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new Error(`option ${spec.flag} must be true or false, got "${raw}"`);
+      opts[spec.key] = raw === 'true';
+    } else if (spec.kind === 'json') {
       try {
         opts[spec.key] = JSON.parse(raw);
       } catch {

@@ -16,6 +16,7 @@ export async function startOnedataSim(opts: StartOptions = {}): Promise<RunningS
   if (!Number.isInteger(providers) || providers < 1) throw new RangeError('providers must be a positive integer');
   const seedOpts: Parameters<typeof createSeed>[0] = { providers, zoneDomain: opts.zoneDomain ?? 'onezone.sim.localhost' };
   if (opts.token !== undefined) seedOpts.token = opts.token;
+  if (opts.replicaStorages) seedOpts.replicaStorages = true;
   const sim = new Sim(createSeed(seedOpts), pickKnobs(opts as Partial<SimKnobs> & Record<string, unknown>));
   const servers = await startServers(sim, opts.port ?? 0);
   const [zoneUrl = ''] = servers.urls;

@@ -211,6 +211,7 @@ export interface QosRequirement {
   status: 'fulfilled' | 'pending' | 'impossible';
   providerId: string;
   creationTime: number;
+  userId: string;
 }
 
 export interface Transfer {
@@ -231,4 +232,10 @@ export interface Transfer {
   filesToProcess: number;
   bytesToProcess: number;
   providerId: string;
+  /** The regular files this transfer copies (fixed when it is scheduled). */
+  fileUuids: string[];
+  /** Set for the transfers a QoS requirement started to reach its replicas. */
+  qosRequirementId?: string;
+  scheduledAtMs: number;
+  durationMs: number;
 }

@@ -22,7 +22,10 @@ export class Sim {
   zoneUrl = '';
   #faultCounter = 0;
 
-  constructor(readonly seed: Seed, knobs: Partial<SimKnobs>) {
+  constructor(
+    readonly seed: Seed,
+    knobs: Partial<SimKnobs>,
+  ) {
     this.knobs = { ...DEFAULT_KNOBS, ...knobs };
     this.log = new RequestLog(seed.customToken === undefined ? [] : [seed.customToken]);
     this.state = new SimState(seed, []);
@@ -55,7 +58,10 @@ export class Sim {
   }
 
   info(): SimInfo {
-    const providers = this.state.providers.map((p) => ({ id: p.id, name: p.name, domain: p.domain, url: p.url }));
+    const providers = this.state.providers.map((p, i) => {
+      const replicaStorageId = this.seed.providers[i]?.replicaStorageId;
+      return { id: p.id, name: p.name, domain: p.domain, url: p.url, primary: i === 0, ...(replicaStorageId ? { replicaStorageId } : {}) };
+    });
     return {
       url: this.zoneUrl,
       token: this.seed.customToken ?? this.state.adminToken,
@@ -152,6 +158,9 @@ export class Sim {
   /** Provider-side cleanup of a support (revocation or propagated removal). */
   forgetSupport(provider: Provider, spaceId: string): void {
     provider.supports.delete(spaceId);
+    // Its copies of the space's files go with the support (revocation is not an eviction with a safety net).
+    const held = this.state.replicas.get(provider.id);
+    if (held) for (const uuid of this.state.files.get(spaceId)?.keys() ?? []) held.delete(uuid);
     this.jobTimers.cancel(scanKey(provider.id, spaceId));
   }
 }

@@ -49,6 +49,10 @@ export interface SimProviderInfo {
   domain: string;
   /** Base URL of this provider's `/api/v3/oneprovider` and `/api/v3/onepanel`. */
   url: string;
+  /** The first provider: its server also serves Onezone. */
+  primary: boolean;
+  /** Its storage for replicas (started with `replicaStorages`): POSIX, read-write, not imported, QoS parameter `replicas=true`. */
+  replicaStorageId?: string;
 }
 
 export interface SimInfo {
@@ -116,4 +120,6 @@ export interface StartOptions extends Partial<SimKnobs> {
   token?: string;
   /** Domain reported by Onezone and used in share URLs. @default 'onezone.sim.localhost' */
   zoneDomain?: string;
+  /** Give every provider a storage for replicas (listed in `info.providers[i].replicaStorageId`). @default false */
+  replicaStorages?: boolean;
 }
