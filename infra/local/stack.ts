@@ -13,7 +13,7 @@ import { createLogger, registerSecret, type Logger } from '../../shared/log/inde
 import { resetRuntime } from '../../shared/runtime/index.ts';
 import { FunctionHost } from './runner/function-host.ts';
 import { startHttpGateway, type HttpGateway } from './runner/http-gateway.ts';
-import { readServerlessFile } from './runner/serverless-file.ts';
+import { readServerlessFile, type ServerlessDefinition } from './runner/serverless-file.ts';
 import { SqsEventSourceMapping } from './runner/sqs-event-source.ts';
 import { startLocalSqs, type LocalSqs } from './runner/sqs-server.ts';
 import { startOnedataSim, type RunningSim, type SimKnobs } from './onedata-sim/index.ts';
@@ -187,14 +187,21 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
-/**
- * Starts the whole local stack: Ceph RGW (real S3 + notifications), the SQS emulator with the
- * queues of serverless.yml, the Onedata simulator, and the function runner (HTTP gateway + SQS
- * event sources) running serverless.yml's functions in this process. Independent parts start in
- * parallel; on any failure everything already started is stopped again.
- */
-export async function startStack(partial: Partial<StackOptions> = {}): Promise<RunningStack> {
-  const o: StackOptions = {
+/** What the stack's parts stop with, in reverse order of starting; a failed step is logged and the rest still run. */
+class Cleanups {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+  constructor(private readonly log: Logger) {}
+  push(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+  async runAll(): Promise<void> {
+    for (const c of this.steps.reverse()) await c().catch((e) => this.log.warn('stop step failed', { error: e }));
+    this.steps.length = 0;
+  }
+}
+
+function withDefaults(partial: Partial<StackOptions>): StackOptions {
+  return {
     ...DEFAULT_PORTS,
     bucket: 'facility',
     stateDir: join(PROJECT_ROOT, '.local'),
@@ -206,8 +213,10 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     log: createLogger({ app: 's3od-local' }),
     ...partial,
   };
-  const log = o.log;
-  mkdirSync(o.stateDir, { recursive: true });
+}
+
+/** The fixed ports checked free (refused clearly otherwise), the 0s replaced by free ports. */
+async function allocatePorts(o: StackOptions): Promise<Record<'rgwPort' | 'rgwMonPort' | 'sqsPort' | 'functionsPort' | 'onedataPort', number>> {
   await assertPortsFree([
     { name: 'S3 (Ceph RGW)', port: o.rgwPort },
     { name: 'Ceph monitor', port: o.rgwMonPort },
@@ -218,55 +227,178 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
   const [rgwPort, rgwMonPort, sqsPort, functionsPort, onedataPort] = await Promise.all(
     [o.rgwPort, o.rgwMonPort, o.sqsPort, o.functionsPort, o.onedataPort].map(portOrFree),
   );
+  return { rgwPort: rgwPort!, rgwMonPort: rgwMonPort!, sqsPort: sqsPort!, functionsPort: functionsPort!, onedataPort: onedataPort! };
+}
+
+/** The stack's credentials and endpoint tokens: given (tests search logs for them) or generated; all registered for redaction. */
+function stackSecrets(o: StackOptions): { accessKeyId: string; secretAccessKey: string; webhookToken: string; jobsToken: string } {
+  const secrets = {
+    accessKeyId: 'S3ODLOCALACCESSKEY',
+    secretAccessKey: o.secrets?.s3SecretKey ?? `s3od-local-${randomBytes(12).toString('hex')}`,
+    webhookToken: o.secrets?.webhookToken ?? `whk-${randomBytes(16).toString('hex')}`,
+    jobsToken: o.secrets?.jobsToken ?? `jobs-${randomBytes(16).toString('hex')}`,
+  };
+  registerSecret(secrets.secretAccessKey);
+  registerSecret(secrets.webhookToken);
+  registerSecret(secrets.jobsToken);
+  return secrets;
+}
+
+/**
+ * Starts the independent parts at once: Ceph RGW, the SQS emulator, the Onedata simulator and the
+ * function runner's HTTP gateway. Every part that started is registered for stopping, even when
+ * another part failed.
+ */
+async function startParts(
+  o: StackOptions,
+  ports: Awaited<ReturnType<typeof allocatePorts>>,
+  definition: ServerlessDefinition,
+  host: FunctionHost,
+  jobsToken: string,
+  rgwEnv: NodeJS.ProcessEnv,
+  cleanups: Cleanups,
+): Promise<{ sqs: LocalSqs; sim: RunningSim; gateway: HttpGateway }> {
+  const stopWith = <T>(close: (part: T) => Promise<unknown>) => (part: T): T => {
+    cleanups.push(() => close(part));
+    return part;
+  };
+  const started = await Promise.allSettled([
+    startLocalSqs({ port: ports.sqsPort, queues: definition.queues, maxVisibilityTimeout: o.maxVisibilityTimeout }).then(stopWith((s: LocalSqs) => s.close())),
+    startOnedataSim({ port: ports.onedataPort, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then(stopWith((s: RunningSim) => s.close())),
+    startHttpGateway(host, o.log, ports.functionsPort, { token: jobsToken, allowUnauthenticated: false }).then(stopWith((g: HttpGateway) => g.close())),
+    runRgw('start', rgwEnv, o.log).then(stopWith(() => runRgw('stop', rgwEnv, o.log))),
+  ]);
+  // Wait for every part before judging, so a failure never leaves a part running unrecorded.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const [sqs, sim, gateway] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway];
+  return { sqs, sim, gateway };
+}
+
+/**
+ * What the functions see: provider.environment from serverless.yml with its CloudFormation
+ * references resolved to the local queues, plus the local endpoints and secrets.
+ */
+function functionEnvironment(
+  definition: ServerlessDefinition,
+  sqs: LocalSqs,
+  values: { configPath: string; s3Endpoint: string; region: string; onedataToken: string } & ReturnType<typeof stackSecrets>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(definition.environment)) {
+    const ref = (v as { Ref?: string })?.Ref;
+    if (typeof v === 'string') env[k] = v;
+    else if (ref) env[k] = sqs.queueUrl(ref);
+  }
+  Object.assign(env, {
+    S3OD_CONFIG: values.configPath,
+    S3OD_S3_ENDPOINT: values.s3Endpoint,
+    S3OD_SQS_ENDPOINT: sqs.endpoint,
+    AWS_REGION: values.region,
+    AWS_ACCESS_KEY_ID: values.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: values.secretAccessKey,
+    S3OD_ONEZONE_TOKEN: values.onedataToken,
+    S3OD_STORAGE_ACCESS_KEY: values.accessKeyId,
+    S3OD_STORAGE_SECRET_KEY: values.secretAccessKey,
+    S3OD_WEBHOOK_TOKEN: values.webhookToken,
+    S3OD_JOBS_TOKEN: values.jobsToken,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** The facility bucket, with its notifications pushed to on-object-event through an RGW topic. */
+async function createWatchedBucket(
+  o: StackOptions,
+  s3Endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  gatewayUrl: string,
+  webhookToken: string,
+): Promise<void> {
+  const s3 = s3ClientFor({ endpoint: s3Endpoint, region, credentials });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: o.bucket }));
+    await setupRgwNotifications(s3, {
+      endpoint: s3Endpoint,
+      region,
+      credentials,
+      bucket: o.bucket,
+      topicName: 's3od-events',
+      pushEndpoint: `${gatewayUrl}/function/on-object-event`,
+      webhookToken,
+      persistent: o.persistentTopic,
+    });
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** serverless.yml's SQS triggers as running event-source mappings, with pause and resume. */
+function startEventSources(
+  o: StackOptions,
+  definition: ServerlessDefinition,
+  host: FunctionHost,
+  sqs: LocalSqs,
+  sqsClient: SQSClient,
+  region: string,
+): { mappings: Map<string, SqsEventSourceMapping>; pause: () => Promise<void>; resume: () => void } {
+  const mappings = new Map<string, SqsEventSourceMapping>();
+  for (const fn of definition.functions) {
+    for (const t of fn.triggers) {
+      if (t.type !== 'sqs') continue;
+      const m = new SqsEventSourceMapping(
+        sqsClient,
+        host,
+        {
+          functionName: fn.name,
+          queueUrl: sqs.queueUrl(t.queueLogicalId),
+          queueArn: sqs.queueArn(t.queueLogicalId),
+          region,
+          batchSize: t.batchSize,
+          reportBatchItemFailures: t.reportBatchItemFailures,
+          concurrency: o.eventSourceConcurrency,
+        },
+        o.log,
+      );
+      mappings.set(`${fn.name}:${t.queueLogicalId}`, m);
+    }
+  }
+  const resume = () => mappings.forEach((m) => m.start());
+  const pause = async () => {
+    await Promise.all([...mappings.values()].map((m) => m.stop()));
+  };
+  resume();
+  return { mappings, pause, resume };
+}
+
+/**
+ * Starts the whole local stack: Ceph RGW (real S3 + notifications), the SQS emulator with the
+ * queues of serverless.yml, the Onedata simulator, and the function runner (HTTP gateway + SQS
+ * event sources) running serverless.yml's functions in this process. Independent parts start in
+ * parallel; on any failure everything already started is stopped again.
+ */
+export async function startStack(partial: Partial<StackOptions> = {}): Promise<RunningStack> {
+  const o = withDefaults(partial);
+  mkdirSync(o.stateDir, { recursive: true });
+  const ports = await allocatePorts(o);
   const definition = readServerlessFile(join(PROJECT_ROOT, 'serverless.yml'), 'local');
   const host = new FunctionHost(definition, PROJECT_ROOT);
-  const accessKeyId = 'S3ODLOCALACCESSKEY';
-  const secretAccessKey = o.secrets?.s3SecretKey ?? `s3od-local-${randomBytes(12).toString('hex')}`;
-  const webhookToken = o.secrets?.webhookToken ?? `whk-${randomBytes(16).toString('hex')}`;
-  registerSecret(secretAccessKey);
-  const jobsToken = o.secrets?.jobsToken ?? `jobs-${randomBytes(16).toString('hex')}`;
-  registerSecret(webhookToken);
-  registerSecret(jobsToken);
+  const secrets = stackSecrets(o);
   const rgwEnv = {
     ...process.env,
-    RGW_DIR: `/tmp/s3od-rgw-${rgwPort}`,
-    RGW_PORT: String(rgwPort),
-    RGW_MON_PORT: String(rgwMonPort),
-    RGW_ACCESS_KEY: accessKeyId,
-    RGW_SECRET_KEY: secretAccessKey,
+    RGW_DIR: `/tmp/s3od-rgw-${ports.rgwPort}`,
+    RGW_PORT: String(ports.rgwPort),
+    RGW_MON_PORT: String(ports.rgwMonPort),
+    RGW_ACCESS_KEY: secrets.accessKeyId,
+    RGW_SECRET_KEY: secrets.secretAccessKey,
     RGW_OWNER_PID: String(process.pid),
   };
-
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stopAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch((e) => log.warn('stop step failed', { error: e }));
-    cleanups.length = 0;
-  };
+  const cleanups = new Cleanups(o.log);
   try {
-    const rgwStarted = runRgw('start', rgwEnv, log).then((out) => {
-      cleanups.push(() => runRgw('stop', rgwEnv, log));
-      return out;
-    });
-    const started = await Promise.allSettled([
-      startLocalSqs({ port: sqsPort, queues: definition.queues, maxVisibilityTimeout: o.maxVisibilityTimeout }).then((s) => {
-        cleanups.push(() => s.close());
-        return s;
-      }),
-      startOnedataSim({ port: onedataPort, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then((s) => {
-        cleanups.push(() => s.close());
-        return s;
-      }),
-      startHttpGateway(host, log, functionsPort, { token: jobsToken, allowUnauthenticated: false }).then((g) => {
-        cleanups.push(() => g.close());
-        return g;
-      }),
-      rgwStarted,
-    ]);
-    // Wait for every part before judging, so a failure never leaves a part running unrecorded.
-    const failed = started.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [sqs, sim, gateway] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway];
-    const s3Endpoint = `http://127.0.0.1:${rgwPort}`;
+    const { sqs, sim, gateway } = await startParts(o, ports, definition, host, secrets.jobsToken, rgwEnv, cleanups);
+    const s3Endpoint = `http://127.0.0.1:${ports.rgwPort}`;
     const region = 'us-east-1';
     registerSecret(sim.info.token);
 
@@ -277,103 +409,49 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       resetRuntime();
     };
     writeConfig({});
-
-    // What the functions see: provider.environment from serverless.yml with its CloudFormation
-    // references resolved to the local queues, plus the local endpoints and secrets.
-    const functionEnv: Record<string, string> = {};
-    for (const [k, v] of Object.entries(definition.environment)) {
-      const ref = (v as { Ref?: string })?.Ref;
-      if (typeof v === 'string') functionEnv[k] = v;
-      else if (ref) functionEnv[k] = sqs.queueUrl(ref);
-    }
-    Object.assign(functionEnv, {
-      S3OD_CONFIG: configPath,
-      S3OD_S3_ENDPOINT: s3Endpoint,
-      S3OD_SQS_ENDPOINT: sqs.endpoint,
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: accessKeyId,
-      AWS_SECRET_ACCESS_KEY: secretAccessKey,
-      S3OD_ONEZONE_TOKEN: sim.info.token,
-      S3OD_STORAGE_ACCESS_KEY: accessKeyId,
-      S3OD_STORAGE_SECRET_KEY: secretAccessKey,
-      S3OD_WEBHOOK_TOKEN: webhookToken,
-      S3OD_JOBS_TOKEN: jobsToken,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    delete functionEnv.NODE_OPTIONS;
+    const functionEnv = functionEnvironment(definition, sqs, { configPath, s3Endpoint, region, onedataToken: sim.info.token, ...secrets });
     Object.assign(process.env, functionEnv);
     resetRuntime();
 
-    const credentials = { accessKeyId, secretAccessKey };
-    const s3 = s3ClientFor({ endpoint: s3Endpoint, region, credentials });
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: o.bucket }));
-      await setupRgwNotifications(s3, {
-        endpoint: s3Endpoint,
-        region,
-        credentials,
-        bucket: o.bucket,
-        topicName: 's3od-events',
-        pushEndpoint: `${gateway.url}/function/on-object-event`,
-        webhookToken,
-        persistent: o.persistentTopic,
-      });
-    } finally {
-      s3.destroy();
-    }
-
+    const credentials = { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey };
+    await createWatchedBucket(o, s3Endpoint, region, credentials, gateway.url, secrets.webhookToken);
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials });
     cleanups.push(async () => sqsClient.destroy());
-    const mappings = new Map<string, SqsEventSourceMapping>();
-    for (const fn of definition.functions) {
-      for (const t of fn.triggers) {
-        if (t.type !== 'sqs') continue;
-        const m = new SqsEventSourceMapping(
-          sqsClient,
-          host,
-          {
-            functionName: fn.name,
-            queueUrl: sqs.queueUrl(t.queueLogicalId),
-            queueArn: sqs.queueArn(t.queueLogicalId),
-            region,
-            batchSize: t.batchSize,
-            reportBatchItemFailures: t.reportBatchItemFailures,
-            concurrency: o.eventSourceConcurrency,
-          },
-          log,
-        );
-        mappings.set(`${fn.name}:${t.queueLogicalId}`, m);
-      }
-    }
-    const resume = () => mappings.forEach((m) => m.start());
-    const pause = async () => {
-      await Promise.all([...mappings.values()].map((m) => m.stop()));
-    };
-    resume();
+    const { mappings, pause, resume } = startEventSources(o, definition, host, sqs, sqsClient, region);
     cleanups.push(pause);
 
-    const queues = Object.fromEntries(definition.queues.map((q) => [q.logicalId, sqs.queueUrl(q.logicalId)]));
     const info: StackInfo = {
       s3Endpoint,
       region,
-      accessKeyId,
-      secretAccessKey,
+      ...credentials,
       bucket: o.bucket,
       sqsEndpoint: sqs.endpoint,
-      queues,
+      queues: Object.fromEntries(definition.queues.map((q) => [q.logicalId, sqs.queueUrl(q.logicalId)])),
       functionsUrl: gateway.url,
       onedataUrl: sim.url,
       onedataToken: sim.info.token,
-      webhookToken,
-      jobsToken,
+      webhookToken: secrets.webhookToken,
+      jobsToken: secrets.jobsToken,
       configPath,
       sim: { managerGroupId: sim.info.managerGroupId, userGroupId: sim.info.userGroupId, serviceUserId: sim.info.serviceUserId, providerIds: sim.info.providerIds },
       functionEnv,
     };
     writeFileSync(join(o.stateDir, 'stack.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
-    return { info, host, sim, sqs, mappings, reconfigure: writeConfig, setFunctionsAvailable: gateway.setAvailable, restartS3: async () => void (await runRgw('restart-gateway', rgwEnv, log)), pauseEventSources: pause, resumeEventSources: resume, stop: stopAll };
+    return {
+      info,
+      host,
+      sim,
+      sqs,
+      mappings,
+      reconfigure: writeConfig,
+      setFunctionsAvailable: gateway.setAvailable,
+      restartS3: async () => void (await runRgw('restart-gateway', rgwEnv, o.log)),
+      pauseEventSources: pause,
+      resumeEventSources: resume,
+      stop: () => cleanups.runAll(),
+    };
   } catch (e) {
-    await stopAll();
+    await cleanups.runAll();
     throw e;
   }
 }
