@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDropAnswerRule, SimRequestLogEntry } from '../../infra/local/onedata-sim/types.ts';
 import { dataObjectKeys, expectExactlyOneOfEach, onedataObjectsNamed, readState, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
-import { s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
+import { control, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 /**
  * A create that takes effect in Onedata while its answer never reaches s3od: the simulator's
@@ -22,6 +22,8 @@ import { s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.
  *   (removed both: the dataset ends `failed`, no share);
  * - add-group-to-space: `relationAlreadyExists` counted as done in the client's
  *   `addGroupToSpace` (removed: the step fails permanently).
+ * - the "worker dies" cases: `mayHaveRunBefore` (a rerun looks before it creates; set to false,
+ *   the rerun made a second storage, group and share).
  * How: temporarily replaced each guard with its failing branch and ran this file; every case
  * failed with the message above (duplicates, or `failed`), and passed again once restored.
  */
@@ -54,7 +56,13 @@ const CASES: Case[] = [
   { step: 'add-group-to-space', method: 'PUT', path: '/api/v3/onezone/spaces/[^/]+/groups/[^/]+', byName: false },
 ];
 
-async function runCases(cases: Case[]): Promise<void> {
+/**
+ * `crash`: the run ends at the lost answer (no retry inside the run: onedata.retries 0), exactly
+ * as if the worker had died between the create taking effect and the record save; the job comes
+ * back and a new run (mayHaveRunBefore) must find the object. Otherwise the run itself retries
+ * after the dropped connection (the client, or the step's look-before-create).
+ */
+async function runCases(cases: Case[], mode: 'in-run' | 'crash' = 'in-run'): Promise<void> {
   const names = cases.map((c) => uniqueName(`Lost_${c.step.replace(/-/g, '')}`));
   const mark = (await requests()).length;
   const rules: SimDropAnswerRule[] = cases.map((c, i) => ({ method: c.method, path: c.path, ...(c.byName ? { bodyContains: names[i]! } : {}), times: 1 }));
@@ -77,6 +85,10 @@ async function runCases(cases: Case[]): Promise<void> {
     if (lost[0] && state.completedSteps[c.step]) {
       // The step completed only after the answer was lost: its id came from a later call.
       expect.soft(Date.parse(state.completedSteps[c.step]!), c.step).toBeGreaterThanOrEqual(lost[0].endedAt! - 5);
+    }
+    if (mode === 'crash') {
+      // The run with the lost answer ended there, and a later run (the job delivered again) did it.
+      expect.soft({ step: c.step, failedThere: state.history.some((h) => h.event === 'attempt failed' && (h.detail ?? '').startsWith(`${c.step}:`)), attempts: state.attempts >= 2 }).toEqual({ step: c.step, failedThere: true, attempts: true });
     }
     const objects = await onedataObjectsNamed(names[i]!);
     let invariant = 'holds';
@@ -105,6 +117,28 @@ describe('a create whose answer is lost after it took effect, for each create st
   for (const c of CASES.filter((x) => !x.byName)) {
     it(`${c.step}: exactly one of each object`, async () => {
       await runCases([c]);
+    });
+  }
+});
+
+describe('the worker dies between a create taking effect and the record save, for each create step', () => {
+  beforeAll(async () => {
+    await control('POST', '/config', { onedata: { retries: 0 } });
+  });
+  afterAll(async () => {
+    await control('POST', '/config', {});
+  });
+  afterEach(async () => {
+    await sim({ dropAnswers: [] });
+  });
+
+  it('named creates: the next run finds each object, exactly one of each', async () => {
+    await runCases(CASES.filter((c) => c.byName), 'crash');
+  });
+
+  for (const c of CASES.filter((x) => !x.byName)) {
+    it(`${c.step}: the next run finds it, exactly one of each object`, async () => {
+      await runCases([c], 'crash');
     });
   }
 });
