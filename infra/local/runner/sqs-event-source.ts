@@ -2,6 +2,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../../../shared/log/index.ts';
 import type { FunctionHost } from './function-host.ts';
+import { onQueueSend } from './sqs-activity.ts';
 
 export interface MappingOptions {
   functionName: string;
@@ -21,36 +22,52 @@ export interface MappingOptions {
  * `aws:sqs` event, then delete what succeeded. A thrown error leaves the whole batch to reappear
  * after the visibility timeout; with ReportBatchItemFailures only the listed messages stay. The
  * queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount receives.
- * Receives use WaitTimeSeconds 0: local-aws-sqs long polls until the batch is full.
+ * Receives use WaitTimeSeconds 0 (local-aws-sqs long polls until the batch is full); an idle loop
+ * polls again when the local SQS server accepts a send (sqs-activity.ts), or after `idleDelayMs`
+ * (delayed messages, redeliveries after the visibility timeout).
  */
 export class SqsEventSourceMapping {
   private running = false;
   private readonly loops: Promise<void>[] = [];
-  private wake?: () => void;
+  private readonly wakers = new Set<() => void>();
+  private unsubscribe?: () => void;
   inFlight = 0;
 
-  constructor(private readonly sqs: SQSClient, private readonly host: FunctionHost, private readonly opts: MappingOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly host: FunctionHost,
+    private readonly opts: MappingOptions,
+    private readonly log: Logger,
+  ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = onQueueSend(() => this.wakeAll());
     for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.unsubscribe?.();
+    this.wakeAll();
     await Promise.allSettled(this.loops);
     this.loops.length = 0;
   }
 
+  private wakeAll(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
   private async idle(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, this.opts.idleDelayMs ?? 50);
-      this.wake = () => {
+      const wake = (): void => {
         clearTimeout(t);
+        this.wakers.delete(wake);
         resolve();
       };
+      const t = setTimeout(wake, this.opts.idleDelayMs ?? 50);
+      this.wakers.add(wake);
     });
   }
 

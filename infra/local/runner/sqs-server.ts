@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSqsServer } from 'local-aws-sqs';
 import type { QueueDef } from './serverless-file.ts';
+import { notifyQueueSend } from './sqs-activity.ts';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -47,6 +48,11 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
       return { QueueName: q.name, Attributes };
     }),
   } as never);
+  // The SDK speaks SQS's JSON protocol: the action is in X-Amz-Target, so the body is not touched.
+  server.on('request', (req, res) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && /\.SendMessage(Batch)?$/.test(target)) res.once('finish', notifyQueueSend);
+  });
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
