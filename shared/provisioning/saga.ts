@@ -13,10 +13,15 @@ export class StepFailedError extends Error {
 
 /**
  * Runs the steps as a dependency graph: every step whose needs are complete starts at once. Each
- * completed step's outputs are recorded (via `record`, serialised by the caller) before any step
- * that needs them starts, so a crash at any point resumes from the record. When a step fails, the
- * steps already running are allowed to finish (their ids must be recorded), nothing new starts, and
- * the first failure is thrown. Nothing is undone: the next run resumes forward from the record.
+ * completed step's outputs are handed to `record` (the caller serialises and coalesces the writes)
+ * and the steps that need them start at once, without waiting for the write: the record writes
+ * run beside the Onedata calls instead of between them. That is safe because no step relies on the
+ * record to be idempotent — a crash before a write lands leaves the object in Onedata without its
+ * id in the record, exactly like a lost answer, and the next run finds it by identity (the
+ * look-before-create of each step). A step marked `afterRecorded` waits for every write so far,
+ * for effects that make another worker read the record. The run ends only when every write has
+ * landed. When a step fails, the steps already running are allowed to finish, nothing new starts,
+ * and the first failure is thrown. Nothing is undone: the next run resumes forward from the record.
  */
 export async function runSaga(
   run: SagaRun,
@@ -25,15 +30,20 @@ export async function runSaga(
 ): Promise<void> {
   const done = new Set(steps.filter((s) => run.record.state.completedSteps[s.name]).map((s) => s.name));
   const running = new Map<string, Promise<void>>();
+  const writes: Promise<void>[] = [];
   let failure: StepFailedError | SimulatedCrashError | undefined;
 
   const start = (step: StepDef): void => {
     const p = (async () => {
+      if (step.afterRecorded) await Promise.all(writes);
       const t0 = Date.now();
       const enabled = step.enabled?.(run) ?? true;
       const { metadataEtag, ...outputs } = enabled ? await step.run(run) : {};
       Object.assign(run.outputs, outputs);
-      await record(step.name, outputs, metadataEtag);
+      const write = record(step.name, outputs, metadataEtag);
+      // Observed here (an unawaited rejection would crash the process) and awaited below.
+      write.catch(() => undefined);
+      writes.push(write);
       done.add(step.name);
       run.log.info(LOG_MESSAGES.stepCompleted, { step: step.name, durationMs: Date.now() - t0, skipped: !enabled || undefined });
       if (run.deps.crashAfterStep?.(step.name, run.record.state.dataset.name)) throw new SimulatedCrashError(`simulated crash after ${step.name}`);
@@ -55,6 +65,11 @@ export async function runSaga(
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
+  // Every output must be in the record before the run reports anything.
+  const unwritten = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failure instanceof SimulatedCrashError) throw failure;
+  // A lost write (the lease taken over, S3 down) says more than a step's failure: the record is not ours.
+  if (unwritten) throw (unwritten as PromiseRejectedResult).reason;
   if (failure) throw failure;
   const missing = steps.filter((s) => !done.has(s.name)).map((s) => s.name);
   if (missing.length) throw new Error(`steps never became ready: ${missing.join(', ')} (a dependency cycle?)`);

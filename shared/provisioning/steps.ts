@@ -34,6 +34,11 @@ export interface StepDef {
   needs: string[];
   /** Skip (and count as done) when false, e.g. JSON metadata when importMetadata is off. */
   enabled?: (run: SagaRun) => boolean;
+  /**
+   * Start only once every output recorded so far is written to the record: for a step whose effect
+   * makes another worker read the record (start-import's listing job needs the provider step saved).
+   */
+  afterRecorded?: boolean;
   run: (run: SagaRun) => Promise<StepOutputs>;
 }
 
@@ -51,7 +56,7 @@ export const PROVISIONING_STEPS: StepDef[] = [
   { name: STEP.createShare, needs: [STEP.waitForProvider], run: createShare },
   { name: STEP.publishMetadata, needs: [STEP.waitForProvider], enabled: (r) => r.deps.config.importMetadata, run: publishJsonMetadata },
   { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], run: writeBack },
-  { name: STEP.startImport, needs: [STEP.waitForProvider], run: startImport },
+  { name: STEP.startImport, needs: [STEP.waitForProvider], afterRecorded: true, run: startImport },
 ];
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
