@@ -61,6 +61,12 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   const repeat = outcomeOfRepeat(job, before?.state);
   if (repeat) return repeat;
 
+  // Reading the file and claiming the name need no lease (a read; an idempotent claim): they run
+  // beside the lease's write instead of after it. A worker that finds the lease taken leaves them.
+  const metadataRead = settled(readDatasetMetadata(deps, job));
+  const recordedName = before?.state.outputs.onedataName;
+  const nameClaim = recordedName === undefined ? settled(Promise.resolve().then(() => claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)))) : undefined;
+
   const lease = await DatasetLease.acquire(deps.states, job.dataset, {
     ttlMs: deps.config.provisioning.leaseSeconds * 1000,
     etagInProgress: job.etag,
@@ -72,7 +78,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
 
   const stopKeepAlive = lease.keepAlive();
   try {
-    const metadata = await readDatasetMetadata(deps, job);
+    const metadata = await metadataRead();
     if (!metadata) {
       log.warn('metadata file is gone; nothing to provision');
       await lease.release((s) => {
@@ -81,7 +87,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       return 'skipped';
     }
     // The name is claimed once, before anything is created, and recorded: it never changes again.
-    const name = lease.record.outputs.onedataName ?? (await claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)));
+    const name = lease.record.outputs.onedataName ?? (nameClaim ? await nameClaim() : await claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)));
     lease.stage((s) => {
       s.metadataFile = metadata.fileName;
       s.outputs.onedataName = name;
@@ -105,6 +111,12 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   } finally {
     stopKeepAlive();
   }
+}
+
+/** Starts `work` now and hands back a function that awaits it: a failure surfaces only when awaited. */
+function settled<T>(work: Promise<T>): () => Promise<T> {
+  work.catch(() => undefined);
+  return () => work;
 }
 
 /** The job's dataset re-derived from the configuration (a job is a claim), or undefined when it does not hold up. */
