@@ -9,7 +9,7 @@ import { provisionDataset } from '../../shared/provisioning/provision-dataset.ts
 import type { ProvisionJob } from '../../shared/queue/jobs.ts';
 import { sendJobs } from '../../shared/queue/sqs-sender.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
-import { onedataClient } from '../../shared/runtime/onedata.ts';
+import { onedataClient, onedataProviders } from '../../shared/runtime/onedata.ts';
 import { sqsBatchFailures } from '../lib/middleware.ts';
 
 /** provision: one provision job per record; runs the dataset's provisioning saga. */
@@ -31,6 +31,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
         config: rt.config,
         secrets: rt.secrets(),
         onedata: onedataClient(rt),
+        providers: onedataProviders(rt),
         objects: rt.objects,
         states: rt.states,
         enqueueListing: async (listing) => {

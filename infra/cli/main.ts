@@ -13,6 +13,7 @@ import { accessCommand } from './commands/access.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { configCheckCommand, configImportCommand } from './commands/config.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { lifecycleRunCommand } from './commands/lifecycle.ts';
 import { notificationsCommand } from './commands/notifications.ts';
 import { retryCommand } from './commands/retry.ts';
 import { statsCommand } from './commands/stats.ts';
@@ -23,7 +24,7 @@ import { CommandFailed, EXIT, Output, UsageError, type CliIo } from './lib/io.ts
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
-export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand];
+export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand, lifecycleRunCommand];
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -169,7 +169,13 @@ export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataU
     storageMode: 's3',
     s3Storage: { endpoint: opts.s3Endpoint },
     posixStorage: { mountRoot: '/volumes/facility' },
-    restAccess: { onezone: { host: opts.onedataUrl }, oneproviders: [{ host: opts.sim.providers[0]?.url ?? opts.onedataUrl, isPrimary: true }] },
+    // A primary and two secondaries, each secondary with its storage for replicas (docs/lifecycle.md).
+    restAccess: {
+      onezone: { host: opts.onedataUrl },
+      oneproviders: opts.sim.providers.map((p, i) => (i === 0 ? { host: p.url, isPrimary: true } : { host: p.url, storageIds: p.replicaStorageId ? [p.replicaStorageId] : [] })),
+    },
+    // Every dataset gets a second copy on a secondary provider, so that `npm run demo` shows it.
+    dataReplication: { enabled: opts.sim.providers.length > 1, numberOfReplicas: Math.min(2, opts.sim.providers.length) },
     // The simulator's propagation delay is a fraction of a second: poll at least every 50 ms.
     onedata: { providerWaitSeconds: 60, providerPollMaxMs: 50 },
     import: { coalesceWindowSeconds: 1 },
@@ -264,7 +270,7 @@ async function startParts(
   };
   const started = await Promise.allSettled([
     startLocalSqs({ port: ports.sqsPort, queues: definition.queues, maxVisibilityTimeout: o.maxVisibilityTimeout }).then(stopWith((s: LocalSqs) => s.close())),
-    startOnedataSim({ port: ports.onedataPort, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then(stopWith((s: RunningSim) => s.close())),
+    startOnedataSim({ port: ports.onedataPort, providers: 3, replicaStorages: true, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then(stopWith((s: RunningSim) => s.close())),
     startHttpGateway(host, o.log, ports.functionsPort, { token: jobsToken, allowUnauthenticated: false }).then(stopWith((g: HttpGateway) => g.close())),
     runRgw('start', rgwEnv, o.log).then(stopWith(() => runRgw('stop', rgwEnv, o.log))),
   ]);

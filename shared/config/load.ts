@@ -11,12 +11,13 @@ import {
   readTuning,
   readUsageLimit,
 } from './read-sections.ts';
+import { readDataReplication, readLifecycle } from './read-lifecycle.ts';
 import { ConfigError, Reader, type ConfigProblem, type Raw } from './reader.ts';
 import type { S3odConfig, S3odSecrets } from './schema.ts';
 
 export { ConfigError, type ConfigProblem } from './reader.ts';
 
-const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg', 'messaging', 'dataReplication'];
+const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg', 'messaging'];
 
 /**
  * Validates a parsed config document, section by section (read-sections.ts). Throws ConfigError
@@ -32,15 +33,18 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   const storage = readStorage(r, layout.bucket);
   const restAccess = readRestAccess(r, raw);
   const usageLimit = readUsageLimit(r, raw);
+  const objects = readOnedataObjects(r);
   const config: S3odConfig = {
     ...layout,
-    ...readOnedataObjects(r),
+    ...objects,
     ...storage,
     restAccess,
     inviteToken: { usageLimit, validForSeconds: r.number('inviteToken.validForSeconds', 0, { min: 0, integer: true }) },
     spacePrivileges: readSpacePrivileges(r),
     limits: readMetadataLimits(r),
     ...readTuning(r),
+    dataReplication: readDataReplication(r, restAccess, objects.implicitSpaceSize),
+    lifecycle: readLifecycle(r),
   };
   // Keys fs2od had that s3od handles elsewhere or no longer needs: accepted so an fs2od file loads.
   for (const k of TOLERATED_FS2OD_KEYS) r.seenPrefix(k);

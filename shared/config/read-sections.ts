@@ -100,7 +100,7 @@ export function readRestAccess(r: Reader, doc: Raw): S3odConfig['restAccess'] {
     const key = `restAccess.oneproviders[${i}]`;
     if (p === null || typeof p !== 'object' || Array.isArray(p)) {
       r.problem(key, 'must be a mapping with host and isPrimary');
-      return { host: '', isPrimary: false };
+      return { host: '', isPrimary: false, storageIds: [] as string[] };
     }
     const entry = p as Raw;
     const host = typeof entry.host === 'string' ? entry.host : '';
@@ -110,7 +110,11 @@ export function readRestAccess(r: Reader, doc: Raw): S3odConfig['restAccess'] {
       if (!['host', 'isPrimary', 'apiToken', 'storageIds'].includes(k)) r.problem(`${key}.${k}`, 'is not a known key');
       if (k === 'apiToken') r.problem(`${key}.apiToken`, 'secrets do not belong in the config file: set S3OD_ONEPROVIDER_TOKEN instead');
     }
-    return { host: withScheme(host), isPrimary: entry.isPrimary === true };
+    const storageIds = Array.isArray(entry.storageIds) ? entry.storageIds.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+    if (entry.storageIds !== undefined && (!Array.isArray(entry.storageIds) || storageIds.length !== entry.storageIds.length)) {
+      r.problem(`${key}.storageIds`, 'must be a list of storage ids');
+    }
+    return { host: withScheme(host), isPrimary: entry.isPrimary === true, storageIds };
   });
   if (oneproviders.length === 0) r.problem('restAccess.oneproviders', 'must list at least one Oneprovider');
   else if (oneproviders.length === 1 && !providersRaw.some((p) => (p as Raw)?.isPrimary !== undefined)) oneproviders[0]!.isPrimary = true;

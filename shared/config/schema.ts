@@ -50,7 +50,29 @@ export interface S3odConfig {
   s3Storage: { endpoint: string; bucketName: string };
   restAccess: {
     onezone: { host: string };
-    oneproviders: { host: string; isPrimary: boolean }[];
+    /** The primary first. `storageIds`: fs2od's key — on a secondary, the storages it keeps replicas on (the first one is used). */
+    oneproviders: { host: string; isPrimary: boolean; storageIds: string[] }[];
+  };
+  /** Replicas on the secondary Oneproviders and removal from the primary (fs2od's keys; docs/lifecycle.md). */
+  dataReplication: {
+    enabled: boolean;
+    /** Replicas including the primary's copy, as fs2od counts them (QoS `replicasNum`). */
+    numberOfReplicas: number;
+    qosExpression: string;
+    /** Support size on each secondary, in bytes (default: implicitSpaceSize). */
+    supportSize: number;
+    /** Delay from `DeniedProviders: [primary]` being noticed to removal (duration grammar). */
+    timeUntilRemoved: string;
+    /** Delete the dataset's objects from the facility bucket once the primary support is revoked. */
+    removeFromFilesystem: boolean;
+  };
+  lifecycle: {
+    /** Default retention at the facility from provisioning on (duration grammar; `never`). */
+    retention: string;
+    /** What happens when a dataset's metadata file is removed from the bucket. */
+    onMetadataRemoved: 'record' | 'delete';
+    /** Reminder offsets before expiry (fs2od's `timeBeforeAction` grammar). */
+    timeBeforeAction: string[];
   };
   inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
   spacePrivileges: string[];

@@ -143,12 +143,13 @@ export class OneproviderApi {
   // -- QoS and transfers ------------------------------------------------------------------------
 
   /** `POST /qos_requirements` → qosRequirementId. Not idempotent: each call adds a requirement. */
-  async addQosRequirement(req: AddQosRequirementRequest): Promise<string> {
+  async addQosRequirement(req: AddQosRequirementRequest, opts: CreateOptions = {}): Promise<string> {
     const path = '/qos_requirements';
     const res = await this.#http.request({
       method: 'POST',
       path,
       body: { fileId: req.fileId, expression: req.expression, replicasNum: req.replicasNum ?? 1 },
+      ...(opts.retry === false ? { retry: false } : {}),
     });
     return createdId('oneprovider', 'POST', path, res, 'qosRequirementId');
   }

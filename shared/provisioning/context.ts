@@ -2,6 +2,7 @@ import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
 import type { DatasetResolver } from '../dataset/trust.ts';
 import type { Logger } from '../log/index.ts';
 import type { MetadataDocument } from '../metadata/index.ts';
+import type { LifecycleProvider } from '../lifecycle/providers.ts';
 import type { OnedataClient } from '../onedata/index.ts';
 import type { ImportListingJob } from '../queue/jobs.ts';
 import type { VersionedState } from '../state/state-store.ts';
@@ -14,6 +15,11 @@ export interface ProvisioningDeps {
   config: S3odConfig;
   secrets: S3odSecrets;
   onedata: OnedataClient;
+  /**
+   * Every configured Oneprovider, the primary first (shared/runtime/onedata.ts): the replication
+   * steps support the space on the secondaries. Absent where no replication is configured.
+   */
+  providers?: LifecycleProvider[];
   objects: ObjectStore;
   states: StateStore;
   /** Queues the registration of objects already in the bucket (s3 mode). */

@@ -16,7 +16,8 @@ import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvis
 import { LOG_MESSAGES } from './log-messages.ts';
 import { publishMetadata } from './publish-metadata.ts';
 import { runSaga, StepFailedError } from './saga.ts';
-import { BEFORE_STEPS } from './step-names.ts';
+import { BEFORE_STEPS, STEP } from './step-names.ts';
+import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-steps.ts';
 import { PROVISIONING_STEPS, publication } from './steps.ts';
 import { accessInfoKey, accessInfoValues, writeAccessInfo, writtenInviteToken } from './access-info-write.ts';
 
@@ -273,10 +274,27 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
     published = await publishMetadata(run.deps, next, { rootFileId: run.outputs.rootFileId, shareId: run.outputs.shareId });
     log.info('published metadata refreshed');
   }
+  const replicated = await replicateOnRequest(run, lease, log);
   await lease.release((s) => {
     if (writtenEtag) s.metadataEtag = writtenEtag;
     s.metadataEtag ??= metadata.etag;
     Object.assign(s.outputs, published);
   });
-  return writtenEtag || published.publishedMetadataHash ? 'refreshed' : 'unchanged';
+  return writtenEtag || published.publishedMetadataHash || replicated ? 'refreshed' : 'unchanged';
+}
+
+/**
+ * A replication request added to a provisioned dataset's file (or a config that now enables it):
+ * the replication steps run on their own, with the same runner. Steps recorded as skipped when
+ * nothing was requested are forgotten first, so they run now.
+ */
+async function replicateOnRequest(run: SagaRun, lease: DatasetLease, log: Log): Promise<boolean> {
+  if (run.outputs.qosRequirementId || !wantsReplication(run)) return false;
+  lease.stage((s) => {
+    delete s.completedSteps[STEP.supportReplicas];
+    delete s.completedSteps[STEP.addQosRequirement];
+  });
+  await runSaga(run, REPLICATION_STEPS, (step, outputs) => lease.save((s) => recordStep(s, step, outputs, undefined)));
+  log.info('replication set up on request', { replicas: run.outputs.replicasNum, providers: run.outputs.replicaSupports?.map((p) => p.url) });
+  return true;
 }

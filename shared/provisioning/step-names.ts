@@ -15,6 +15,9 @@ export const STEP = {
   publishMetadata: 'publish-metadata',
   writeBack: 'write-back',
   startImport: 'start-import',
+  // Replication (shared/lifecycle/replication-steps.ts): also run on their own for a provisioned dataset.
+  supportReplicas: 'support-replicas',
+  addQosRequirement: 'add-qos-requirement',
 } as const;
 
 export type StepName = (typeof STEP)[keyof typeof STEP];

@@ -14,6 +14,7 @@ import { PermanentProvisioningError } from './errors.ts';
 import { datasetPublication, publishMetadata } from './publish-metadata.ts';
 import { STEP } from './step-names.ts';
 import { writeAccessInfo } from './access-info-write.ts';
+import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
 
 /**
  * The provisioning saga as one readable list of named steps. Each step:
@@ -57,6 +58,8 @@ export const PROVISIONING_STEPS: StepDef[] = [
   { name: STEP.publishMetadata, needs: [STEP.waitForProvider], enabled: (r) => r.deps.config.importMetadata, run: publishJsonMetadata },
   { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], run: writeBack },
   { name: STEP.startImport, needs: [STEP.waitForProvider], afterRecorded: true, run: startImport },
+  // Replication at creation (shared/lifecycle/replication-steps.ts), once the primary serves the space.
+  ...REPLICATION_STEPS.map((s) => ({ ...s, needs: [...s.needs, STEP.waitForProvider, STEP.startImport] })),
 ];
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */

@@ -1,5 +1,6 @@
 import { log } from '../log/index.ts';
 import { createOnedataClient, createProviderClients, type OnedataClient, type OnedataClientConfig, type ProviderApis } from '../onedata/index.ts';
+import type { LifecycleProvider } from '../lifecycle/providers.ts';
 import type { Runtime } from './index.ts';
 
 /**
@@ -34,7 +35,7 @@ export function onedataClient(rt: Runtime): OnedataClient {
 }
 
 /** One configured Oneprovider with its clients. */
-export interface ConfiguredProvider extends ProviderApis {
+export interface ConfiguredProvider extends ProviderApis, LifecycleProvider {
   isPrimary: boolean;
   /** Position in `restAccess.oneproviders` after validation (primary = 0). */
   index: number;
@@ -55,8 +56,8 @@ export function onedataProviders(rt: Runtime): ConfiguredProvider[] {
   );
   const list: ConfiguredProvider[] = entries.map((p, index) =>
     index === 0
-      ? { url: p.host.replace(/\/+$/, ''), provider: primary.provider, panel: primary.panel, isPrimary: true, index }
-      : { ...others[index - 1]!, isPrimary: p.isPrimary, index },
+      ? { url: p.host.replace(/\/+$/, ''), provider: primary.provider, panel: primary.panel, isPrimary: true, storageIds: p.storageIds, index }
+      : { ...others[index - 1]!, isPrimary: p.isPrimary, storageIds: p.storageIds, index },
   );
   providers = { runtime: rt, list };
   return list;

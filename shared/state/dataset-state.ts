@@ -21,6 +21,20 @@ export interface ProvisioningOutputs {
   publishedMetadataHash?: string;
   writtenBack?: boolean;
   importStarted?: boolean;
+  /** Supports of the secondary Oneproviders that keep replicas, one per provider (docs/lifecycle.md). */
+  replicaSupports?: ReplicaSupport[];
+  /** The QoS requirement on the space root that keeps the replicas, with what it asks for. */
+  qosRequirementId?: string;
+  qosExpression?: string;
+  replicasNum?: number;
+}
+
+export interface ReplicaSupport {
+  /** The provider as configured (`restAccess.oneproviders[].host`). */
+  url: string;
+  providerId: string;
+  storageId: string;
+  supportedAt: string;
 }
 
 export interface StepError {
@@ -104,6 +118,8 @@ export interface DatasetState {
   requeues?: { etag: string; count: number; lastAt: string };
   /** Access tokens issued with `s3od access` (ids only); written by the CLI, kept by the saga's saves. */
   access?: AccessGrant[];
+  /** Replication progress, expiry at the facility and deletion (shared/lifecycle, docs/lifecycle.md). */
+  lifecycle?: LifecycleState;
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
   lease?: { owner: string; expiresAt: string; etag?: string };
   import: ImportProgress;
@@ -112,6 +128,53 @@ export interface DatasetState {
   provisionedAt?: string;
   /** The last HISTORY_LIMIT runs and failures, newest last. */
   history: { at: string; event: string; detail?: string }[];
+}
+
+/** Replication as last observed on each provider. */
+export interface ReplicationProgress {
+  /** `pending` (transfers running), `fulfilled` (every file has its replicas), `impossible`. */
+  qosStatus: string;
+  checkedAt: string;
+  /** When the requirement was first seen fulfilled (the "replication complete" moment). */
+  completeAt?: string;
+  providers: {
+    url: string;
+    providerId: string;
+    filesToProcess: number;
+    filesReplicated: number;
+    bytesReplicated: number;
+    transfersOngoing: number;
+  }[];
+}
+
+/**
+ * The countdown to leaving the facility and its safe order (docs/lifecycle.md): `scheduled` →
+ * (`waiting-for-replicas` while the QoS requirement is not fulfilled elsewhere) → the primary's
+ * support revoked → (objects deleted from the facility bucket only when asked) → `expired`.
+ * `cancelled` when the request went away before the revocation; after it nothing is undone.
+ */
+export interface ExpiryState {
+  state: 'scheduled' | 'waiting-for-replicas' | 'expired' | 'cancelled';
+  source: 'fs2od' | 'metadata' | 'config';
+  spec: string;
+  removeAt: string;
+  /** When s3od first saw the request (fs2od's countdown starts here). */
+  noticedAt: string;
+  remindersSent: string[];
+  /** Why it waits (no replica elsewhere yet, nothing replicated at all). */
+  waitingFor?: string;
+  primaryRevokedAt?: string;
+  removeFromFilesystem: boolean;
+  objectsDeletedAt?: string;
+  objectsDeleted?: number;
+  cancelledAt?: string;
+}
+
+export interface LifecycleState {
+  replication?: ReplicationProgress;
+  expiry?: ExpiryState;
+  /** Whether the requested replication could not be set up, and why (bad request in the file). */
+  replicationProblem?: string;
 }
 
 export function newDatasetState(dataset: DatasetRef, now = new Date()): DatasetState {

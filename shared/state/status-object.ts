@@ -34,6 +34,27 @@ export function renderStatusObject(state: DatasetState): string {
     body.provisioned = state.provisionedAt;
   }
   if (state.lastError && state.status !== 'failed' && state.status !== 'provisioned') body.lastError = state.lastError.message;
+  // Where people look (issue #14): replication per provider and the countdown at the facility.
+  const rep = state.lifecycle?.replication;
+  if (rep) {
+    body.replication = {
+      replicas: state.outputs.replicasNum,
+      qos: rep.qosStatus,
+      ...(rep.completeAt ? { complete: rep.completeAt } : {}),
+      providers: rep.providers.map((p) => ({ provider: p.url, files: `${p.filesReplicated}/${p.filesToProcess}`, bytesReplicated: p.bytesReplicated })),
+    };
+  } else if (state.outputs.qosRequirementId) body.replication = { replicas: state.outputs.replicasNum, qos: 'not checked yet' };
+  const exp = state.lifecycle?.expiry;
+  if (exp) {
+    body.expiry = {
+      state: exp.state,
+      removeAt: exp.removeAt,
+      asked: `${exp.source}: ${exp.spec}`,
+      ...(exp.waitingFor ? { waitingFor: exp.waitingFor } : {}),
+      ...(exp.primaryRevokedAt ? { primarySupportRevoked: exp.primaryRevokedAt } : {}),
+      objectsAtFacility: exp.objectsDeletedAt ? `deleted ${exp.objectsDeletedAt}` : exp.removeFromFilesystem ? 'deleted after the revocation' : 'kept (removeFromFilesystem is false)',
+    };
+  }
   const secrets = [state.outputs.inviteToken].filter((t): t is string => typeof t === 'string' && t.length > 0);
   const text = '# Written by s3od; never holds a token. It is rewritten when the dataset\'s state changes.\n' + dumpYaml(body, { lineWidth: 200 });
   // An error message may quote the operator's file, and the file may hold the token.

@@ -1,3 +1,4 @@
+import { removeDatasetObjects } from './remove-objects.ts';
 import { datasetMountPoint } from '../dataset/mount-point.ts';
 import { requestScan } from '../importing/scans.ts';
 import type { JobResult } from '../importing/context.ts';
@@ -88,5 +89,10 @@ export const posixMode: StorageMode = {
 
   describe(config) {
     return `mount root ${config.posixStorage.mountRoot}`;
+  },
+
+  // the POSIX folder is the bucket's mirror: the data goes from the bucket, the mirror follows.
+  removeDatasetObjects(objects, config, dataset) {
+    return removeDatasetObjects(objects, config, dataset);
   },
 };

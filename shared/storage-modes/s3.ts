@@ -1,3 +1,4 @@
+import { removeDatasetObjects } from './remove-objects.ts';
 import { randomUUID } from 'node:crypto';
 import { recordImportCounts } from '../importing/counters.ts';
 import { registerObjects } from '../importing/register.ts';
@@ -92,5 +93,10 @@ export const s3Mode: StorageMode = {
 
   describe(config) {
     return `S3 endpoint ${config.s3Storage.endpoint}, bucket ${config.s3Storage.bucketName}`;
+  },
+
+  // the registered objects are the bucket's own: deleting them is deleting the data.
+  removeDatasetObjects(objects, config, dataset) {
+    return removeDatasetObjects(objects, config, dataset);
   },
 };

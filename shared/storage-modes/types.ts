@@ -5,6 +5,7 @@ import type { StorageDetails, StorageImportRequest, StorageSpec } from '../oneda
 import type { ImportFreezeJob, ImportJob, ImportListingJob } from '../queue/jobs.ts';
 import { STEP } from '../provisioning/step-names.ts';
 import type { DatasetState } from '../state/dataset-state.ts';
+import type { ObjectStore } from '../storage/objects.ts';
 
 /** What a mode needs to describe a dataset's storage. */
 export interface StorageSpecInput {
@@ -56,6 +57,11 @@ export interface StorageMode {
   initialImportStalled(state: DatasetState, now: number, stuckAfterMs: number): boolean;
   /** One line for `s3od config`: where the storages point. */
   describe(config: S3odConfig): string;
+  /**
+   * Deletes the dataset's data from the facility bucket (expiry with `removeFromFilesystem`, only
+   * after the primary support is revoked); the operator's files and s3od's own stay. Returns the count.
+   */
+  removeDatasetObjects(objects: ObjectStore, config: S3odConfig, dataset: DatasetRef): Promise<number>;
 }
 
 /** The provider sees the space: the saga's wait succeeded, or the dataset was adopted provisioned. */

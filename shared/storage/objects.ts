@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -119,5 +120,13 @@ export class ObjectStore {
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /**
+   * Deletes one object (idempotent: S3 answers 204 for a missing key too). Only the lifecycle's
+   * removal from the facility calls it, for keys it has just classified as the dataset's data.
+   */
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }

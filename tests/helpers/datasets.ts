@@ -51,7 +51,10 @@ export async function waitForStatus(s3: S3Client, prefix: string, statuses: Data
 export interface OnedataObjectsOf {
   spaces: any[];
   storages: any[];
+  /** Supports on the dataset's own storage (the primary's). */
   supports: any[];
+  /** Supports of secondary providers on their storages for replicas (issue #14). */
+  replicaSupports: any[];
   groups: any[];
   tokens: any[];
   shares: any[];
@@ -63,10 +66,12 @@ export async function onedataObjectsNamed(name: string): Promise<OnedataObjectsO
   const st = await simState();
   const spaces = st.spaces.filter((s: any) => s.name === name);
   const spaceIds = new Set(spaces.map((s: any) => s.id));
+  const storageIds = new Set(st.storages.filter((s: any) => s.name === name).map((s: any) => s.id));
   return {
     spaces,
     storages: st.storages.filter((s: any) => s.name === name),
-    supports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined),
+    supports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined && storageIds.has(s.storageId)),
+    replicaSupports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined && !storageIds.has(s.storageId)),
     groups: st.groups.filter((g: any) => g.name === name),
     tokens: st.tokens.filter((t: any) => t.name === name || t.name.startsWith(`${name.slice(0, 40)}_`)),
     shares: st.shares.filter((s: any) => spaceIds.has(s.spaceId)),
@@ -87,6 +92,9 @@ export function dataObjectKeys(prefix: string, files: number): string[] {
  */
 export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?: string[] } = {}): void {
   const counts = { spaces: o.spaces.length, storages: o.storages.length, supports: o.supports.length, groups: o.groups.length, tokens: o.tokens.length, shares: o.shares.length };
+  // Replication adds supports on secondaries (their shared storages for replicas): never two by one provider.
+  const replicaProviders = o.replicaSupports.map((s: any) => s.providerId);
+  if (new Set(replicaProviders).size !== replicaProviders.length) throw new Error(`a provider supports the space twice: ${JSON.stringify(replicaProviders)}`);
   const expected = { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 };
   if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`expected exactly one of each Onedata object, got ${JSON.stringify(counts)}`);
   if (opts.dataObjects) {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readState, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
+import { readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
 import { runCli, stackFileOf, stackSecrets, type CliResult } from '../helpers/cli.ts';
 import { s3Client, simState, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 import type { DatasetState } from '../../shared/state/dataset-state.ts';
@@ -21,7 +21,8 @@ function expectNoSecrets(r: CliResult): void {
 }
 
 beforeAll(async () => {
-  prefix = await uploadDataset(s3, uniqueName('CliStatus'), { files: 2 });
+  // Without replication: the stats below are of the primary's support alone.
+  prefix = await uploadDataset(s3, uniqueName('CliStatus'), { files: 2, metadata: `${SAMPLE_METADATA}Replication: false\n` });
   await waitForStatus(s3, prefix, ['provisioned']);
   // The import of the two data objects has run too (their sizes make the space's occupancy).
   await waitForQueuesIdle();

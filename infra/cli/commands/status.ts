@@ -44,7 +44,7 @@ ${CONFIG_HELP}`,
         }
         output.addSecret(rec.state.outputs.inviteToken);
         if (values.json) output.json(publicRecord(rec.state));
-        else for (const line of renderDatasetStatus(rec.state)) output.out(line);
+        else for (const line of renderDatasetStatus(rec.state, new Date(), { bars: output.stdoutIsTTY })) output.out(line);
         return EXIT.ok;
       }
       const records = await readAllRecords(ctx.objects(), { prefix: values.prefix });

@@ -5,7 +5,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfigFile, loadSecrets, parseConfig, type S3odConfig, type S3odSecrets } from '../../../shared/config/index.ts';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
 import type { Logger, LogFields } from '../../../shared/log/index.ts';
-import { createOnedataClient, type OnedataClient } from '../../../shared/onedata/index.ts';
+import type { LifecycleProvider } from '../../../shared/lifecycle/providers.ts';
+import { createOnedataClient, createProviderClients, type OnedataClient } from '../../../shared/onedata/index.ts';
 import { StateStore } from '../../../shared/state/state-store.ts';
 import { ObjectStore } from '../../../shared/storage/objects.ts';
 import type { StackInfo } from '../../local/stack.ts';
@@ -186,6 +187,34 @@ export class CliContext {
       concurrency: this.config.onedata.concurrency,
       logger: cliLogger(this.output, this.env.S3OD_LOG_LEVEL === 'debug' ? 'debug' : 'error'),
     });
+  }
+
+  /**
+   * Every configured Oneprovider with its clients, the primary first (the lifecycle: supports on
+   * the secondaries, replication progress, revocation). Same fail-fast settings as `onedata()`.
+   */
+  providers(): LifecycleProvider[] {
+    const s = this.secrets();
+    const entries = this.config.restAccess.oneproviders;
+    const primary = this.onedata();
+    const others = createProviderClients(
+      {
+        onezoneUrl: this.config.restAccess.onezone.host,
+        oneproviderUrl: entries[0]!.host,
+        onezoneToken: s.onezoneToken,
+        providerToken: s.oneproviderToken,
+        timeoutMs: Math.min(this.config.onedata.timeoutMs, 10_000),
+        retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 },
+        concurrency: this.config.onedata.concurrency,
+        logger: cliLogger(this.output, this.env.S3OD_LOG_LEVEL === 'debug' ? 'debug' : 'error'),
+      },
+      entries.slice(1).map((p) => p.host),
+    );
+    return entries.map((p, i) =>
+      i === 0
+        ? { url: p.host.replace(/\/+$/, ''), isPrimary: true, storageIds: p.storageIds, provider: primary.provider, panel: primary.panel }
+        : { ...others[i - 1]!, isPrimary: p.isPrimary, storageIds: p.storageIds },
+    );
   }
 
   destroy(): void {

@@ -79,6 +79,10 @@ export class Output {
     this.io.stdout.write(safeJson(this.mask(JSON.stringify(value, null, 2))) + '\n');
   }
 
+  get stdoutIsTTY(): boolean {
+    return Boolean(this.io.stdout.isTTY);
+  }
+
   get stderrIsTTY(): boolean {
     return this.io.stderr.isTTY === true;
   }

@@ -35,7 +35,37 @@ function whatToDo(s: DatasetState): string {
 const yesNo = (v: boolean | undefined): string => (v ? 'yes' : 'no');
 
 /** Everything about one dataset, for an operator. Never the invite token itself. */
-export function renderDatasetStatus(s: DatasetState, now = new Date()): string[] {
+/** `[#####-----]  50%`: drawn in a terminal only (a pipe gets the numbers alone). */
+export function progressBar(done: number, total: number, width = 20): string {
+  const f = total > 0 ? Math.min(1, done / total) : 1;
+  const n = Math.round(f * width);
+  return `[${'#'.repeat(n)}${'-'.repeat(width - n)}] ${String(Math.round(f * 100)).padStart(3)}%`;
+}
+
+/** Replication per provider and the countdown at the facility (docs/lifecycle.md). */
+function lifecycleLines(s: DatasetState, bars: boolean): [string, string][] {
+  const out: [string, string][] = [];
+  const o = s.outputs;
+  const rep = s.lifecycle?.replication;
+  if (o.qosRequirementId) {
+    out.push(['replication', `${o.replicasNum} replicas · QoS ${rep?.qosStatus ?? 'not checked yet'}${rep?.completeAt ? ` · complete ${rep.completeAt}` : ''}${rep ? ` · checked ${rep.checkedAt}` : ''}`]);
+    for (const p of rep?.providers ?? []) {
+      const bar = bars ? `${progressBar(p.filesReplicated, p.filesToProcess)} ` : '';
+      out.push([`  ${p.url}`, `${bar}${p.filesReplicated}/${p.filesToProcess} files · ${p.bytesReplicated} bytes replicated${p.transfersOngoing ? ` · ${p.transfersOngoing} transfers running` : ''}`]);
+    }
+  }
+  const e = s.lifecycle?.expiry;
+  if (e) {
+    const parts = [e.state, `remove at ${e.removeAt}`, `asked by ${e.source} (${e.spec})`];
+    if (e.waitingFor) parts.push(`waiting: ${e.waitingFor}`);
+    if (e.primaryRevokedAt) parts.push(`primary support revoked ${e.primaryRevokedAt}`);
+    parts.push(e.objectsDeletedAt ? `${e.objectsDeleted ?? 0} objects deleted ${e.objectsDeletedAt}` : e.removeFromFilesystem ? 'objects deleted after the revocation' : 'objects kept');
+    out.push(['expiry', parts.join(' · ')]);
+  }
+  return out;
+}
+
+export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { bars?: boolean } = {}): string[] {
   const o = s.outputs;
   const kv: [string, string | undefined][] = [
     ['status', s.status],
@@ -86,6 +116,7 @@ export function renderDatasetStatus(s: DatasetState, now = new Date()): string[]
     const state = g.revokedAt ? `revoked ${g.revokedAt}` : Date.parse(g.expiresAt) <= now.getTime() ? `expired ${g.expiresAt}` : `valid until ${g.expiresAt}`;
     kv.push(['access token', `${g.tokenId} (${g.name}) · ${state}`]);
   }
+  kv.push(...lifecycleLines(s, opts.bars ?? false));
   kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
   if (s.lease) {
     const live = Date.parse(s.lease.expiresAt) > now.getTime();

@@ -36,7 +36,7 @@ describe('configuration', () => {
     expect(c.implicitSpaceSize).toBe(10995116277760);
     expect(c.storageMode).toBe('s3');
     expect(c.restAccess.onezone.host).toBe('https://zone.example.org');
-    expect(c.restAccess.oneproviders).toEqual([{ host: 'https://provider.example.org', isPrimary: true }]);
+    expect(c.restAccess.oneproviders).toEqual([{ host: 'https://provider.example.org', isPrimary: true, storageIds: [] }]);
     expect(c.fs2odMetadataFile).toEqual({ enabled: false, filename: '.fs2od', storeAccessInfo: false });
     expect(c.spacePrivileges).toContain('space_read_data');
   });

@@ -77,7 +77,7 @@ describe('provisionDataset', () => {
     expect(rec.status).toBe('provisioned');
     expect(rec.lease).toBeUndefined();
     expect(rec.attempts).toBe(1);
-    expect(Object.keys(rec.completedSteps).sort()).toEqual(['add-group-to-space', 'create-group', 'create-invite-token', 'create-share', 'create-space', 'create-storage', 'publish-metadata', 'start-import', 'support-space', 'wait-for-provider', 'write-back']);
+    expect(Object.keys(rec.completedSteps).sort()).toEqual(['add-group-to-space', 'add-qos-requirement', 'create-group', 'create-invite-token', 'create-share', 'create-space', 'create-storage', 'publish-metadata', 'start-import', 'support-replicas', 'support-space', 'wait-for-provider', 'write-back']);
     const text = objects.text(`${ds.prefix}/SPA.yml`)!;
     expect(text.startsWith(METADATA)).toBe(true);
     expect(text).toContain(`Space: ${rec.outputs.spaceId}`);

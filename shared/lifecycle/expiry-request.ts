@@ -1,0 +1,90 @@
+/**
+ * Whether, and when, a dataset is to leave the facility (issue #14 §2). Two ways ask for it:
+ *
+ * - fs2od's contract, unchanged: the `.fs2od` file (with `fs2odMetadataFile.enabled`) lists
+ *   `primary` in `DeniedProviders`; `RemovingTime` is `never`, `now`, an ISO date, or a duration in
+ *   `timeUntilRemoved`'s grammar counted from when s3od first noticed the denial; without it,
+ *   `dataReplication.timeUntilRemoved` applies from that moment (fs2od restarted the countdown when
+ *   the line was deleted: bug 21 — here the moment noticed is recorded and kept);
+ * - native: `Retention:` in the metadata file (same grammar or an ISO date; counted from
+ *   provisioning), else the config's `lifecycle.retention`.
+ *
+ * fs2od's internal states (`transfers`, `removed`) are accepted as "already under way".
+ */
+import type { S3odConfig } from '../config/schema.ts';
+import type { MetadataDocument } from '../metadata/index.ts';
+import { isMapping } from '../metadata/types.ts';
+import { parseDuration } from './duration.ts';
+
+export const RETENTION_KEY = 'Retention';
+export const DENIED_PROVIDERS_KEY = 'DeniedProviders';
+export const REMOVING_TIME_KEY = 'RemovingTime';
+
+export interface ExpiryRequest {
+  source: 'fs2od' | 'metadata' | 'config';
+  /** What was asked, as written (recorded: a change of it re-plans the countdown). */
+  spec: string;
+  /** When the dataset leaves the facility; 'never' = no expiry (a cancellation if one was planned). */
+  removeAt: Date | 'never';
+}
+
+export class ExpiryRequestError extends Error {
+  override name = 'ExpiryRequestError';
+}
+
+/** `never` / `now` / ISO date / duration → a time, counting durations from `from`. */
+function when(spec: string, from: Date, now: Date, key: string): Date | 'never' {
+  if (/^\d{4}-\d{2}-\d{2}/.test(spec)) {
+    const t = Date.parse(spec);
+    if (Number.isNaN(t)) throw new ExpiryRequestError(`${key} "${spec}" is not a valid date`);
+    return new Date(t);
+  }
+  if (spec === 'transfers' || spec === 'removed') return now;
+  const d = parseDuration(spec);
+  if (!d) throw new ExpiryRequestError(`${key} "${spec}" must be never, now, an ISO date or durations like 30d, 1y 2m`);
+  if (d.kind === 'never') return 'never';
+  if (d.kind === 'now') return now;
+  return new Date(from.getTime() + d.ms);
+}
+
+/**
+ * The request in force. `fs2od` is the `.fs2od` document (undefined when absent or not enabled);
+ * `noticedAt` is when s3od first saw the fs2od denial (now, the first time).
+ */
+export function expiryRequest(
+  config: S3odConfig,
+  metadata: MetadataDocument,
+  fs2od: MetadataDocument | undefined,
+  times: { now: Date; provisionedAt: Date; noticedAt?: Date },
+): ExpiryRequest | undefined {
+  if (fs2od) {
+    const denied = fs2od[DENIED_PROVIDERS_KEY];
+    if (Array.isArray(denied) && denied.includes('primary')) {
+      const raw = fs2od[REMOVING_TIME_KEY];
+      const spec = raw === undefined || raw === null || raw === '' ? config.dataReplication.timeUntilRemoved : String(raw);
+      return { source: 'fs2od', spec, removeAt: when(spec, times.noticedAt ?? times.now, times.now, REMOVING_TIME_KEY) };
+    }
+  }
+  const own = Object.prototype.hasOwnProperty.call(metadata, RETENTION_KEY) ? metadata[RETENTION_KEY] : undefined;
+  if (own !== undefined && own !== null) {
+    if (isMapping(own) || Array.isArray(own)) throw new ExpiryRequestError(`${RETENTION_KEY} must be never, an ISO date or a duration like 90d`);
+    const spec = String(own).trim();
+    return { source: 'metadata', spec, removeAt: when(spec, times.provisionedAt, times.now, RETENTION_KEY) };
+  }
+  const spec = config.lifecycle.retention;
+  if (spec === 'never') return undefined;
+  return { source: 'config', spec, removeAt: when(spec, times.provisionedAt, times.now, 'lifecycle.retention') };
+}
+
+/**
+ * The reminder offsets (`lifecycle.timeBeforeAction`) due now: fs2od's rule — an offset fires once
+ * its instant `removeAt − offset` has passed, and none after the removal time — but remembered per
+ * offset, so a missed run does not lose a reminder and a repeated run does not send one twice.
+ */
+export function remindersDue(offsets: string[], removeAt: Date, now: Date, sent: string[]): string[] {
+  if (now.getTime() >= removeAt.getTime()) return [];
+  return offsets.filter((o) => {
+    const d = parseDuration(o);
+    return d?.kind === 'after' && !sent.includes(o) && now.getTime() >= removeAt.getTime() - d.ms;
+  });
+}

@@ -1,0 +1,275 @@
+/**
+ * One pass of the lifecycle (issue #14): for every provisioned dataset, under its lease, follow its
+ * replication (QoS status, per-provider transfer progress) and run its expiry at the facility in the
+ * safe order: countdown → (reminders) → revoke the primary's support only once every file has a
+ * replica elsewhere (safe-revoke.ts checks Onedata right before the call) → delete its objects from
+ * the facility bucket only when `removeFromFilesystem` says so → `expired`. Run by the scheduled
+ * `lifecycle` function and `s3od lifecycle run`; time comes from `deps.now`, so tests never wait.
+ */
+import type { S3odConfig } from '../config/schema.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
+import { resolveClaimedDataset } from '../dataset/trust.ts';
+import { KeyClassifier } from '../events/classify.ts';
+import type { Logger } from '../log/index.ts';
+import { readMetadataFile } from '../metadata/read-file.ts';
+import type { MetadataDocument } from '../metadata/index.ts';
+import type { OnedataClient } from '../onedata/index.ts';
+import { DatasetLease } from '../state/dataset-lease.ts';
+import { addHistory, type DatasetState, type ExpiryState } from '../state/dataset-state.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { writeStatusObject } from '../state/status-object.ts';
+import type { ObjectStore } from '../storage/objects.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
+import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
+import type { LifecycleProvider } from './providers.ts';
+import { providerToAsk, readReplicationProgress } from './replication-progress.ts';
+import { NotReplicatedElsewhereError, revokePrimarySupport } from './safe-revoke.ts';
+
+/** What the people issue's notifications hook receives (reminders go out through it when it exists). */
+export interface LifecycleEvent {
+  event: 'expiry scheduled' | 'reminder due' | 'expired' | 'expiry cancelled';
+  dataset: string;
+  spaceId?: string;
+  removeAt?: string;
+  /** For reminders: the `timeBeforeAction` offset that fell due. */
+  before?: string;
+}
+
+export interface LifecycleDeps {
+  config: S3odConfig;
+  objects: ObjectStore;
+  states: StateStore;
+  onedata: OnedataClient;
+  providers: LifecycleProvider[];
+  log: Logger;
+  now: () => Date;
+  notify?: (e: LifecycleEvent) => Promise<void>;
+}
+
+export interface LifecycleReport {
+  datasets: number;
+  busy: number;
+  replicationChecked: number;
+  expiriesScheduled: number;
+  reminders: number;
+  waitingForReplicas: number;
+  primaryRevoked: number;
+  objectsDeleted: number;
+  expired: number;
+  cancelled: number;
+  errors: number;
+}
+
+export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string): Promise<LifecycleReport> {
+  const report: LifecycleReport = {
+    datasets: 0,
+    busy: 0,
+    replicationChecked: 0,
+    expiriesScheduled: 0,
+    reminders: 0,
+    waitingForReplicas: 0,
+    primaryRevoked: 0,
+    objectsDeleted: 0,
+    expired: 0,
+    cancelled: 0,
+    errors: 0,
+  };
+  const classifier = new KeyClassifier(deps.config);
+  for await (const state of deps.states.all()) {
+    if (state.status !== 'provisioned') continue;
+    if (onlyPrefix && !state.dataset.prefix.startsWith(onlyPrefix.replace(/\/+$/, ''))) continue;
+    // A record is a claim like a job: its dataset is re-derived from the configuration.
+    const resolved = resolveClaimedDataset(state.dataset, deps.config.bucket, classifier);
+    if (!resolved.ok) {
+      deps.log.warn('lifecycle skips a record whose dataset does not hold up', { reason: resolved.reason });
+      continue;
+    }
+    report.datasets++;
+    try {
+      await lifecycleOfDataset(deps, resolved.dataset, report);
+    } catch (e) {
+      report.errors++;
+      deps.log.error('lifecycle of a dataset failed; the next pass tries again', { dataset: resolved.dataset.prefix, error: e });
+    }
+  }
+  deps.log.info('lifecycle pass done', { ...report });
+  return report;
+}
+
+async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, report: LifecycleReport): Promise<void> {
+  const lease = await DatasetLease.acquire(deps.states, dataset, { ttlMs: deps.config.provisioning.leaseSeconds * 1000 });
+  if (!(lease instanceof DatasetLease)) {
+    report.busy++; // provisioning or another pass holds it; the next pass comes back
+    return;
+  }
+  const log = deps.log.child({ dataset: dataset.prefix });
+  const stop = lease.keepAlive();
+  try {
+    if (lease.record.status !== 'provisioned') return void (await lease.release());
+    await followReplication(deps, lease, report);
+    await runExpiry(deps, lease, report, log);
+    await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
+    await lease.release();
+  } catch (e) {
+    await lease.settle();
+    await lease.release().catch(() => undefined);
+    throw e;
+  } finally {
+    stop();
+  }
+}
+
+async function followReplication(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport): Promise<void> {
+  const state = lease.record;
+  if (!state.outputs.qosRequirementId) return;
+  const provider = providerToAsk(state, deps.providers);
+  if (!provider) return;
+  const progress = await readReplicationProgress(state, provider, deps.now());
+  report.replicationChecked++;
+  const wasComplete = state.lifecycle?.replication?.completeAt !== undefined;
+  lease.stage((s) => {
+    s.lifecycle = { ...s.lifecycle, replication: progress };
+    if (!wasComplete && progress.completeAt) addHistory(s, 'replication complete', `${state.outputs.replicasNum} replicas`, deps.now());
+  });
+}
+
+/** The `.fs2od` document when fs2od's file is enabled and present (bad YAML: treated as absent and logged). */
+async function readFs2od(deps: LifecycleDeps, dataset: DatasetRef, log: Logger): Promise<MetadataDocument | undefined> {
+  const f = deps.config.fs2odMetadataFile;
+  if (!f.enabled) return undefined;
+  const file = await readMetadataFile(deps.objects, deps.config, `${dataset.prefix}/${f.filename}`).catch(() => undefined);
+  if (file && !file.ok) log.warn(`${f.filename} cannot be read; its DeniedProviders is ignored until it is fixed`, { reason: file.error.message });
+  return file?.ok ? file.doc : undefined;
+}
+
+async function currentRequest(deps: LifecycleDeps, state: DatasetState, log: Logger): Promise<ExpiryRequest | undefined> {
+  const now = deps.now();
+  const meta = state.metadataFile ? await readMetadataFile(deps.objects, deps.config, `${state.dataset.prefix}/${state.metadataFile}`) : undefined;
+  // No readable metadata file: nothing new asked; what was planned stays (removing the file is not a cancellation).
+  if (!meta?.ok) return undefined;
+  const fs2od = await readFs2od(deps, state.dataset, log);
+  const cur = state.lifecycle?.expiry;
+  const noticedAt = cur && cur.state !== 'cancelled' && cur.source === 'fs2od' ? new Date(cur.noticedAt) : undefined;
+  return expiryRequest(deps.config, meta.doc, fs2od, {
+    now,
+    provisionedAt: new Date(state.provisionedAt ?? state.createdAt),
+    ...(noticedAt ? { noticedAt } : {}),
+  });
+}
+
+async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, log: Logger): Promise<void> {
+  const state = lease.record;
+  const now = deps.now();
+  let cur = state.lifecycle?.expiry;
+  // Irreversible once the primary's support is gone: only the remaining step (objects) may follow.
+  if (cur?.state === 'expired') return;
+  const revoked = cur?.primaryRevokedAt !== undefined;
+  let req: ExpiryRequest | undefined;
+  try {
+    req = await currentRequest(deps, state, log);
+  } catch (e) {
+    if (!(e instanceof ExpiryRequestError)) throw e;
+    log.warn('the expiry request cannot be read; nothing changes until it is fixed', { reason: e.message });
+    return;
+  }
+  // A notification that cannot go out never stops the lifecycle (the record holds the truth).
+  const notify = async (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>): Promise<void> => {
+    await deps
+      .notify?.({ dataset: state.dataset.prefix, ...(state.outputs.spaceId ? { spaceId: state.outputs.spaceId } : {}), ...e })
+      ?.catch((err) => log.warn('notification not sent', { error: err }));
+  };
+
+  if (!revoked && (!req || req.removeAt === 'never')) {
+    if (cur && cur.state !== 'cancelled') {
+      lease.stage((s) => {
+        s.lifecycle!.expiry = { ...cur!, state: 'cancelled', cancelledAt: now.toISOString() };
+        addHistory(s, 'expiry cancelled', req ? `${req.source}: never` : 'request removed', now);
+      });
+      report.cancelled++;
+      await notify({ event: 'expiry cancelled' });
+    }
+    return;
+  }
+  if (!revoked && req && req.removeAt !== 'never' && (!cur || cur.state === 'cancelled' || cur.spec !== req.spec || cur.source !== req.source)) {
+    const planned: ExpiryState = {
+      state: 'scheduled',
+      source: req.source,
+      spec: req.spec,
+      removeAt: req.removeAt.toISOString(),
+      noticedAt: cur && cur.state !== 'cancelled' && cur.source === req.source ? cur.noticedAt : now.toISOString(),
+      remindersSent: [],
+      removeFromFilesystem: deps.config.dataReplication.removeFromFilesystem,
+    };
+    lease.stage((s) => {
+      s.lifecycle = { ...s.lifecycle, expiry: planned };
+      addHistory(s, 'expiry scheduled', `${req!.source} ${req!.spec}: ${planned.removeAt}`, now);
+    });
+    cur = planned;
+    report.expiriesScheduled++;
+    await notify({ event: 'expiry scheduled', removeAt: planned.removeAt });
+  }
+  if (!cur) return;
+  const removeAt = new Date(cur.removeAt);
+  for (const before of remindersDue(deps.config.lifecycle.timeBeforeAction, removeAt, now, cur.remindersSent)) {
+    cur.remindersSent = [...cur.remindersSent, before];
+    report.reminders++;
+    await notify({ event: 'reminder due', removeAt: cur.removeAt, before });
+  }
+  lease.stage((s) => (s.lifecycle!.expiry = cur));
+  if (now.getTime() < removeAt.getTime()) return;
+  await expire(deps, lease, cur, report, log, notify);
+}
+
+/** The safe order, each step recorded before the next starts, so a crash resumes where it stopped. */
+async function expire(
+  deps: LifecycleDeps,
+  lease: DatasetLease,
+  cur: ExpiryState,
+  report: LifecycleReport,
+  log: Logger,
+  notify: (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>) => Promise<unknown>,
+): Promise<void> {
+  const state = lease.record;
+  const now = deps.now();
+  if (!cur.primaryRevokedAt) {
+    try {
+      await revokePrimarySupport(state, deps.onedata, deps.providers);
+    } catch (e) {
+      if (!(e instanceof NotReplicatedElsewhereError)) throw e;
+      report.waitingForReplicas++;
+      if (cur.state !== 'waiting-for-replicas' || cur.waitingFor !== e.message) log.info('expiry waits: the facility keeps its copy', { reason: e.message });
+      await lease.save((s) => (s.lifecycle!.expiry = { ...cur, state: 'waiting-for-replicas', waitingFor: e.message }));
+      return;
+    }
+    cur = { ...cur, primaryRevokedAt: now.toISOString() };
+    delete cur.waitingFor;
+    report.primaryRevoked++;
+    // Recorded before anything is deleted: a crash here never deletes without a revoked support on record.
+    await lease.save((s) => {
+      s.lifecycle!.expiry = cur;
+      addHistory(s, 'primary support revoked', 'every file has its replicas elsewhere', now);
+    });
+    log.info('primary support revoked after replication was fulfilled', { spaceId: state.outputs.spaceId });
+  }
+  // Decided when the expiry was planned: a config change later does not delete what was promised to stay.
+  if (cur.removeFromFilesystem && !cur.objectsDeletedAt) {
+    const n = await storageModeFor(deps.config).removeDatasetObjects(deps.objects, deps.config, state.dataset);
+    cur = { ...cur, objectsDeletedAt: deps.now().toISOString(), objectsDeleted: n };
+    report.objectsDeleted += n;
+    await lease.save((s) => {
+      s.lifecycle!.expiry = cur;
+      addHistory(s, 'objects deleted from the facility bucket', `${n} objects`, now);
+    });
+  }
+  await lease.save((s) => {
+    s.lifecycle!.expiry = { ...cur, state: 'expired' };
+    addHistory(
+      s,
+      'expired',
+      cur.removeFromFilesystem ? 'primary support revoked, objects deleted' : 'primary support revoked; nothing deleted (removeFromFilesystem is false)',
+      now,
+    );
+  });
+  report.expired++;
+  await notify({ event: 'expired', removeAt: cur.removeAt });
+}
