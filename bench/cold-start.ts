@@ -89,7 +89,21 @@ function esbuildOptions(): { opts: BuildOptions; source: string } {
     block.push(l.slice(4));
   }
   const c = (loadYaml(block.join('\n')) ?? {}) as Record<string, unknown>;
-  const pick = ['bundle', 'format', 'platform', 'target', 'minify', 'keepNames', 'sourcemap', 'sourcesContent', 'mainFields', 'banner', 'external', 'treeShaking'];
+  const pick = [
+    'bundle',
+    'format',
+    'platform',
+    'target',
+    'minify',
+    'keepNames',
+    'sourcemap',
+    'sourcesContent',
+    'mainFields',
+    'banner',
+    'external',
+    'treeShaking',
+    'alias',
+  ];
   const opts: BuildOptions = { ...fallback };
   for (const k of pick) if (c[k] !== undefined) (opts as Record<string, unknown>)[k] = c[k];
   return { opts, source: 'serverless.yml custom.esbuild' };
@@ -130,7 +144,10 @@ function runChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): P
       const wallMs = performance.now() - t0;
       clearTimeout(timer);
       if (child.pid) children.delete(child.pid);
-      const line = out.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('BENCH_RESULT '));
       if (code !== 0 || !line) return reject(new Error(`child exited ${code}: ${err.slice(-2000)}${out.slice(-1000)}`));
       resolve({ wallMs, ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as Omit<ChildResult, 'wallMs'>) });
     });
@@ -165,14 +182,21 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
       mkdirSync(outdir);
       const file = join(outdir, 'handler.mjs');
       const t0 = performance.now();
-      await build({ ...opts, entryPoints: [join(PROJECT_ROOT, `${fn.module}.ts`)], outfile: file, logLevel: 'silent' });
+      await build({ ...opts, absWorkingDir: PROJECT_ROOT, entryPoints: [join(PROJECT_ROOT, `${fn.module}.ts`)], outfile: file, logLevel: 'silent' });
       const buf = readFileSync(file);
-      bundles.set(fn.name, { file, bytes: buf.length, zipBytes: deflateRawSync(buf).length, mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0, buildMs: performance.now() - t0 });
+      bundles.set(fn.name, {
+        file,
+        bytes: buf.length,
+        zipBytes: deflateRawSync(buf).length,
+        mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
+        buildMs: performance.now() - t0,
+      });
     }
     ctx.progress(`cold-start: esbuild options from ${source}: ${JSON.stringify(opts)}`);
     ctx.progress(`cold-start: bundled ${fns.map((f) => `${f.name} ${round(bundles.get(f.name)!.bytes / 1024)} KiB`).join(', ')}; ${reps} fresh processes each`);
 
-    const prodOptions = typeof ctx.stack.host.definition.environment.NODE_OPTIONS === 'string' ? (ctx.stack.host.definition.environment.NODE_OPTIONS as string) : null;
+    const prodOptions =
+      typeof ctx.stack.host.definition.environment.NODE_OPTIONS === 'string' ? (ctx.stack.host.definition.environment.NODE_OPTIONS as string) : null;
     const env = childEnv(prodOptions);
     const plainEnv = childEnv(null);
     const baselineWall: number[] = [];
@@ -221,7 +245,8 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
         // A process that imports the bundle cannot exit sooner than one that imports nothing.
         better: 'lower',
         overheadMs: round(overheadMs, 1),
-        meaning: 'wall time of a fresh node process importing the bundle (spawn → exit, median); baseline: the same fresh process importing an empty module; overheadMs: the median of the paired differences',
+        meaning:
+          'wall time of a fresh node process importing the bundle (spawn → exit, median); baseline: the same fresh process importing an empty module; overheadMs: the median of the paired differences',
         target: `overhead ≤ ${OVERHEAD_TARGET_MS} ms, peak RSS < ${RSS_TARGET_MB} MB`,
         overheadWithinTarget: overheadMs <= OVERHEAD_TARGET_MS,
         importMs: round(importMs, 1),
@@ -235,7 +260,13 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
         peakRssInvocationMB: inv ? round(inv.maxRssKB / 1024, 1) : null,
         rssWithinTarget: inv ? inv.maxRssKB / 1024 < RSS_TARGET_MB : null,
         baselineRssMB: round(median(baselineRss) / 1024, 1),
-        invocation: inv?.invoke ? { event: events[fn.name]!.what, ms: round(inv.invoke.ms), ok: inv.invoke.ok && !(result?.batchItemFailures?.length) && (result?.statusCode ?? 202) < 300 } : null,
+        invocation: inv?.invoke
+          ? {
+              event: events[fn.name]!.what,
+              ms: round(inv.invoke.ms),
+              ok: inv.invoke.ok && !result?.batchItemFailures?.length && (result?.statusCode ?? 202) < 300,
+            }
+          : null,
         reps,
         nodeVersion: process.version,
         load1: load1(),
@@ -301,7 +332,10 @@ async function sampleEvents(ctx: BenchContext): Promise<Record<string, { what: s
         eventSource: 'ceph:s3',
         eventTime: new Date().toISOString(),
         eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: { key: `datasets/${uniqueName('BenchColdEvt')}/Movies/frame_0.tiff`, size: 4096, eTag: 'abc', sequencer: '01' } },
+        s3: {
+          bucket: { name: bucket },
+          object: { key: `datasets/${uniqueName('BenchColdEvt')}/Movies/frame_0.tiff`, size: 4096, eTag: 'abc', sequencer: '01' },
+        },
         opaqueData: webhookToken,
       },
     ],
@@ -317,7 +351,18 @@ async function sampleEvents(ctx: BenchContext): Promise<Record<string, { what: s
         rawPath: '/function/on-object-event',
         rawQueryString: '',
         headers: { 'content-type': 'application/json' },
-        requestContext: { accountId: '000000000000', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', http: { method: 'POST', path: '/function/on-object-event', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: String(now), routeKey: 'POST /function/on-object-event', stage: '$default', time: new Date(now).toISOString(), timeEpoch: now },
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: 'localhost',
+          domainPrefix: 'localhost',
+          http: { method: 'POST', path: '/function/on-object-event', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+          requestId: String(now),
+          routeKey: 'POST /function/on-object-event',
+          stage: '$default',
+          time: new Date(now).toISOString(),
+          timeEpoch: now,
+        },
         body,
         isBase64Encoded: false,
       },
@@ -327,7 +372,17 @@ async function sampleEvents(ctx: BenchContext): Promise<Record<string, { what: s
     // other figures left there).
     reconcile: {
       what: 'a scheduled run (EventBridge event) over every dataset folder in the bucket',
-      event: { version: '0', id: 'bench', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date(now).toISOString(), region: 'us-east-1', resources: [], detail: {} },
+      event: {
+        version: '0',
+        id: 'bench',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '000000000000',
+        time: new Date(now).toISOString(),
+        region: 'us-east-1',
+        resources: [],
+        detail: {},
+      },
     },
     import: { what: '10 new objects of that dataset (s3 registrations)', event: sqsEventOf(importJobs) },
   };

@@ -28,6 +28,8 @@ const common: BuildOptions = {
   sourcesContent: false,
   // The SDK's ESM builds tree-shake better; esbuild turns them into CommonJS here.
   mainFields: ['module', 'main'],
+  // As serverless.yml's custom.esbuild: no form-data/mime-db in the bundles (see the stub).
+  alias: { 'form-data': join(dirname(fileURLToPath(import.meta.url)), '../deploy/stubs/form-data.cjs') },
   legalComments: 'none',
   logLevel: 'warning',
 };
