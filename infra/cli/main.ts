@@ -6,6 +6,7 @@
  * 2 usage error); `infra/cli/s3od.js` calls it with the real process streams.
  */
 import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/config/index.ts';
 import { isOnedataError } from '../../shared/onedata/index.ts';
@@ -13,6 +14,7 @@ import { accessCommand } from './commands/access.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { configCheckCommand, configImportCommand } from './commands/config.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { deleteCommand } from './commands/delete.ts';
 import { lifecycleRunCommand } from './commands/lifecycle.ts';
 import { notificationsCommand } from './commands/notifications.ts';
 import { retryCommand } from './commands/retry.ts';
@@ -24,7 +26,7 @@ import { CommandFailed, EXIT, Output, UsageError, type CliIo } from './lib/io.ts
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
-export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand, lifecycleRunCommand];
+export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand, lifecycleRunCommand, deleteCommand];
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,7 +59,18 @@ function isCommandPrefix(words: string[]): boolean {
 }
 
 function defaultIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), defaultStackFile: LOCAL_STACK_FILE };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), defaultStackFile: LOCAL_STACK_FILE, ask: askAtTerminal };
+}
+
+/** A question on the terminal; no answer when stdin is not one (scripts must say --yes). */
+async function askAtTerminal(question: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<number> {

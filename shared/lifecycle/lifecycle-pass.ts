@@ -6,7 +6,7 @@
  * the facility bucket only when `removeFromFilesystem` says so → `expired`. Run by the scheduled
  * `lifecycle` function and `s3od lifecycle run`; time comes from `deps.now`, so tests never wait.
  */
-import type { S3odConfig } from '../config/schema.ts';
+import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
 import type { DatasetRef } from '../dataset/ref.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
@@ -20,6 +20,7 @@ import type { StateStore } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
+import { deleteDataset } from './delete-dataset.ts';
 import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
 import { providerToAsk, readReplicationProgress } from './replication-progress.ts';
@@ -37,6 +38,7 @@ export interface LifecycleEvent {
 
 export interface LifecycleDeps {
   config: S3odConfig;
+  secrets: S3odSecrets;
   objects: ObjectStore;
   states: StateStore;
   onedata: OnedataClient;
@@ -57,6 +59,8 @@ export interface LifecycleReport {
   objectsDeleted: number;
   expired: number;
   cancelled: number;
+  metadataRemoved: number;
+  deleted: number;
   errors: number;
 }
 
@@ -72,6 +76,8 @@ export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string)
     objectsDeleted: 0,
     expired: 0,
     cancelled: 0,
+    metadataRemoved: 0,
+    deleted: 0,
     errors: 0,
   };
   const classifier = new KeyClassifier(deps.config);
@@ -106,6 +112,14 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
   const stop = lease.keepAlive();
   try {
     if (lease.record.status !== 'provisioned') return void (await lease.release());
+    if (await metadataRemoved(deps, lease, report)) {
+      // The policy chose deletion: the deletion saga takes the lease itself.
+      await lease.release();
+      stop();
+      const result = await deleteDataset(deps, dataset, 'the metadata file was removed from the bucket (lifecycle.onMetadataRemoved: delete)');
+      if (result.outcome === 'deleted') report.deleted++;
+      return;
+    }
     await followReplication(deps, lease, report);
     await runExpiry(deps, lease, report, log);
     await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
@@ -117,6 +131,27 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
   } finally {
     stop();
   }
+}
+
+/**
+ * The metadata file is gone from the bucket: recorded once (the default policy: nothing else), or,
+ * with `lifecycle.onMetadataRemoved: delete`, true so the caller deletes the dataset's Onedata objects.
+ */
+async function metadataRemoved(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport): Promise<boolean> {
+  const s0 = lease.record;
+  if (!s0.metadataFile || (await deps.objects.head(`${s0.dataset.prefix}/${s0.metadataFile}`))) {
+    if (s0.lifecycle?.metadataRemovedAt) lease.stage((s) => delete s.lifecycle!.metadataRemovedAt); // uploaded again
+    return false;
+  }
+  if (!s0.lifecycle?.metadataRemovedAt) {
+    const now = deps.now();
+    report.metadataRemoved++;
+    await lease.save((s) => {
+      s.lifecycle = { ...s.lifecycle, metadataRemovedAt: now.toISOString() };
+      addHistory(s, 'metadata file removed', `policy: ${deps.config.lifecycle.onMetadataRemoved}`, now);
+    });
+  }
+  return deps.config.lifecycle.onMetadataRemoved === 'delete';
 }
 
 async function followReplication(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport): Promise<void> {

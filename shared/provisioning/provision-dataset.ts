@@ -143,6 +143,8 @@ function outcomeOfRepeat(job: ProvisionJob, state: DatasetState | undefined): Pr
   if (!state || !job.etag || job.etag !== state.metadataEtag || job.reason !== 'event') return undefined;
   if (state.status === 'provisioned') return 'unchanged';
   if (state.status === 'failed' && state.lastError?.permanent) return 'skipped';
+  // Deleted on purpose: only a new version of the file (a new upload) provisions it again.
+  if (state.status === 'deleted') return 'skipped';
   return undefined;
 }
 

@@ -18,6 +18,13 @@ export const STEP = {
   // Replication (shared/lifecycle/replication-steps.ts): also run on their own for a provisioned dataset.
   supportReplicas: 'support-replicas',
   addQosRequirement: 'add-qos-requirement',
+  // Deletion (shared/lifecycle/deletion-steps.ts): a saga of its own, same runner.
+  deleteShare: 'delete-share',
+  deleteInviteToken: 'delete-invite-token',
+  deleteGroup: 'delete-group',
+  revokeSupports: 'revoke-supports',
+  deleteSpace: 'delete-space',
+  deleteStorage: 'delete-storage',
 } as const;
 
 export type StepName = (typeof STEP)[keyof typeof STEP];

@@ -63,7 +63,11 @@ export const PROVISIONING_STEPS: StepDef[] = [
 ];
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
-export const spaceSeed = (run: SagaRun): string => `s3od:${run.record.state.dataset.id}`;
+export const spaceSeed = (run: SagaRun): string => {
+  // After a deletion (docs/lifecycle.md) the dataset is provisioned afresh: a new seed, a new space.
+  const g = run.record.state.generation;
+  return g ? `s3od:${run.record.state.dataset.id}:${g}` : `s3od:${run.record.state.dataset.id}`;
+};
 
 /**
  * Create-or-adopt for objects without a server-side guard. The create call itself is sent once

@@ -84,7 +84,8 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
           }
           return;
         }
-        const permanent = st?.status === 'failed' && st.lastError?.permanent === true;
+        // A deleted dataset waits for a new upload just like bad input does.
+        const permanent = (st?.status === 'failed' && st.lastError?.permanent === true) || st?.status === 'deleted';
         const leased = st?.lease && Date.parse(st.lease.expiresAt) > now;
         const recent = st && now - Date.parse(st.updatedAt) < stuckAfter && st.status !== 'failed';
         if (leased || recent) return void report.inProgress++;

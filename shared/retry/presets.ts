@@ -23,6 +23,11 @@ export const RETRY_PRESETS = {
    * share), looked up before each retry. The count is `onedata.retries` from the configuration.
    */
   onedataCreate: { baseDelayMs: 100, maxDelayMs: 3000 },
+  /**
+   * Waiting for a Oneprovider to forget a revoked support or deleted space (§C.5) before its
+   * storage may go (`storageInUse` until then): polled, not slept.
+   */
+  providerForgets: { retries: 40, baseDelayMs: 100, maxDelayMs: 3000 },
   /** A batch of jobs the queue did not accept (throttling, a transient error). */
   queueSend: { retries: 5, baseDelayMs: 100, maxDelayMs: 2000 },
 } as const satisfies Record<string, RetryPreset>;

@@ -1,6 +1,7 @@
 import type { DatasetRef } from '../dataset/ref.ts';
 
-export type DatasetStatus = 'pending' | 'provisioning' | 'provisioned' | 'failed';
+/** `deleted`: its Onedata objects were deleted (docs/lifecycle.md); a new upload of the metadata file provisions afresh. */
+export type DatasetStatus = 'pending' | 'provisioning' | 'provisioned' | 'failed' | 'deleted';
 
 /** Ids and values the provisioning steps produced; each is recorded as soon as it exists. */
 export interface ProvisioningOutputs {
@@ -118,6 +119,12 @@ export interface DatasetState {
   requeues?: { etag: string; count: number; lastAt: string };
   /** Access tokens issued with `s3od access` (ids only); written by the CLI, kept by the saga's saves. */
   access?: AccessGrant[];
+  /**
+   * How many times the dataset's Onedata objects were deleted: a later provisioning uses a new space
+   * id seed (`s3od:<id>:<generation>`), so it never meets the deleted space's seed.
+   */
+  generation?: number;
+  deletedAt?: string;
   /** Replication progress, expiry at the facility and deletion (shared/lifecycle, docs/lifecycle.md). */
   lifecycle?: LifecycleState;
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
@@ -173,8 +180,10 @@ export interface ExpiryState {
 export interface LifecycleState {
   replication?: ReplicationProgress;
   expiry?: ExpiryState;
-  /** Whether the requested replication could not be set up, and why (bad request in the file). */
-  replicationProblem?: string;
+  /** A deletion under way or done: why, and what the objects were (ids, for the operator). */
+  deletion?: { reason: string; startedAt: string; finishedAt?: string; deleted?: { what: string; id: string }[] };
+  /** When the lifecycle pass found the metadata file gone (policy `lifecycle.onMetadataRemoved: record`). */
+  metadataRemovedAt?: string;
 }
 
 export function newDatasetState(dataset: DatasetRef, now = new Date()): DatasetState {

@@ -2,6 +2,7 @@
  * Replication and expiry on the real local stack (Ceph RGW, SQS, the function runner, the Onedata
  * simulator with a primary and two secondary providers): issue #14 §1, §2.
  */
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { pollUntil } from '../../shared/retry/index.ts';
@@ -223,5 +224,31 @@ describe('expiry at the facility', () => {
     expect(r).toMatchObject({ cancelled: 1, primaryRevoked: 0 });
     expect((await readState(s3, prefix))!.lifecycle!.expiry!.state).toBe('cancelled');
     expect((await supportsOf(state.outputs.spaceId!)).map((s) => s.providerId)).toContain(primaryId);
+  });
+});
+
+describe('the metadata file removed from the bucket', () => {
+  it("by default is only recorded; with onMetadataRemoved: delete the dataset's Onedata objects are deleted", async () => {
+    const keep = await uploadDataset(s3, uniqueName('Life_Gone_Keep'), { files: 1 });
+    const drop = await uploadDataset(s3, uniqueName('Life_Gone_Drop'), { files: 1 });
+    const kept = await waitForStatus(s3, keep, ['provisioned']);
+    const dropped = await waitForStatus(s3, drop, ['provisioned']);
+    await waitForQueuesIdle();
+    await s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `${keep}/SPA.yml` }));
+    const first = await lifecycleRun(keep);
+    expect(first).toMatchObject({ metadataRemoved: 1, deleted: 0 });
+    expect((await readState(s3, keep))!).toMatchObject({ status: 'provisioned', lifecycle: { metadataRemovedAt: expect.any(String) } });
+    expect((await simState()).spaces.some((s: any) => s.id === kept.outputs.spaceId)).toBe(true);
+
+    await control('POST', '/config', { lifecycle: { onMetadataRemoved: 'delete' } });
+    try {
+      await s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `${drop}/SPA.yml` }));
+      const r = await lifecycleRun(drop);
+      expect(r).toMatchObject({ metadataRemoved: 1, deleted: 1 });
+      expect((await readState(s3, drop))!.status).toBe('deleted');
+      expect((await simState()).spaces.some((s: any) => s.id === dropped.outputs.spaceId)).toBe(false);
+    } finally {
+      await control('POST', '/config', { lifecycle: { onMetadataRemoved: 'record' } });
+    }
   });
 });

@@ -42,6 +42,7 @@ ${CONFIG_HELP}`,
       const report = await runLifecyclePass(
         {
           config: ctx.config,
+          secrets: ctx.secrets(),
           objects: ctx.objects(),
           states: ctx.states(),
           onedata: ctx.onedata(),
@@ -57,7 +58,7 @@ ${CONFIG_HELP}`,
         env.output.out(
           `${report.datasets} dataset(s): replication checked ${report.replicationChecked}, expiries scheduled ${report.expiriesScheduled}, reminders ${report.reminders}, ` +
             `waiting for replicas ${report.waitingForReplicas}, primary supports revoked ${report.primaryRevoked}, objects deleted ${report.objectsDeleted}, ` +
-            `expired ${report.expired}, cancelled ${report.cancelled}, busy ${report.busy}, errors ${report.errors}`,
+            `expired ${report.expired}, cancelled ${report.cancelled}, metadata files removed ${report.metadataRemoved}, deleted ${report.deleted}, busy ${report.busy}, errors ${report.errors}`,
         );
         for (const e of events) env.output.out(`  ${e.dataset}: ${e.event}${e.removeAt ? ` (${e.removeAt})` : ''}${e.before ? `, ${e.before} before` : ''}`);
       }

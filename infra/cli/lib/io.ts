@@ -22,6 +22,8 @@ export interface CliIo {
   cwd: string;
   /** The local stack file used when neither --config nor --stack is given (undefined: never). */
   defaultStackFile: string | undefined;
+  /** Asks the person at the terminal (undefined answer: nobody there to ask, e.g. a pipe). */
+  ask?: (question: string) => Promise<string | undefined>;
 }
 
 export const REDACTED = '[REDACTED]';

@@ -3,7 +3,7 @@ import { DEFAULT_REQUEUE_POLICY } from '../../../shared/reconcile/requeue-backof
 import { countsLine, shorten, table } from './format.ts';
 import { safeText } from './safe-text.ts';
 
-export const STATUS_ORDER: DatasetStatus[] = ['provisioned', 'provisioning', 'pending', 'failed'];
+export const STATUS_ORDER: DatasetStatus[] = ['provisioned', 'provisioning', 'pending', 'failed', 'deleted'];
 
 /** The short problem of a dataset for the table: the failure reason, else the last error. */
 export function problemOf(s: DatasetState): string {
