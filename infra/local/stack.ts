@@ -12,6 +12,7 @@ import { setupRgwNotifications } from '../notifications/rgw.ts';
 import { createLogger, registerSecret, type Logger } from '../../shared/log/index.ts';
 import { resetRuntime } from '../../shared/runtime/index.ts';
 import { FunctionHost } from './runner/function-host.ts';
+import { startSchedules } from './runner/schedules.ts';
 import { startHttpGateway, type HttpGateway } from './runner/http-gateway.ts';
 import { readServerlessFile, type ServerlessDefinition } from './runner/serverless-file.ts';
 import { SqsEventSourceMapping } from './runner/sqs-event-source.ts';
@@ -60,6 +61,8 @@ export interface StackOptions {
   /** Cap on queue visibility timeouts locally, so crashed jobs come back in seconds. */
   maxVisibilityTimeout: number;
   persistentTopic: boolean;
+  /** Run serverless.yml's schedules (reconcile, lifecycle) on timers; tests run them on demand instead. */
+  schedules: boolean;
   /** Secrets to use instead of generated ones (tests use recognisable values to search logs for). */
   secrets?: { s3SecretKey?: string; onedataToken?: string; webhookToken?: string; jobsToken?: string };
   log: Logger;
@@ -216,6 +219,7 @@ function withDefaults(partial: Partial<StackOptions>): StackOptions {
     eventSourceConcurrency: 4,
     maxVisibilityTimeout: 30,
     persistentTopic: false,
+    schedules: true,
     log: createLogger({ app: 's3od-local' }),
     ...partial,
   };
@@ -425,6 +429,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
     cleanups.push(async () => sqsClient.destroy());
     const { mappings, pause, resume } = startEventSources(o, definition, host, sqs, sqsClient, region);
     cleanups.push(pause);
+    if (o.schedules) cleanups.push(startSchedules(definition, host, o.log));
 
     const info: StackInfo = {
       s3Endpoint,

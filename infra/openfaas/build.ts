@@ -13,7 +13,7 @@ import { build, type BuildOptions } from 'esbuild';
  *
  *   npx tsx infra/openfaas/build.ts [outDir]
  */
-export const OPENFAAS_FUNCTIONS = ['on-object-event', 'provision', 'import', 'reconcile'] as const;
+export const OPENFAAS_FUNCTIONS = ['on-object-event', 'provision', 'import', 'reconcile', 'lifecycle'] as const;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

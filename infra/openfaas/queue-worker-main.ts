@@ -40,7 +40,12 @@ const mappings: QueueMapping[] = [
   { functionName: 'import', queueUrl: required('S3OD_IMPORT_QUEUE_URL'), ...DEFAULT_MAPPINGS.import, concurrency: Number(env.S3OD_WORKER_IMPORT_CONCURRENCY || DEFAULT_MAPPINGS.import.concurrency) },
 ];
 const reconcileEvery = env.S3OD_RECONCILE_EVERY === '0' ? 0 : parseGoDuration(env.S3OD_RECONCILE_EVERY, 15 * 60_000);
-const schedules: Schedule[] = reconcileEvery > 0 ? [{ functionName: 'reconcile', everyMs: reconcileEvery, timeoutSeconds: 300 }] : [];
+const lifecycleEvery = env.S3OD_LIFECYCLE_EVERY === '0' ? 0 : parseGoDuration(env.S3OD_LIFECYCLE_EVERY, 60 * 60_000);
+const schedules: Schedule[] = [
+  ...(reconcileEvery > 0 ? [{ functionName: 'reconcile', everyMs: reconcileEvery, timeoutSeconds: 300 }] : []),
+  // serverless.yml's EventBridge rate(1 hour): replication progress and expiry (docs/lifecycle.md).
+  ...(lifecycleEvery > 0 ? [{ functionName: 'lifecycle', everyMs: lifecycleEvery, timeoutSeconds: 900 }] : []),
+];
 const depthQueues: Record<string, string> = {};
 for (const [name, url] of [
   ['events-dlq', env.S3OD_EVENTS_DLQ_URL],

@@ -82,6 +82,28 @@ describe('replication', () => {
     expect(statusObject.replication).toMatchObject({ replicas: 2, qos: 'fulfilled' });
   });
 
+  it('the scheduled lifecycle function (as EventBridge or the queue worker invokes it) runs the same pass', async () => {
+    const prefix = await uploadDataset(s3, uniqueName('Life_Fn'), { files: 1 });
+    await waitForStatus(s3, prefix, ['provisioned']);
+    await waitForQueuesIdle();
+    const invoke = () =>
+      fetch(`${info.functionsUrl}/2015-03-31/functions/lifecycle/invocations`, {
+        method: 'POST',
+        body: JSON.stringify({ prefix }),
+        headers: { authorization: `Bearer ${info.jobsToken}`, 'content-type': 'application/json' },
+      });
+    const report = await pollUntil(
+      async () => {
+        const res = await invoke();
+        expect(res.status).toBe(200);
+        const r = (await res.json()) as any;
+        return (await readState(s3, prefix))?.lifecycle?.replication?.qosStatus === 'fulfilled' ? r : undefined;
+      },
+      { deadlineMs: 20_000, description: 'lifecycle function', initialDelayMs: 100, maxDelayMs: 500 },
+    );
+    expect(report).toMatchObject({ datasets: 1, replicationChecked: 1, errors: 0 });
+  });
+
   it('asked in the metadata file for 3 replicas: supports on all 3 providers, one QoS requirement, fulfilled', async () => {
     const prefix = await uploadDataset(s3, uniqueName('Life_Three'), { files: 2, metadata: `${SAMPLE_METADATA}Replication:\n  Replicas: 3\n` });
     const state = await waitForStatus(s3, prefix, ['provisioned', 'failed']);

@@ -32,6 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     configOverrides: { provisioning: { leaseSeconds: 5 } },
     simKnobs: { latencyMs: 2, propagationDelayMs: 100 },
     maxVisibilityTimeout: 5,
+    // Scheduled functions (reconcile, lifecycle) run when a test asks, never on a timer mid-test.
+    schedules: false,
     // Recognisable secrets: tests search every log line for them.
     secrets: {
       s3SecretKey: `TEST-S3-SECRET-${randomBytes(8).toString('hex')}`,

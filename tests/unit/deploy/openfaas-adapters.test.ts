@@ -237,11 +237,11 @@ describe('the OpenFaaS build', () => {
 
   it('writes, per function, a CommonJS handler.js that is the template handler function', { timeout: 60_000 }, async () => {
     const built = await buildOpenFaas(out, { sourcemap: false, worker: false });
-    expect(built.map((b) => b.name)).toEqual(['on-object-event', 'provision', 'import', 'reconcile']);
+    expect(built.map((b) => b.name)).toEqual(['on-object-event', 'provision', 'import', 'reconcile', 'lifecycle']);
     // What the template's index.js does: require('./function/handler'), then handler(event, context).
     const script = `
       const results = [];
-      for (const fn of ['on-object-event', 'provision', 'import', 'reconcile']) {
+      for (const fn of ['on-object-event', 'provision', 'import', 'reconcile', 'lifecycle']) {
         const handler = require(require('path').join(process.argv[1], fn, 'handler.js'));
         if (typeof handler !== 'function') throw new Error(fn + ' is not a function');
         const ctx = { s: 200, status(c) { if (!c) return this.s; this.s = c; return this; }, headers(h) { return h ? this : {}; }, succeed(v) { results.push([fn, this.s, v]); }, fail(e) { results.push([fn, 'fail', String(e)]); } };
@@ -254,6 +254,7 @@ describe('the OpenFaaS build', () => {
       ['provision', 200, ''],
       ['import', 200, ''],
       ['reconcile', 200, ''],
+      ['lifecycle', 200, ''],
     ]);
   });
 });
