@@ -38,7 +38,8 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
     async () => {
       const body = await read(s3, info.bucket, `${STATE_PREFIX}${dataset.id}.json`);
       const state = body ? (JSON.parse(body) as DatasetState) : undefined;
-      return state?.import.listing?.done ? state : undefined;
+      // Provisioned includes the replication steps (the local config asks for 2 replicas).
+      return state?.import.listing?.done && state.status === 'provisioned' ? state : undefined;
     },
     { deadlineMs: 15_000, initialDelayMs: 100, maxDelayMs: 500, description: 'the registration of the movies' },
   ).catch(() => undefined);
@@ -58,13 +59,22 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
       `  space            ${record?.outputs.spaceId ?? '(see the record)'}`,
       `  public URL       ${record?.outputs.publicUrl ?? '(in SPA.yml)'}`,
       `  movies           ${record ? `${record.import.registered} of ${MOVIES} registered into the space` : 'registration still running'}`,
+      `  replicas         ${replicasLine(record)}`,
       `  Onedata (sim.)   ${counts || 'nothing'}`,
       `  SPA.yml now ends with:`,
       ...section.trimEnd().split('\n').map((l) => `    ${l}`),
-      `  more: npm run s3od -- status ${prefix}`,
+      `  more: npm run s3od -- status ${prefix}   (replication progress: npm run s3od -- lifecycle run first)`,
       '',
     ].join('\n'),
   );
+}
+
+/** The copies the dataset asked for and where they go (docs/lifecycle.md). */
+function replicasLine(record: DatasetState | undefined): string {
+  const o = record?.outputs;
+  if (!o?.qosRequirementId) return 'no replication requested';
+  const where = (o.replicaSupports ?? []).map((r) => r.url).join(', ');
+  return `${o.replicasNum} (the facility's + ${where}), QoS requirement ${o.qosRequirementId}`;
 }
 
 async function read(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {

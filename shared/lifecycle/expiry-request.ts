@@ -58,9 +58,13 @@ export function expiryRequest(
   times: { now: Date; provisionedAt: Date; noticedAt?: Date },
 ): ExpiryRequest | undefined {
   if (fs2od) {
-    const denied = fs2od[DENIED_PROVIDERS_KEY];
+    // fs2od keeps them in its section (`metadataFileTags.onedata`, e.g. `Onedata: {DeniedProviders: [], ...}`);
+    // a file that has them at the top level is read too.
+    const inSection = fs2od[config.metadataFileTags.onedata];
+    const book = isMapping(inSection) ? inSection : fs2od;
+    const denied = book[DENIED_PROVIDERS_KEY];
     if (Array.isArray(denied) && denied.includes('primary')) {
-      const raw = fs2od[REMOVING_TIME_KEY];
+      const raw = book[REMOVING_TIME_KEY];
       const spec = raw === undefined || raw === null || raw === '' ? config.dataReplication.timeUntilRemoved : String(raw);
       return { source: 'fs2od', spec, removeAt: when(spec, times.noticedAt ?? times.now, times.now, REMOVING_TIME_KEY) };
     }

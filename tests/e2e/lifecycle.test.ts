@@ -221,6 +221,41 @@ describe('expiry at the facility', () => {
     expect(keys).toContain(`${prefix}/SPA.yml`);
   });
 
+  it("fs2od's contract: .fs2od DeniedProviders [primary] without RemovingTime counts timeUntilRemoved from when it was noticed", async () => {
+    const prefix = await uploadDataset(s3, uniqueName('Life_Fs2od'), { files: 1 });
+    await waitForStatus(s3, prefix, ['provisioned']);
+    await waitForQueuesIdle();
+    await control('POST', '/config', { fs2odMetadataFile: { enabled: true, storeAccessInfo: false }, dataReplication: { timeUntilRemoved: '2d' } });
+    try {
+      await putObject(s3, `${prefix}/.fs2od`, 'Onedata:\n  DeniedProviders: [primary]\n  LastProgramRun: 2026-12-01T10:00:00\n');
+      const noticed = new Date(Date.now() + 3_600_000);
+      const first = await pollUntil(
+        async () => {
+          const r = await lifecycleRun(prefix, noticed);
+          return r.busy ? undefined : r;
+        },
+        { deadlineMs: 20_000, description: 'lifecycle', initialDelayMs: 200, maxDelayMs: 1000 },
+      );
+      expect(first.expiriesScheduled).toBe(1);
+      expect((await readState(s3, prefix))!.lifecycle!.expiry).toMatchObject({
+        state: 'scheduled',
+        source: 'fs2od',
+        spec: '2d',
+        noticedAt: noticed.toISOString(),
+        removeAt: new Date(noticed.getTime() + 2 * 86_400_000).toISOString(),
+      });
+      // A day later the countdown still counts from the moment noticed (fs2od restarted it).
+      expect((await lifecycleRun(prefix, new Date(noticed.getTime() + 86_400_000))).expiriesScheduled).toBe(0);
+      await untilReplicated(prefix);
+      const r = await lifecycleRun(prefix, new Date(noticed.getTime() + 3 * 86_400_000));
+      expect(r).toMatchObject({ primaryRevoked: 1, expired: 1, objectsDeleted: 0 });
+      expect((await readState(s3, prefix))!.lifecycle!.expiry!.state).toBe('expired');
+      expect(await listKeys(s3, `${prefix}/`)).toContain(`${prefix}/Movies/movie_0.tiff`);
+    } finally {
+      await control('POST', '/config', {});
+    }
+  });
+
   it('cancelling with never really cancels: nothing is revoked when the time passes', async () => {
     const prefix = await uploadDataset(s3, uniqueName('Life_Cancel'), { files: 1, metadata: `${SAMPLE_METADATA}Retention: 1d\n` });
     const state = await waitForStatus(s3, prefix, ['provisioned']);

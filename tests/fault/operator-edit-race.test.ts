@@ -62,7 +62,8 @@ describe('an operator edit between the saga reading the metadata file and writin
 
   it('is kept: the conditional PUT is refused, the new version is read and merged', async () => {
     const stackConfig = loadConfigFile(info.configPath);
-    const config = { ...stackConfig, watchedDirectories: [base] };
+    // Replication (the stack's default) needs the secondaries' clients, which this in-process saga does not build.
+    const config = { ...stackConfig, watchedDirectories: [base], dataReplication: { ...stackConfig.dataReplication, enabled: false } };
     const name = uniqueName('Race');
     const ds = datasetRef(info.bucket, base, name);
     const key = `${ds.prefix}/SPA.yml`;

@@ -9,7 +9,9 @@ const config = testConfig('dataReplication: { timeUntilRemoved: 7d }\n');
 
 describe("expiry request: fs2od's .fs2od contract", () => {
   it('DeniedProviders [primary] without RemovingTime: timeUntilRemoved from when it was first noticed, kept across passes', () => {
-    const fs2od = { DeniedProviders: ['primary'] };
+    // fs2od's own layout: inside its section; the top level is read too.
+    const fs2od = { Onedata: { DeniedProviders: ['primary'], LastProgramRun: '2026-12-01T10:00:00' } };
+    expect(expiryRequest(config, {}, { DeniedProviders: ['primary'] }, { now, provisionedAt })?.source).toBe('fs2od');
     expect(expiryRequest(config, {}, fs2od, { now, provisionedAt })).toEqual({ source: 'fs2od', spec: '7d', removeAt: new Date(now.getTime() + 7 * DAY) });
     // A later pass counts from the recorded moment, not from now (fs2od restarted the countdown).
     const noticedAt = new Date(now.getTime() - 5 * DAY);
