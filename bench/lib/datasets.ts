@@ -9,7 +9,7 @@ import { runSaga } from '../../shared/provisioning/saga.ts';
 import type { StepDef } from '../../shared/provisioning/steps.ts';
 import { sendJobs } from '../../shared/queue/sqs-sender.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
-import { onedataClient } from '../../shared/runtime/onedata.ts';
+import { onedataClient, onedataProviders } from '../../shared/runtime/onedata.ts';
 import type { DatasetState } from '../../shared/state/dataset-state.ts';
 import type { VersionedState } from '../../shared/state/state-store.ts';
 import { log } from '../../shared/log/index.ts';
@@ -60,7 +60,14 @@ export async function readRecord(s3: S3Client, bucket: string, ds: DatasetRef): 
 }
 
 /** Polls the record until `pred` holds (bounded). */
-export async function waitForRecord(s3: S3Client, bucket: string, ds: DatasetRef, pred: (s: DatasetState) => boolean, deadlineMs: number, intervalMs = 100): Promise<DatasetState> {
+export async function waitForRecord(
+  s3: S3Client,
+  bucket: string,
+  ds: DatasetRef,
+  pred: (s: DatasetState) => boolean,
+  deadlineMs: number,
+  intervalMs = 100,
+): Promise<DatasetState> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     const st = await readRecord(s3, bucket, ds);
@@ -93,6 +100,8 @@ export async function runSagaDirect(ds: DatasetRef, steps: StepDef[], writeBackA
     config,
     secrets: rt.secrets(),
     onedata: onedataClient(rt),
+    // Every configured Oneprovider, as the provision handler passes them: the replication steps use the secondaries.
+    providers: onedataProviders(rt),
     objects,
     states,
     enqueueListing: async (job) => {

@@ -1,4 +1,4 @@
-import { pollUntil } from '../retry/index.ts';
+import { pollUntil, realSleep } from '../retry/index.ts';
 import { hasErrorId, isNotFound, isPosixError, isTransient } from './errors.ts';
 import type { OneproviderApi } from './oneprovider.ts';
 
@@ -25,12 +25,7 @@ export interface WaitOptions {
  * plus transient failures that outlasted the request-level retries.
  */
 export function isProviderNotYetError(err: unknown): boolean {
-  return (
-    hasErrorId(err, 'spaceNotSupportedBy', 'userNotSupported', 'forbidden') ||
-    isPosixError(err, 'enoent') ||
-    isNotFound(err) ||
-    isTransient(err)
-  );
+  return hasErrorId(err, 'spaceNotSupportedBy', 'userNotSupported', 'forbidden') || isPosixError(err, 'enoent') || isNotFound(err) || isTransient(err);
 }
 
 /**
@@ -44,6 +39,10 @@ export async function waitUntilProviderSeesSpace(
   opts: WaitOptions,
 ): Promise<{ dirId: string }> {
   const now = opts.now ?? Date.now;
+  // Sleep right up to notBefore: waiting on the backoff's ticks would make the first call land up
+  // to a whole (doubling) pause after it, and that pause is on the dataset's critical path.
+  const early = opts.notBefore === undefined ? 0 : Math.min(opts.notBefore - now(), opts.deadlineMs);
+  if (early > 0) await (opts.sleep ?? realSleep)(early);
   return pollUntil(
     async () => {
       if (opts.notBefore !== undefined && now() < opts.notBefore) return undefined;
@@ -52,7 +51,7 @@ export async function waitUntilProviderSeesSpace(
       return space.dirId ? { dirId: space.dirId } : undefined;
     },
     {
-      deadlineMs: opts.deadlineMs,
+      deadlineMs: opts.deadlineMs - Math.max(0, early),
       initialDelayMs: opts.initialDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 5000,
       description: `Oneprovider to see space ${spaceId}`,
