@@ -17,7 +17,7 @@ export function readDataReplication(r: Reader, restAccess: S3odConfig['restAcces
   const numberOfReplicas = r.number('dataReplication.numberOfReplicas', 1, { min: 1, integer: true });
   const providers = restAccess.oneproviders.length;
   // fs2od capped the number silently; a count no configuration can meet is a mistake to report.
-  if (numberOfReplicas > providers)
+  if (enabled && numberOfReplicas > providers)
     r.problem(
       'dataReplication.numberOfReplicas',
       `is ${numberOfReplicas} but only ${providers} Oneprovider(s) are configured (the count includes the primary)`,

@@ -55,6 +55,8 @@ export interface OnedataObjectsOf {
   supports: any[];
   /** Supports of secondary providers on their storages for replicas (issue #14). */
   replicaSupports: any[];
+  /** QoS requirements on the space (replication: at most one). */
+  qosRequirements: any[];
   groups: any[];
   tokens: any[];
   shares: any[];
@@ -72,6 +74,7 @@ export async function onedataObjectsNamed(name: string): Promise<OnedataObjectsO
     storages: st.storages.filter((s: any) => s.name === name),
     supports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined && storageIds.has(s.storageId)),
     replicaSupports: st.supports.filter((s: any) => spaceIds.has(s.spaceId) && s.removedAtMs === undefined && !storageIds.has(s.storageId)),
+    qosRequirements: st.qosRequirements.filter((q: any) => spaceIds.has(q.spaceId)),
     groups: st.groups.filter((g: any) => g.name === name),
     tokens: st.tokens.filter((t: any) => t.name === name || t.name.startsWith(`${name.slice(0, 40)}_`)),
     shares: st.shares.filter((s: any) => spaceIds.has(s.spaceId)),
@@ -95,6 +98,7 @@ export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?
   // Replication adds supports on secondaries (their shared storages for replicas): never two by one provider.
   const replicaProviders = o.replicaSupports.map((s: any) => s.providerId);
   if (new Set(replicaProviders).size !== replicaProviders.length) throw new Error(`a provider supports the space twice: ${JSON.stringify(replicaProviders)}`);
+  if (o.qosRequirements.length > 1) throw new Error(`expected at most one QoS requirement, got ${o.qosRequirements.length}`);
   const expected = { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 };
   if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`expected exactly one of each Onedata object, got ${JSON.stringify(counts)}`);
   if (opts.dataObjects) {

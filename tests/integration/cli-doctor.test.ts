@@ -40,7 +40,11 @@ describe('s3od doctor', () => {
   });
 
   it('fails the check of a service that is down, with a hint, and exits 1', async () => {
-    const config = writeCliConfig(info, dir, 'zone-down.yml', { restAccess: { onezone: { host: 'http://127.0.0.1:1' }, oneproviders: [{ host: info.onedataUrl, isPrimary: true }] } });
+    const config = writeCliConfig(info, dir, 'zone-down.yml', {
+      restAccess: { onezone: { host: 'http://127.0.0.1:1' }, oneproviders: [{ host: info.onedataUrl, isPrimary: true }] },
+      // One provider: no replicas (the stack's config asks for 2).
+      dataReplication: { enabled: false },
+    });
     const r = await runCli(['doctor', '--config', config, ...stack]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✘ Onezone reachable: onezone GET \/configuration → no response connectionError/m);
