@@ -54,6 +54,8 @@ const CASES: Case[] = [
   // these run one dataset at a time, so the first matching call is this dataset's.
   { step: 'support-space', method: 'POST', path: '/api/v3/onepanel/provider/spaces', byName: false },
   { step: 'add-group-to-space', method: 'PUT', path: '/api/v3/onezone/spaces/[^/]+/groups/[^/]+', byName: false },
+  // Replication (the stack asks for 2 replicas): Onedata has no guard against a second requirement.
+  { step: 'add-qos-requirement', method: 'POST', path: '/api/v3/oneprovider/qos_requirements', byName: false },
 ];
 
 /**
@@ -99,8 +101,8 @@ async function runCases(cases: Case[], mode: 'in-run' | 'crash' = 'in-run'): Pro
     }
     expect.soft({ step: c.step, invariant }).toEqual({ step: c.step, invariant: 'holds' });
     // The record points at the one object that exists.
-    const recorded = { 'create-space': state.outputs.spaceId, 'create-storage': state.outputs.storageId, 'create-group': state.outputs.groupId, 'create-share': state.outputs.shareId, 'create-invite-token': state.outputs.inviteTokenId } as Record<string, string | undefined>;
-    const existing = { 'create-space': objects.spaces[0]?.id, 'create-storage': objects.storages[0]?.id, 'create-group': objects.groups[0]?.id, 'create-share': objects.shares[0]?.id, 'create-invite-token': objects.tokens[0]?.id } as Record<string, string | undefined>;
+    const recorded = { 'create-space': state.outputs.spaceId, 'create-storage': state.outputs.storageId, 'create-group': state.outputs.groupId, 'create-share': state.outputs.shareId, 'create-invite-token': state.outputs.inviteTokenId, 'add-qos-requirement': state.outputs.qosRequirementId } as Record<string, string | undefined>;
+    const existing = { 'create-space': objects.spaces[0]?.id, 'create-storage': objects.storages[0]?.id, 'create-group': objects.groups[0]?.id, 'create-share': objects.shares[0]?.id, 'create-invite-token': objects.tokens[0]?.id, 'add-qos-requirement': objects.qosRequirements[0]?.id } as Record<string, string | undefined>;
     if (c.step in recorded) expect.soft({ step: c.step, id: recorded[c.step] }).toEqual({ step: c.step, id: existing[c.step] });
   }
 }
