@@ -1,5 +1,5 @@
 import type { DatasetRef } from '../dataset/ref.ts';
-import type { StateStore } from '../state/state-store.ts';
+import type { StateStore, VersionedState } from '../state/state-store.ts';
 
 /** Counter changes of one batch for one dataset. */
 export interface ImportCounts {
@@ -17,6 +17,13 @@ interface Pending {
 }
 
 const pending = new Map<string, Pending>();
+/**
+ * The record version this container last wrote, per dataset: the next flush tries it first (one
+ * PUT; the batches waiting for it are the import's critical path), and falls back to reading the
+ * record when anyone else wrote it meanwhile. Bounded: only the most recent datasets are kept.
+ */
+const lastWritten = new Map<string, VersionedState>();
+const LAST_WRITTEN_LIMIT = 256;
 const flushing = new Set<string>();
 
 /**
@@ -47,12 +54,19 @@ async function flush(id: string): Promise<void> {
       pending.delete(id);
       const { counts, at } = p;
       try {
-        await p.states.update(p.dataset, (s) => {
-          s.import.registered += counts.registered;
-          s.import.failed += counts.failed;
-          s.import.removed += counts.removed;
-          if (!s.import.lastImportAt || at > s.import.lastImportAt) s.import.lastImportAt = at;
-        });
+        const written = await p.states.update(
+          p.dataset,
+          (s) => {
+            s.import.registered += counts.registered;
+            s.import.failed += counts.failed;
+            s.import.removed += counts.removed;
+            if (!s.import.lastImportAt || at > s.import.lastImportAt) s.import.lastImportAt = at;
+          },
+          lastWritten.get(id),
+        );
+        lastWritten.delete(id);
+        lastWritten.set(id, written);
+        if (lastWritten.size > LAST_WRITTEN_LIMIT) lastWritten.delete(lastWritten.keys().next().value!);
         for (const w of p.waiters) w.resolve();
       } catch (e) {
         for (const w of p.waiters) w.reject(e);

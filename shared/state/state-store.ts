@@ -21,7 +21,10 @@ export interface VersionedState {
  * concurrent writers never overwrite each other — the loser re-reads and re-applies its change.
  */
 export class StateStore {
-  constructor(private readonly objects: ObjectStore, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   key(datasetId: string): string {
     return `${STATE_PREFIX}${datasetId}.json`;
@@ -44,10 +47,14 @@ export class StateStore {
    * none exists) and edits it in place; returning `false` means "nothing to write". On a
    * concurrent update the record is re-read and `change` applied again.
    */
-  async update(dataset: DatasetRef, change: (s: DatasetState) => boolean | void): Promise<VersionedState> {
+  async update(dataset: DatasetRef, change: (s: DatasetState) => boolean | void, known?: VersionedState): Promise<VersionedState> {
+    // A writer that keeps the version it last wrote (the import counters) tries it first: one PUT
+    // instead of GET + PUT while nobody else wrote meanwhile; a refused PUT falls back to reading.
+    let guess = known;
     return withRetry(
       async () => {
-        const cur = await this.read(dataset.id);
+        const cur = guess ? { state: structuredClone(guess.state), etag: guess.etag } : await this.read(dataset.id);
+        guess = undefined;
         const state = cur?.state ?? newDatasetState(dataset, this.now());
         if (change(state) === false && cur) return cur;
         const etag = await this.write(state, cur?.etag);

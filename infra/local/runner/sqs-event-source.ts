@@ -30,6 +30,7 @@ export class SqsEventSourceMapping {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
+  private readonly deletes = new Set<Promise<void>>();
   private unsubscribe?: () => void;
   inFlight = 0;
 
@@ -52,6 +53,7 @@ export class SqsEventSourceMapping {
     this.unsubscribe?.();
     this.wakeAll();
     await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.deletes]);
     this.loops.length = 0;
   }
 
@@ -94,15 +96,25 @@ export class SqsEventSourceMapping {
         continue;
       }
       this.inFlight++;
+      let deleting: Promise<void> | undefined;
       try {
-        await this.deliver(messages);
+        deleting = (await this.deliver(messages))?.deleted;
       } finally {
-        this.inFlight--;
+        // As Lambda's pollers do, the next batch is fetched while the last one's messages are
+        // deleted; the batch counts as in flight until they are.
+        if (deleting) {
+          this.deletes.add(deleting);
+          void deleting.finally(() => {
+            this.deletes.delete(deleting!);
+            this.inFlight--;
+          });
+        } else this.inFlight--;
       }
     }
   }
 
-  private async deliver(messages: Message[]): Promise<void> {
+  /** Invokes the function with the batch; resolves (wrapped: a bare promise would be awaited) to the deletion of what succeeded, if any. */
+  private async deliver(messages: Message[]): Promise<{ deleted: Promise<void> } | undefined> {
     // local-aws-sqs can return one message twice in a batch when its visibility lapsed meanwhile.
     const unique = [...new Map(messages.map((m) => [m.MessageId, m])).values()];
     const Records: SQSRecord[] = unique.map((m) => ({
@@ -120,25 +132,27 @@ export class SqsEventSourceMapping {
     let failed = new Set<string>();
     if (!outcome.ok) {
       this.log.error('local event source: invocation failed, batch returns to the queue', { fn: this.opts.functionName, error: outcome.error });
-      return;
+      return undefined;
     }
     if (this.opts.reportBatchItemFailures) {
       const items = (outcome.result as { batchItemFailures?: { itemIdentifier?: string }[] } | undefined)?.batchItemFailures ?? [];
       failed = new Set(items.map((f) => String(f.itemIdentifier)));
       // Lambda treats an unknown or empty itemIdentifier as a failure of the whole batch.
-      if (items.some((f) => !f.itemIdentifier || !Records.some((r) => r.messageId === f.itemIdentifier))) return;
+      if (items.some((f) => !f.itemIdentifier || !Records.some((r) => r.messageId === f.itemIdentifier))) return undefined;
     }
     const done = Records.filter((r) => !failed.has(r.messageId));
-    if (done.length === 0) return;
-    try {
-      await this.sqs.send(
+    if (done.length === 0) return undefined;
+    const deleted = this.sqs
+      .send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.opts.queueUrl,
           Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
         }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => this.log.warn('local event source: delete failed; the messages will be redelivered', { fn: this.opts.functionName, error: e }),
       );
-    } catch (e) {
-      this.log.warn('local event source: delete failed; the messages will be redelivered', { fn: this.opts.functionName, error: e });
-    }
+    return { deleted };
   }
 }
