@@ -232,6 +232,7 @@ export async function startBenchContext(opts: BenchOptions): Promise<{ ctx: Benc
       sqsPort: 0,
       functionsPort: 0,
       onedataPort: 0,
+      smtpPort: 0,
       stateDir,
       simKnobs: { latencyMs: LATENCY_MS, propagationDelayMs: PROPAGATION_MS },
       // Crashed or deferred jobs come back in seconds, not minutes.

@@ -10,6 +10,7 @@ import type { ProvisionJob } from '../../shared/queue/jobs.ts';
 import { sendJobs } from '../../shared/queue/sqs-sender.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
 import { onedataClient, onedataProviders } from '../../shared/runtime/onedata.ts';
+import { runtimeMailer } from '../../shared/runtime/mail.ts';
 import { sqsBatchFailures } from '../lib/middleware.ts';
 
 /** provision: one provision job per record; runs the dataset's provisioning saga. */
@@ -38,6 +39,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
           await sendJobs(rt.sqs, rt.queueUrls.import, [listing]);
         },
         log: metrics.instrument(logger),
+        mailer: runtimeMailer(rt),
         // Read per job: the fault suite turns the knob while the function runs.
         crashAfterStep: crashAfterStepHook(process.env[CRASH_AFTER_STEP_ENV]),
       },

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3ClientFor } from '../../shared/aws/clients.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetRef } from '../../shared/dataset/ref.ts';
 import { pollUntil } from '../../shared/retry/index.ts';
@@ -39,7 +39,8 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
       const body = await read(s3, info.bucket, `${STATE_PREFIX}${dataset.id}.json`);
       const state = body ? (JSON.parse(body) as DatasetState) : undefined;
       // Provisioned includes the replication steps (the local config asks for 2 replicas).
-      return state?.import.listing?.done && state.status === 'provisioned' ? state : undefined;
+      // …and the "dataset ready" mail is no longer owed (sent, or failed: the summary says which).
+      return state?.import.listing?.done && state.status === 'provisioned' && !state.mailDue?.length ? state : undefined;
     },
     { deadlineMs: 15_000, initialDelayMs: 100, maxDelayMs: 500, description: 'the registration of the movies' },
   ).catch(() => undefined);
@@ -61,12 +62,22 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
       `  movies           ${record ? `${record.import.registered} of ${MOVIES} registered into the space` : 'registration still running'}`,
       `  replicas         ${replicasLine(record)}`,
       `  Onedata (sim.)   ${counts || 'nothing'}`,
+      `  mail             ${mailLine(record, info.mailDir)}`,
       `  SPA.yml now ends with:`,
       ...section.trimEnd().split('\n').map((l) => `    ${l}`),
       `  more: npm run s3od -- status ${prefix}   (replication progress: npm run s3od -- lifecycle run first)`,
       '',
     ].join('\n'),
   );
+}
+
+/** The "dataset ready" mail the sample's `NotifyCompletion: true` asked for, and the file the local SMTP server wrote. */
+function mailLine(record: DatasetState | undefined, mailDir: string): string {
+  const entries = Object.values(record?.mail ?? {});
+  if (!entries.length) return 'none sent (is messaging.credentials.email.enabled on?)';
+  const newest = existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort().at(-1) : undefined;
+  const who = entries.map((e) => `${e.address} (${e.state})`).join(', ');
+  return `"dataset ready" to ${who}${newest ? ` → ${join(mailDir, newest)}` : ''}`;
 }
 
 /** The copies the dataset asked for and where they go (docs/lifecycle.md). */

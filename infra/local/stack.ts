@@ -18,6 +18,7 @@ import { readServerlessFile, type ServerlessDefinition } from './runner/serverle
 import { SqsEventSourceMapping } from './runner/sqs-event-source.ts';
 import { startLocalSqs, type LocalSqs } from './runner/sqs-server.ts';
 import { startOnedataSim, type RunningSim, type SimKnobs } from './onedata-sim/index.ts';
+import { startMailServer, type LocalMailServer } from './mail-server.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RGW_SCRIPT = join(PROJECT_ROOT, 'infra/local/rgw/rgw.sh');
@@ -39,6 +40,9 @@ export interface StackInfo {
   jobsToken: string;
   configPath: string;
   sim: { managerGroupId: string; userGroupId: string; serviceUserId: string; providerIds: string[] };
+  /** The local SMTP server (plain, 127.0.0.1) and the folder where each message it accepts lands as an `.eml` file. */
+  smtpPort: number;
+  mailDir: string;
   /** Environment the functions run with (secrets included: the file is git-ignored and local). */
   functionEnv: Record<string, string>;
 }
@@ -50,6 +54,7 @@ export interface StackOptions {
   sqsPort: number;
   functionsPort: number;
   onedataPort: number;
+  smtpPort: number;
   bucket: string;
   /** Where the generated config, stack.json and RGW state go. */
   stateDir: string;
@@ -68,13 +73,14 @@ export interface StackOptions {
   log: Logger;
 }
 
-export const DEFAULT_PORTS = { rgwPort: 7480, rgwMonPort: 3300, sqsPort: 4577, functionsPort: 8080, onedataPort: 9090 } as const;
+export const DEFAULT_PORTS = { rgwPort: 7480, rgwMonPort: 3300, sqsPort: 4577, functionsPort: 8080, onedataPort: 9090, smtpPort: 2525 } as const;
 
 export interface RunningStack {
   info: StackInfo;
   host: FunctionHost;
   sim: RunningSim;
   sqs: LocalSqs;
+  mail: LocalMailServer;
   mappings: Map<string, SqsEventSourceMapping>;
   /** Rewrites the functions' config with these overrides (on top of the stack's own); containers pick it up at once. */
   reconfigure(overrides: Record<string, unknown>): void;
@@ -160,7 +166,7 @@ function runRgw(action: 'start' | 'stop' | 'restart-gateway', env: NodeJS.Proces
 }
 
 /** The s3od configuration the local stack runs with (written to <stateDir>/s3od.yml). */
-export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataUrl: string; sim: RunningSim['info'] }, overrides: Record<string, unknown>): Record<string, unknown> {
+export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataUrl: string; sim: RunningSim['info']; smtpPort?: number }, overrides: Record<string, unknown>): Record<string, unknown> {
   const base: Record<string, unknown> = {
     bucket: opts.bucket,
     watchedDirectories: ['datasets'],
@@ -183,6 +189,14 @@ export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataU
     onedata: { providerWaitSeconds: 60, providerPollMaxMs: 50 },
     import: { coalesceWindowSeconds: 1 },
     provisioning: { leaseSeconds: 20 },
+    // Mail goes to the stack's own SMTP server (plain on 127.0.0.1): .local/mail/*.eml.
+    ...(opts.smtpPort
+      ? {
+          messaging: {
+            credentials: { email: { enabled: true, smtpServer: '127.0.0.1', smtpPort: opts.smtpPort, encryptionMethod: 'ANY', messageSender: 's3od local stack <s3od@localhost>' } },
+          },
+        }
+      : {}),
   };
   return deepMerge(base, overrides);
 }
@@ -226,18 +240,19 @@ function withDefaults(partial: Partial<StackOptions>): StackOptions {
 }
 
 /** The fixed ports checked free (refused clearly otherwise), the 0s replaced by free ports. */
-async function allocatePorts(o: StackOptions): Promise<Record<'rgwPort' | 'rgwMonPort' | 'sqsPort' | 'functionsPort' | 'onedataPort', number>> {
+async function allocatePorts(o: StackOptions): Promise<Record<'rgwPort' | 'rgwMonPort' | 'sqsPort' | 'functionsPort' | 'onedataPort' | 'smtpPort', number>> {
   await assertPortsFree([
     { name: 'S3 (Ceph RGW)', port: o.rgwPort },
     { name: 'Ceph monitor', port: o.rgwMonPort },
     { name: 'SQS', port: o.sqsPort },
     { name: 'functions', port: o.functionsPort },
     { name: 'Onedata simulator', port: o.onedataPort },
+    { name: 'SMTP', port: o.smtpPort },
   ]);
-  const [rgwPort, rgwMonPort, sqsPort, functionsPort, onedataPort] = await Promise.all(
-    [o.rgwPort, o.rgwMonPort, o.sqsPort, o.functionsPort, o.onedataPort].map(portOrFree),
+  const [rgwPort, rgwMonPort, sqsPort, functionsPort, onedataPort, smtpPort] = await Promise.all(
+    [o.rgwPort, o.rgwMonPort, o.sqsPort, o.functionsPort, o.onedataPort, o.smtpPort].map(portOrFree),
   );
-  return { rgwPort: rgwPort!, rgwMonPort: rgwMonPort!, sqsPort: sqsPort!, functionsPort: functionsPort!, onedataPort: onedataPort! };
+  return { rgwPort: rgwPort!, rgwMonPort: rgwMonPort!, sqsPort: sqsPort!, functionsPort: functionsPort!, onedataPort: onedataPort!, smtpPort: smtpPort! };
 }
 
 /** The stack's credentials and endpoint tokens: given (tests search logs for them) or generated; all registered for redaction. */
@@ -267,7 +282,7 @@ async function startParts(
   jobsToken: string,
   rgwEnv: NodeJS.ProcessEnv,
   cleanups: Cleanups,
-): Promise<{ sqs: LocalSqs; sim: RunningSim; gateway: HttpGateway }> {
+): Promise<{ sqs: LocalSqs; sim: RunningSim; gateway: HttpGateway; mail: LocalMailServer }> {
   const stopWith = <T>(close: (part: T) => Promise<unknown>) => (part: T): T => {
     cleanups.push(() => close(part));
     return part;
@@ -277,12 +292,13 @@ async function startParts(
     startOnedataSim({ port: ports.onedataPort, providers: 3, replicaStorages: true, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then(stopWith((s: RunningSim) => s.close())),
     startHttpGateway(host, o.log, ports.functionsPort, { token: jobsToken, allowUnauthenticated: false }).then(stopWith((g: HttpGateway) => g.close())),
     runRgw('start', rgwEnv, o.log).then(stopWith(() => runRgw('stop', rgwEnv, o.log))),
+    startMailServer({ port: ports.smtpPort, mailDir: join(o.stateDir, 'mail') }).then(stopWith((m: LocalMailServer) => m.close())),
   ]);
   // Wait for every part before judging, so a failure never leaves a part running unrecorded.
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [sqs, sim, gateway] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway];
-  return { sqs, sim, gateway };
+  const [sqs, sim, gateway, , mail] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway, unknown, LocalMailServer];
+  return { sqs, sim, gateway, mail };
 }
 
 /**
@@ -407,14 +423,14 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
   };
   const cleanups = new Cleanups(o.log);
   try {
-    const { sqs, sim, gateway } = await startParts(o, ports, definition, host, secrets.jobsToken, rgwEnv, cleanups);
+    const { sqs, sim, gateway, mail } = await startParts(o, ports, definition, host, secrets.jobsToken, rgwEnv, cleanups);
     const s3Endpoint = `http://127.0.0.1:${ports.rgwPort}`;
     const region = 'us-east-1';
     registerSecret(sim.info.token);
 
     const configPath = join(o.stateDir, 's3od.yml');
     const writeConfig = (overrides: Record<string, unknown>) => {
-      const config = localConfig({ bucket: o.bucket, s3Endpoint, onedataUrl: sim.url, sim: sim.info }, deepMerge(o.configOverrides, overrides));
+      const config = localConfig({ bucket: o.bucket, s3Endpoint, onedataUrl: sim.url, sim: sim.info, smtpPort: mail.port }, deepMerge(o.configOverrides, overrides));
       writeFileSync(configPath, '# Generated by the local stack (infra/local/stack.ts) on every start.\n' + dumpYaml(config));
       resetRuntime();
     };
@@ -445,6 +461,8 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       jobsToken: secrets.jobsToken,
       configPath,
       sim: { managerGroupId: sim.info.managerGroupId, userGroupId: sim.info.userGroupId, serviceUserId: sim.info.serviceUserId, providerIds: sim.info.providerIds },
+      smtpPort: mail.port,
+      mailDir: mail.mailDir,
       functionEnv,
     };
     writeFileSync(join(o.stateDir, 'stack.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
@@ -453,6 +471,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       host,
       sim,
       sqs,
+      mail,
       mappings,
       reconfigure: writeConfig,
       setFunctionsAvailable: gateway.setAvailable,

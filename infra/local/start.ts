@@ -49,18 +49,19 @@ try {
     sqsPort: portArg('sqs-port', DEFAULT_PORTS.sqsPort),
     functionsPort: portArg('functions-port', DEFAULT_PORTS.functionsPort),
     onedataPort: portArg('onedata-port', DEFAULT_PORTS.onedataPort),
+    smtpPort: portArg('smtp-port', DEFAULT_PORTS.smtpPort),
     simKnobs: { latencyMs: Number(process.env.ONEDATA_SIM_LATENCY_MS ?? 25), propagationDelayMs: Number(process.env.ONEDATA_SIM_PROPAGATION_DELAY_MS ?? 300) },
     log,
   });
 } catch (e) {
   const msg = (e as Error).message;
-  if (/EADDRINUSE|already in use/.test(msg)) console.error(`A port of the local stack is taken: ${msg}\nStop what uses it, or choose ports with --rgw-port, --rgw-mon-port, --sqs-port, --functions-port, --onedata-port.`);
+  if (/EADDRINUSE|already in use/.test(msg)) console.error(`A port of the local stack is taken: ${msg}\nStop what uses it, or choose ports with --rgw-port, --rgw-mon-port, --sqs-port, --functions-port, --onedata-port, --smtp-port.`);
   else console.error(`The local stack did not start: ${msg}`);
   process.exit(1);
 }
 const i = stack.info;
 console.log(
-  `READY in ${Date.now() - t0} ms  s3=${i.s3Endpoint} bucket=${i.bucket} sqs=${i.sqsEndpoint} functions=${i.functionsUrl} onedata=${i.onedataUrl} info=${join(PROJECT_ROOT, '.local/stack.json')}`,
+  `READY in ${Date.now() - t0} ms  s3=${i.s3Endpoint} bucket=${i.bucket} sqs=${i.sqsEndpoint} functions=${i.functionsUrl} onedata=${i.onedataUrl} smtp=127.0.0.1:${i.smtpPort} mail=${i.mailDir} info=${join(PROJECT_ROOT, '.local/stack.json')}`,
 );
 if (demo) {
   try {

@@ -12,12 +12,13 @@ import {
   readUsageLimit,
 } from './read-sections.ts';
 import { readDataReplication, readLifecycle } from './read-lifecycle.ts';
+import { readMessaging } from './read-messaging.ts';
 import { ConfigError, Reader, type ConfigProblem, type Raw } from './reader.ts';
 import type { S3odConfig, S3odSecrets } from './schema.ts';
 
 export { ConfigError, type ConfigProblem } from './reader.ts';
 
-const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg', 'messaging'];
+const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg'];
 
 /**
  * Validates a parsed config document, section by section (read-sections.ts). Throws ConfigError
@@ -45,6 +46,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     ...readTuning(r),
     dataReplication: readDataReplication(r, restAccess, objects.implicitSpaceSize),
     lifecycle: readLifecycle(r),
+    messaging: readMessaging(r),
   };
   // Keys fs2od had that s3od handles elsewhere or no longer needs: accepted so an fs2od file loads.
   for (const k of TOLERATED_FS2OD_KEYS) r.seenPrefix(k);
@@ -84,6 +86,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): S3odSecrets {
     oneproviderToken: env.S3OD_ONEPROVIDER_TOKEN || onezoneToken,
     storageAccessKey: env.S3OD_STORAGE_ACCESS_KEY || undefined,
     storageSecretKey: env.S3OD_STORAGE_SECRET_KEY || undefined,
+    smtpPassword: env.S3OD_SMTP_PASSWORD || undefined,
   };
   if (problems.length) throw new ConfigError(problems, 'environment');
   // The endpoint tokens are checked by the handlers (shared/events/webhook-auth.ts), never used

@@ -74,6 +74,27 @@ export interface S3odConfig {
     /** Reminder offsets before expiry (fs2od's `timeBeforeAction` grammar). */
     timeBeforeAction: string[];
   };
+  /** Email (docs/notifications.md): fs2od's `messaging` keys; the SMTP password is S3OD_SMTP_PASSWORD. */
+  messaging: {
+    email: {
+      enabled: boolean;
+      smtpServer: string;
+      smtpPort: number;
+      login: string;
+      encryptionMethod: EncryptionMethod;
+      /** The From header: `addr` or `Name <addr>`. */
+      messageSender: string;
+      timeoutSeconds: number;
+      /** A PEM file of the CA that signed the SMTP server's certificate (on premises); empty: the system's CAs. */
+      caFile: string;
+      language: string;
+      /** Recipient entries per event (the mini-language of shared/notifications/recipients.ts). */
+      to: { spaceCreation: string[]; spaceDeletion: string[]; failure: string[] };
+      timeBeforeAction: string[];
+      /** Accepted but worth telling the operator at start (fs2od's STRATTLS, a language without templates). */
+      warnings: string[];
+    };
+  };
   inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
   spacePrivileges: string[];
   /** Bounds on one metadata file (see docs/metadata.md): its size, nesting, nodes and total text. */
@@ -83,12 +104,17 @@ export interface S3odConfig {
   provisioning: { leaseSeconds: number; maxAttempts: number };
 }
 
+/** `SSL` is implicit TLS (fs2od's `SSL` and `TLS`), `STARTTLS` an upgrade the server must offer, `ANY` plain. */
+export type EncryptionMethod = 'SSL' | 'STARTTLS' | 'ANY';
+
 /** Secrets and deployment wiring: environment only, never in the config file. */
 export interface S3odSecrets {
   onezoneToken: string;
   oneproviderToken: string;
   storageAccessKey?: string;
   storageSecretKey?: string;
+  /** S3OD_SMTP_PASSWORD: with `messaging.credentials.email.login`, the SMTP AUTH password. */
+  smtpPassword?: string;
 }
 
 export { DEFAULT_TAGS } from '../metadata/section.ts';

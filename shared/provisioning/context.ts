@@ -9,6 +9,7 @@ import type { VersionedState } from '../state/state-store.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
+import type { Mailer } from '../notifications/transport.ts';
 
 /** What the provisioning saga needs from the outside world; built once per function container. */
 export interface ProvisioningDeps {
@@ -25,6 +26,8 @@ export interface ProvisioningDeps {
   /** Queues the registration of objects already in the bucket (s3 mode). */
   enqueueListing(job: ImportListingJob): Promise<void>;
   log: Logger;
+  /** The SMTP mailer when email is enabled (shared/runtime/mail.ts): the "dataset ready" mail. */
+  mailer?: Mailer;
   now?: () => Date;
   /** Re-derives a job's dataset from its folder (default: a classifier compiled from `config`). */
   classifier?: DatasetResolver;

@@ -20,6 +20,7 @@ import { BEFORE_STEPS, STEP } from './step-names.ts';
 import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-steps.ts';
 import { PROVISIONING_STEPS, publication } from './steps.ts';
 import { accessInfoKey, accessInfoValues, writeAccessInfo, writtenInviteToken } from './access-info-write.ts';
+import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -98,11 +99,17 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     if (lease.record.status === 'provisioned') return await refresh(run, lease, metadata, log);
 
     await runSaga(run, PROVISIONING_STEPS, (step, outputs, metadataEtag) => lease.save((s) => recordStep(s, step, outputs, metadataEtag)));
-    await lease.save((s) => recordProvisioned(s, metadata));
+    await lease.save((s) => {
+      recordProvisioned(s, metadata);
+      // Owed from the moment the outcome is recorded, in the same write: no crash can lose it.
+      if (deps.mailer && deps.config.messaging.email.enabled) s.mailDue = [...new Set([...(s.mailDue ?? []), READY_EVENT])];
+    });
     log.info('dataset provisioned', { spaceId: lease.record.outputs.spaceId, attempts: lease.record.attempts });
     // The status object is written while the lease is still held: once the lease is gone, the
     // bucket already tells the operator the outcome.
     await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
+    // Under the lease, after the outcome is recorded: mail can neither precede nor fail provisioning.
+    await notifyDatasetReady(run, lease);
     await lease.release();
     return 'provisioned';
   } catch (err) {
@@ -141,7 +148,8 @@ function classifierFor(config: ProvisioningDeps['config']): KeyClassifier {
 /** A repeat event for the version already handled: done, or failed for good. */
 function outcomeOfRepeat(job: ProvisionJob, state: DatasetState | undefined): ProvisionOutcome | undefined {
   if (!state || !job.etag || job.etag !== state.metadataEtag || job.reason !== 'event') return undefined;
-  if (state.status === 'provisioned') return 'unchanged';
+  // A mail still owed (a crash in the send, a failed send) is finished by a run under the lease.
+  if (state.status === 'provisioned') return state.mailDue?.length ? undefined : 'unchanged';
   if (state.status === 'failed' && state.lastError?.permanent) return 'skipped';
   // Deleted on purpose: only a new version of the file (a new upload) provisions it again.
   if (state.status === 'deleted') return 'skipped';
@@ -277,6 +285,7 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
     log.info('published metadata refreshed');
   }
   const replicated = await replicateOnRequest(run, lease, log);
+  await notifyDatasetReady(run, lease);
   await lease.release((s) => {
     if (writtenEtag) s.metadataEtag = writtenEtag;
     s.metadataEtag ??= metadata.etag;

@@ -127,6 +127,14 @@ export interface DatasetState {
   deletedAt?: string;
   /** Replication progress, expiry at the facility and deletion (shared/lifecycle, docs/lifecycle.md). */
   lifecycle?: LifecycleState;
+  /** Mail sent or being sent about the dataset, one entry per event and recipient (shared/notifications/ledger.ts). */
+  mail?: Record<string, MailDelivery>;
+  /**
+   * Mail events the dataset is still owed (written with the outcome they report, e.g. with
+   * `provisioned`): a crash before or during the send leaves it here, so the next run — not
+   * the cheap exit of a repeated event — finishes the mail. Removed once no recipient is owed.
+   */
+  mailDue?: string[];
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
   lease?: { owner: string; expiresAt: string; etag?: string };
   import: ImportProgress;
@@ -135,6 +143,23 @@ export interface DatasetState {
   provisionedAt?: string;
   /** The last HISTORY_LIMIT runs and failures, newest last. */
   history: { at: string; event: string; detail?: string }[];
+}
+
+/**
+ * One mail to one recipient about one event: `sending` is written before the message goes out and
+ * `sent` after, so a crash in between resends once (at most one extra message), never none.
+ */
+export interface MailDelivery {
+  event: string;
+  /** The recipient's address (addresses are records of the people the operator or the file named). */
+  address: string;
+  kind: 'to' | 'cc' | 'bcc';
+  state: 'sending' | 'sent' | 'failed';
+  attempts: number;
+  lastAttemptAt: string;
+  sentAt?: string;
+  /** The SMTP server's answer or the connection error (never the message). */
+  lastError?: string;
 }
 
 /** Replication as last observed on each provider. */

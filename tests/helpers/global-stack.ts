@@ -28,6 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     sqsPort: 0,
     functionsPort: 0,
     onedataPort: 0,
+    smtpPort: 0,
     stateDir,
     configOverrides: { provisioning: { leaseSeconds: 5 } },
     simKnobs: { latencyMs: 2, propagationDelayMs: 100 },

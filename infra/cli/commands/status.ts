@@ -1,3 +1,4 @@
+import { mailSummary } from '../../../shared/notifications/ledger.ts';
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { EXIT, UsageError } from '../lib/io.ts';
@@ -61,6 +62,7 @@ ${CONFIG_HELP}`,
             attempts: r.attempts,
             lastError: r.lastError ?? null,
             failureReason: r.failureReason ?? null,
+            mail: r.mail ? mailSummary(r) : null,
             updatedAt: r.updatedAt,
           })),
         });

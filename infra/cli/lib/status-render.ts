@@ -1,3 +1,4 @@
+import { mailSummary, MAX_MAIL_ATTEMPTS } from '../../../shared/notifications/ledger.ts';
 import type { DatasetState, DatasetStatus } from '../../../shared/state/dataset-state.ts';
 import { DEFAULT_REQUEUE_POLICY } from '../../../shared/reconcile/requeue-backoff.ts';
 import { countsLine, shorten, table } from './format.ts';
@@ -65,6 +66,20 @@ function lifecycleLines(s: DatasetState, bars: boolean): [string, string][] {
   return out;
 }
 
+/** Mail about the dataset (docs/notifications.md): totals, what is still owed, and each failure with the server's answer. */
+function mailLines(s: DatasetState): [string, string][] {
+  if (!s.mail && !s.mailDue?.length) return [];
+  const m = mailSummary(s);
+  const totals = [`${m.sent} sent`, m.sending ? `${m.sending} sending (a crash mid-send: resent on the next run)` : '', m.failed ? `${m.failed} failed (retried)` : '', m.gaveUp ? `${m.gaveUp} gave up after ${MAX_MAIL_ATTEMPTS} attempts (s3od retry)` : '']
+    .filter(Boolean)
+    .join(' · ');
+  const out: [string, string][] = [['mail', `${totals}${s.mailDue?.length ? ` · owed: ${s.mailDue.join(', ')}` : ''}`]];
+  for (const e of Object.values(s.mail ?? {})) {
+    if (e.state === 'failed') out.push(['  mail failed', `${e.event} → ${e.address}: ${e.lastError ?? 'unknown'} (attempt ${e.attempts}, ${e.lastAttemptAt})`]);
+  }
+  return out;
+}
+
 export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { bars?: boolean } = {}): string[] {
   const o = s.outputs;
   const kv: [string, string | undefined][] = [
@@ -116,6 +131,7 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
     const state = g.revokedAt ? `revoked ${g.revokedAt}` : Date.parse(g.expiresAt) <= now.getTime() ? `expired ${g.expiresAt}` : `valid until ${g.expiresAt}`;
     kv.push(['access token', `${g.tokenId} (${g.name}) · ${state}`]);
   }
+  kv.push(...mailLines(s));
   kv.push(...lifecycleLines(s, opts.bars ?? false));
   kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
   if (s.lease) {

@@ -1,0 +1,30 @@
+import { sendDatasetReady } from '../notifications/dataset-ready.ts';
+import type { LedgerHolder } from '../notifications/deliver.ts';
+import type { MailEvent } from '../notifications/templates.ts';
+import type { SagaRun } from './context.ts';
+
+export const READY_EVENT: MailEvent = 'dataset ready';
+
+/**
+ * The "dataset ready" mail, under the run's lease (the ledger's exactly-once rests on it), when the
+ * record says it is owed (`mailDue`, written with `provisioned`). `retryOnly` is a later run of a
+ * provisioned dataset: it only finishes what is owed, so enabling email later does not mail every
+ * old dataset the next time its file changes. Never throws: a mail problem is recorded in the
+ * ledger and logged, and provisioning's outcome stands.
+ */
+export async function notifyDatasetReady(run: SagaRun, holder: LedgerHolder): Promise<void> {
+  const { deps } = run;
+  if (!deps.mailer || !deps.config.messaging.email.enabled || !holder.record.mailDue?.includes(READY_EVENT)) return;
+  try {
+    const report = await sendDatasetReady(
+      { mailer: deps.mailer, email: deps.config.messaging.email, log: run.log, ...(deps.now ? { now: deps.now } : {}) },
+      deps.config,
+      holder,
+      run.metadata.doc,
+    );
+    // Still owed while a recipient failed with attempts left: the next run (s3od retry, the lifecycle pass) sends again.
+    if (report.stillOwed === 0) await holder.save((s) => void (s.mailDue = s.mailDue?.filter((e) => e !== READY_EVENT)));
+  } catch (e) {
+    run.log.warn('dataset ready mail not handled', { error: e });
+  }
+}
