@@ -39,7 +39,11 @@ export function readDatasetLayout(
   if (!fs2odEnabled) r.boolean('fs2odMetadataFile.storeAccessInfo', true);
   const continousFileImport = {
     enabled: r.boolean('continousFileImport.enabled', true),
-    runningFileName: r.string('continousFileImport.runningFileName', '.running', { nonEmpty: true, pattern: SIMPLE_NAME, hint: 'must be a file name without "/"' }),
+    runningFileName: r.string('continousFileImport.runningFileName', '.running', {
+      nonEmpty: true,
+      pattern: SIMPLE_NAME,
+      hint: 'must be a file name without "/"',
+    }),
     scanInterval: r.number('continousFileImport.scanInterval', 10800, { min: 1, integer: true }),
     detectModifications: r.boolean('continousFileImport.detectModifications', false),
     detectDeletions: r.boolean('continousFileImport.detectDeletions', false),
@@ -58,7 +62,15 @@ export function readDatasetLayout(
 function readMetadataTags(r: Reader): S3odConfig['metadataFileTags'] {
   const problemsBefore = r.problems.length;
   const tag = (k: keyof typeof DEFAULT_TAGS) => r.string(`metadataFileTags.${k}`, DEFAULT_TAGS[k], { nonEmpty: true });
-  const tags = { onedata: tag('onedata'), onezone: tag('onezone'), space: tag('space'), inviteToken: tag('inviteToken'), publicURL: tag('publicURL') };
+  const tags = {
+    onedata: tag('onedata'),
+    onezone: tag('onezone'),
+    space: tag('space'),
+    inviteToken: tag('inviteToken'),
+    publicURL: tag('publicURL'),
+    // s3od's own (not in fs2od): the "every replica complete" line, written by the lifecycle pass.
+    replicas: tag('replicas'),
+  };
   // fs2od's bookkeeping-only tags: accepted for compatibility, not used by s3od.
   for (const k of ['deniedProviders', 'removingTime', 'lastProgramRun']) r.string(`metadataFileTags.${k}`, '');
   if (r.problems.length === problemsBefore) {

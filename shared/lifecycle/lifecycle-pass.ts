@@ -23,6 +23,7 @@ import { storageModeFor } from '../storage-modes/index.ts';
 import { deleteDataset } from './delete-dataset.ts';
 import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
+import { noteReplicationInFile } from './replication-line.ts';
 import { providerToAsk, readReplicationProgress } from './replication-progress.ts';
 import { NotReplicatedElsewhereError, revokePrimarySupport } from './safe-revoke.ts';
 
@@ -45,13 +46,16 @@ export interface LifecycleDeps {
   providers: LifecycleProvider[];
   log: Logger;
   now: () => Date;
-  notify?: (e: LifecycleEvent) => Promise<void>;
+  /** Called under the dataset's lease, which it receives: mail records what it sent in the record (shared/notifications). */
+  notify?: (e: LifecycleEvent, lease: DatasetLease) => Promise<void>;
 }
 
 export interface LifecycleReport {
   datasets: number;
   busy: number;
   replicationChecked: number;
+  /** Files that got the "every replica complete" line in our section this pass. */
+  replicationLines: number;
   expiriesScheduled: number;
   reminders: number;
   waitingForReplicas: number;
@@ -69,6 +73,7 @@ export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string)
     datasets: 0,
     busy: 0,
     replicationChecked: 0,
+    replicationLines: 0,
     expiriesScheduled: 0,
     reminders: 0,
     waitingForReplicas: 0,
@@ -162,10 +167,13 @@ async function followReplication(deps: LifecycleDeps, lease: DatasetLease, repor
   const progress = await readReplicationProgress(state, provider, deps.now());
   report.replicationChecked++;
   const wasComplete = state.lifecycle?.replication?.completeAt !== undefined;
+  const noted = state.lifecycle?.replication?.notedInFileAt;
   lease.stage((s) => {
-    s.lifecycle = { ...s.lifecycle, replication: progress };
+    s.lifecycle = { ...s.lifecycle, replication: { ...progress, ...(noted ? { notedInFileAt: noted } : {}) } };
     if (!wasComplete && progress.completeAt) addHistory(s, 'replication complete', `${state.outputs.replicasNum} replicas`, deps.now());
   });
+  // Every replica complete: the line in our section of the metadata file, once.
+  if ((await noteReplicationInFile(deps, lease)) === 'written') report.replicationLines++;
 }
 
 /** The `.fs2od` document when fs2od's file is enabled and present (bad YAML: treated as absent and logged). */
@@ -210,7 +218,7 @@ async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: Lifec
   // A notification that cannot go out never stops the lifecycle (the record holds the truth).
   const notify = async (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>): Promise<void> => {
     await deps
-      .notify?.({ dataset: state.dataset.prefix, ...(state.outputs.spaceId ? { spaceId: state.outputs.spaceId } : {}), ...e })
+      .notify?.({ dataset: state.dataset.prefix, ...(state.outputs.spaceId ? { spaceId: state.outputs.spaceId } : {}), ...e }, lease)
       ?.catch((err) => log.warn('notification not sent', { error: err }));
   };
 

@@ -3,7 +3,7 @@
  * new section would go. Shared by the parser (so a file we could not edit is rejected *before* any
  * Onedata object is created for it) and by the surgical writer.
  */
-import { ACCESS_KEYS, type AccessKey, type MetadataTags } from './section.ts';
+import { SECTION_KEYS, type MetadataTags, type SectionKey } from './section.ts';
 import { lineStart } from './text.ts';
 import { type DocumentNode, type MappingNode, type ScalarNode, type YamlNode, isQuoted } from './tree.ts';
 
@@ -30,8 +30,8 @@ export interface Located {
   section?: LocatedEntry;
   /** True when the section's value is null, empty, `''` or `{}`: it is replaced wholesale. */
   sectionEmpty: boolean;
-  /** Our keys inside a section mapping. */
-  ours: Partial<Record<AccessKey, LocatedEntry>>;
+  /** Our keys (the replication line too) inside a section mapping. */
+  ours: Partial<Record<SectionKey, LocatedEntry>>;
 }
 
 export class LayoutError extends Error {
@@ -114,7 +114,7 @@ export function locateSection(text: string, doc: DocumentNode | null, tags: Meta
   if (located.sectionEmpty || section.value.kind !== 'mapping') return located;
 
   const mapping = section.value;
-  for (const name of ACCESS_KEYS) {
+  for (const name of SECTION_KEYS) {
     const e = mapping.entries.find(({ key }) => key.kind === 'scalar' && key.value === tags[name]);
     if (e) located.ours[name] = locateEntry(text, mapping, e.key as ScalarNode, e.value);
   }

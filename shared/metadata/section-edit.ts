@@ -5,10 +5,15 @@
  *
  * Only our section changes; every other byte stays as it was (comments, order, quoting, blank lines,
  * trailing blanks, BOM, line endings). Inside an existing block-style section, only the lines of our
- * four keys whose value changes are rewritten; operator keys and comments between them stay in place,
+ * keys whose value changes are rewritten; operator keys and comments between them stay in place,
  * and a comment at the end of one of our lines is kept. A flow-style section (`{...}`, e.g. a `.fs2od`
  * file or a JSON file) is edited in place the same way. Missing keys are added; an empty section
  * (`Onedata:`, `~`, `''`, `{}`) is replaced; a missing one is appended at the end of the document.
+ *
+ * Our keys are the four access keys and, optionally, the replication line (`Replicas`, written by
+ * the lifecycle pass once every replica is complete): when `values.replicas` is absent, that key is
+ * neither added nor removed nor changed — the result is byte for byte what it was before the key
+ * existed — and the proof below checks that it reads back untouched.
  *
  * Every result is re-parsed and compared with the original document plus our values; when that cannot
  * be proven, {@link MetadataWriteError} is thrown and nothing must be written.
@@ -16,15 +21,27 @@
 import { MetadataWriteError } from './errors.ts';
 import { type Analysed, type ParseOptions, analyseMetadataText } from './parse.ts';
 import { renderBlockValue, renderFlowValue, renderKey, FORBIDDEN_IN_VALUES } from './scalar.ts';
-import { ACCESS_KEYS, type AccessKey, type MetadataTags, validateTags } from './section.ts';
+import { ACCESS_KEYS, SECTION_KEYS, type AccessKey, type MetadataTags, type SectionKey, validateTags } from './section.ts';
 import { type LocatedEntry } from './layout.ts';
 import { BOM, type Eol, detectEol, lineEndWithBreak, lineStart, trailingComment } from './text.ts';
 import { SCALAR_STYLE } from 'js-yaml';
 import { type MappingNode, isBlockScalar } from './tree.ts';
 import { type MetadataDocument, type MetadataMapping, type MetadataValue, DEFAULT_LIMITS, isMapping } from './types.ts';
 
-/** The four values s3od writes. */
-export type AccessInfoValues = Record<AccessKey, string>;
+/**
+ * The values s3od writes: the four access values always, the replication line only when given
+ * (absent: the key is left exactly as it is in the file, present or not).
+ */
+export type AccessInfoValues = Record<AccessKey, string> & { replicas?: string };
+
+/** Our keys this write sets, in canonical order. */
+function keysToWrite(values: AccessInfoValues): SectionKey[] {
+  return SECTION_KEYS.filter((k) => k !== 'replicas' || values.replicas !== undefined);
+}
+
+function valueOf(values: AccessInfoValues, key: SectionKey): string {
+  return values[key]!;
+}
 
 export interface UpsertOptions {
   /** Limits for reading the file (default: the parser's defaults, without the byte-size limit). */
@@ -54,12 +71,7 @@ const MAX_VALUE_LENGTH = 16 * 1024;
  *   `metadataError`; an empty text only with `allowEmpty`), `INVALID_VALUE`, `INVALID_TAGS`,
  *   `UNSUPPORTED_LAYOUT`, `VERIFY_FAILED`.
  */
-export function upsertAccessInfo(
-  text: string,
-  tags: MetadataTags,
-  values: AccessInfoValues,
-  options: UpsertOptions = {},
-): string {
+export function upsertAccessInfo(text: string, tags: MetadataTags, values: AccessInfoValues, options: UpsertOptions = {}): string {
   checkTags(tags);
   checkValues(values);
   const parseOptions: ParseOptions = { ...DEFAULT_LIMITS, maxBytes: Infinity, ...options.limits, tags };
@@ -105,7 +117,8 @@ function checkTags(tags: MetadataTags): void {
 }
 
 function checkValues(values: AccessInfoValues): void {
-  for (const key of ACCESS_KEYS) {
+  const optional: readonly SectionKey[] = values?.replicas === undefined ? [] : ['replicas'];
+  for (const key of [...ACCESS_KEYS, ...optional]) {
     const v: unknown = values?.[key];
     if (typeof v !== 'string') throw new MetadataWriteError('INVALID_VALUE', `access info "${key}" must be a string`);
     if (FORBIDDEN_IN_VALUES.test(v)) {
@@ -162,7 +175,7 @@ function planEdits(text: string, analysed: Analysed, tags: MetadataTags, values:
 function planBlockSection(
   text: string,
   mapping: MappingNode,
-  ours: Partial<Record<AccessKey, LocatedEntry>>,
+  ours: Partial<Record<SectionKey, LocatedEntry>>,
   doc: MetadataDocument,
   tags: MetadataTags,
   values: AccessInfoValues,
@@ -175,9 +188,9 @@ function planBlockSection(
   const sectionEnd = lineEndWithBreak(text, mapping.end - 1);
   let tail = '';
 
-  for (const [i, name] of ACCESS_KEYS.entries()) {
+  for (const name of keysToWrite(values)) {
     const entry = ours[name];
-    const wanted = values[name];
+    const wanted = valueOf(values, name);
     const line = (keyText: string, comment: string) => `${keyText}: ${renderBlockValue(wanted)}${comment}`;
     if (entry) {
       if (current[tags[name]] === wanted) continue;
@@ -194,7 +207,9 @@ function planBlockSection(
     }
     // Missing: put it before the next of our keys that exists (keeps our canonical order), else
     // after the section's last line.
-    const next = ACCESS_KEYS.slice(i + 1).map((k) => ours[k]).find((e) => e !== undefined);
+    const next = SECTION_KEYS.slice(SECTION_KEYS.indexOf(name) + 1)
+      .map((k) => ours[k])
+      .find((e) => e !== undefined);
     const newLine = `${childIndent}${line(renderKey(tags[name]), '')}${eol}`;
     if (next) edits.push({ start: next.lineStart, end: next.lineStart, text: newLine });
     else tail += newLine;
@@ -206,7 +221,7 @@ function planBlockSection(
 function planFlowSection(
   text: string,
   mapping: MappingNode,
-  ours: Partial<Record<AccessKey, LocatedEntry>>,
+  ours: Partial<Record<SectionKey, LocatedEntry>>,
   doc: MetadataDocument,
   tags: MetadataTags,
   values: AccessInfoValues,
@@ -215,9 +230,9 @@ function planFlowSection(
   const json = isJsonStyle(mapping);
   const edits: Edit[] = [];
   const missing: string[] = [];
-  for (const name of ACCESS_KEYS) {
+  for (const name of keysToWrite(values)) {
     const entry = ours[name];
-    const wanted = values[name];
+    const wanted = valueOf(values, name);
     if (!entry) {
       missing.push(`${renderKey(tags[name], json)}: ${renderFlowValue(wanted)}`);
       continue;
@@ -239,12 +254,14 @@ function planFlowSection(
 function blockSection(indent: string, keyText: string, headerComment: string, tags: MetadataTags, values: AccessInfoValues, eol: Eol): string {
   const child = indent + INDENT_STEP;
   const lines = [`${indent}${keyText}:${headerComment}`];
-  for (const name of ACCESS_KEYS) lines.push(`${child}${renderKey(tags[name])}: ${renderBlockValue(values[name])}`);
+  for (const name of keysToWrite(values)) lines.push(`${child}${renderKey(tags[name])}: ${renderBlockValue(valueOf(values, name))}`);
   return lines.map((l) => l + eol).join('');
 }
 
 function flowSection(tags: MetadataTags, values: AccessInfoValues, json: boolean): string {
-  return `{${ACCESS_KEYS.map((k) => `${renderKey(tags[k], json)}: ${renderFlowValue(values[k])}`).join(', ')}}`;
+  return `{${keysToWrite(values)
+    .map((k) => `${renderKey(tags[k], json)}: ${renderFlowValue(valueOf(values, k))}`)
+    .join(', ')}}`;
 }
 
 /** Lines inserted at `at`; when that is the end of a file without a final line break, add one first. */
@@ -286,7 +303,6 @@ function rawKey(text: string, entry: LocatedEntry): string | undefined {
 function endsWithBreak(text: string, end: number): boolean {
   return end > 0 && text[end - 1] === '\n';
 }
-
 
 function sectionOf(doc: MetadataDocument, tags: MetadataTags): MetadataMapping {
   const s = Object.prototype.hasOwnProperty.call(doc, tags.onedata) ? doc[tags.onedata] : undefined;
@@ -338,7 +354,9 @@ function verify(
   for (const key of Object.keys(doc)) defineOwn(expected, key, doc[key]!);
   const section: MetadataMapping = {};
   for (const [k, v] of Object.entries(sectionOf(doc, tags))) defineOwn(section, k, v);
-  for (const name of ACCESS_KEYS) defineOwn(section, tags[name], values[name]);
+  // Our values as written; a key this write does not name (the replication line without a value)
+  // keeps what the original said, so the comparison proves it untouched — or still absent.
+  for (const name of keysToWrite(values)) defineOwn(section, tags[name], valueOf(values, name));
   defineOwn(expected, tags.onedata, section);
   if (!reparsed.ok || !deepEqual(reparsed.doc, expected)) fail('the edited file does not read back as the original plus our section');
 }
@@ -359,4 +377,3 @@ export function deepEqual(a: MetadataValue, b: MetadataValue): boolean {
   }
   return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
 }
-

@@ -15,6 +15,11 @@ export interface MetadataTags {
   space: string;
   inviteToken: string;
   publicURL: string;
+  /**
+   * The line s3od adds once every replica is complete (`Replicas: 3 copies complete (2026-12-04)`).
+   * Not in fs2od; written only by the lifecycle pass, never by the provisioning write-back.
+   */
+  replicas: string;
 }
 
 export const DEFAULT_TAGS: Readonly<MetadataTags> = Object.freeze({
@@ -23,23 +28,31 @@ export const DEFAULT_TAGS: Readonly<MetadataTags> = Object.freeze({
   space: 'Space',
   inviteToken: 'InviteToken',
   publicURL: 'PublicURL',
+  replicas: 'Replicas',
 });
 
-/** The four values we own, in the order we write them. */
+/** The four values the provisioning write-back owns, in the order we write them. */
 export const ACCESS_KEYS = ['onezone', 'space', 'inviteToken', 'publicURL'] as const;
 export type AccessKey = (typeof ACCESS_KEYS)[number];
 
+/**
+ * Every key of the section that is ours: the four access keys, then the replication line. The
+ * replication line is optional — a write that does not name it neither adds nor removes it.
+ */
+export const SECTION_KEYS = [...ACCESS_KEYS, 'replicas'] as const;
+export type SectionKey = (typeof SECTION_KEYS)[number];
+
 /** What the section currently says; a missing, null or empty value is absent. */
-export type AccessInfo = Partial<Record<AccessKey, string>>;
+export type AccessInfo = Partial<Record<SectionKey, string>>;
 
 const TAG_MAX_LENGTH = 256;
 
 /**
  * Check configured names: non-empty, single-line, printable, no surrounding blanks, not `__proto__`,
- * the four inner names distinct. Throws `TypeError` (a configuration bug, not bad operator input).
+ * the inner names (the four access keys and the replication line) distinct. Throws `TypeError` (a configuration bug, not bad operator input).
  */
 export function validateTags(tags: MetadataTags): MetadataTags {
-  const names: Array<[string, unknown]> = [['onedata', tags.onedata], ...ACCESS_KEYS.map((k): [string, unknown] => [k, tags[k]])];
+  const names: Array<[string, unknown]> = [['onedata', tags.onedata], ...SECTION_KEYS.map((k): [string, unknown] => [k, tags[k]])];
   for (const [field, name] of names) {
     if (typeof name !== 'string' || name.length === 0 || name.length > TAG_MAX_LENGTH) {
       throw new TypeError(`metadata tag "${field}" must be a non-empty string of at most ${TAG_MAX_LENGTH} characters`);
@@ -48,7 +61,7 @@ export function validateTags(tags: MetadataTags): MetadataTags {
       throw new TypeError(`metadata tag "${field}" (${JSON.stringify(name)}) contains control characters, surrounding blanks or a reserved name`);
     }
   }
-  const inner = ACCESS_KEYS.map((k) => tags[k]);
+  const inner = SECTION_KEYS.map((k) => tags[k]);
   if (new Set(inner).size !== inner.length) throw new TypeError('metadata tags for the section keys must be distinct');
   return tags;
 }
@@ -57,12 +70,12 @@ function own(doc: object, key: string): MetadataValue | undefined {
   return Object.prototype.hasOwnProperty.call(doc, key) ? (doc as Record<string, MetadataValue>)[key] : undefined;
 }
 
-/** Read our four values. Numbers and booleans are given as the text they were written as. */
+/** Read our values (the replication line too). Numbers and booleans are given as the text they were written as. */
 export function readAccessInfo(doc: MetadataDocument, tags: MetadataTags = DEFAULT_TAGS): AccessInfo {
   const section = own(doc, tags.onedata);
   const info: AccessInfo = {};
   if (!isMapping(section)) return info;
-  for (const key of ACCESS_KEYS) {
+  for (const key of SECTION_KEYS) {
     const value = own(section, tags[key]);
     if (value === undefined || value === null || !isScalar(value)) continue;
     const text = String(value);
@@ -81,11 +94,7 @@ export const REDACTED = '[redacted]';
  * Also scrubs the section's invite token (and any `redact` values) wherever else it appears in the
  * document — an operator may have pasted it into a note — in values and keys alike.
  */
-export function withoutSection(
-  doc: MetadataDocument,
-  tags: MetadataTags = DEFAULT_TAGS,
-  options: { redact?: readonly string[] } = {},
-): MetadataDocument {
+export function withoutSection(doc: MetadataDocument, tags: MetadataTags = DEFAULT_TAGS, options: { redact?: readonly string[] } = {}): MetadataDocument {
   const secrets = [readAccessInfo(doc, tags).inviteToken, ...(options.redact ?? [])].filter(
     (s): s is string => typeof s === 'string' && s.length >= MIN_REDACTED_LENGTH,
   );

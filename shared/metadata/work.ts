@@ -6,12 +6,12 @@
  * bytes, so the byte size alone does not bound memory (1 MiB of `[],` took over 400 MB through
  * parse, write-back and publication).
  *
- * Our own section's entries (the section key, its mapping and our four keys with their values) are
- * not counted: the write-back adds exactly those, so a file accepted before it is accepted after it,
+ * Our own section's entries (the section key, its mapping and our keys — the four access keys and
+ * the replication line — with their values) are not counted: the write-back adds exactly those, so a file accepted before it is accepted after it,
  * however close to a bound it is.
  */
 import { EVENT_ID, getScalarValue, type Event } from 'js-yaml';
-import { ACCESS_KEYS, type MetadataTags } from './section.ts';
+import { SECTION_KEYS, type MetadataTags } from './section.ts';
 
 export interface WorkLimits {
   maxNodes: number;
@@ -21,8 +21,7 @@ export interface WorkLimits {
 /** The first bound crossed, with the source offset of the node that crossed it. */
 export type WorkExcess = { bound: 'nodes'; nodes: number; offset: number } | { bound: 'text'; length: number; offset: number };
 
-const isNode = (e: Event): boolean =>
-  e.type === EVENT_ID.SCALAR || e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE || e.type === EVENT_ID.ALIAS;
+const isNode = (e: Event): boolean => e.type === EVENT_ID.SCALAR || e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE || e.type === EVENT_ID.ALIAS;
 
 function offsetOf(e: Event): number {
   if (e.type === EVENT_ID.SCALAR) return Math.max(0, e.valueStart, e.tagStart, e.anchorStart);
@@ -53,11 +52,12 @@ export function exceedsWork(src: string, events: readonly Event[], tags: Metadat
 
 /**
  * Indexes of the events of our own entries in the first document: the top-level section key, its
- * mapping (or empty value), and inside it each of our four keys with a single-value value.
+ * mapping (or empty value), and inside it each of our keys (access keys and replication line) with a
+ * single-value value.
  */
 function ownSectionEvents(src: string, events: readonly Event[], tags: MetadataTags): Set<number> {
   const ours = new Set<number>();
-  const own = new Set(ACCESS_KEYS.map((k) => tags[k]));
+  const own = new Set(SECTION_KEYS.map((k) => tags[k]));
   // events[0] is the document, events[1] its root; only a mapping root has a section.
   if (events[0]?.type !== EVENT_ID.DOCUMENT || events[1]?.type !== EVENT_ID.MAPPING) return ours;
   let i = 2;

@@ -18,19 +18,31 @@ export function writtenInviteToken(config: SagaRun['deps']['config'], recorded: 
 }
 
 export function accessInfoValues(run: SagaRun): AccessInfoValues {
-  const o = run.outputs;
+  return recordedAccessInfoValues(run.deps.config, run.outputs);
+}
+
+/** The four access values as recorded for a dataset (what the write-back wrote, or writes). */
+export function recordedAccessInfoValues(
+  config: SagaRun['deps']['config'],
+  o: Pick<SagaRun['outputs'], 'spaceId' | 'inviteToken' | 'publicUrl'>,
+): AccessInfoValues {
   return {
-    onezone: run.deps.config.restAccess.onezone.host,
+    onezone: config.restAccess.onezone.host,
     space: o.spaceId!,
-    inviteToken: writtenInviteToken(run.deps.config, o.inviteToken)!,
+    inviteToken: writtenInviteToken(config, o.inviteToken)!,
     publicURL: o.publicUrl!,
   };
 }
 
 /** Where the access information goes: the metadata file, or fs2od's separate `.fs2od` object. */
 export function accessInfoKey(run: Pick<SagaRun, 'deps' | 'metadata' | 'record'>): string {
-  const f = run.deps.config.fs2odMetadataFile;
-  return f.storeAccessInfo ? `${run.record.state.dataset.prefix}/${f.filename}` : run.metadata.key;
+  return sectionFileKey(run.deps.config, run.record.state.dataset.prefix, run.metadata.key);
+}
+
+/** The object that holds our section for a dataset: `metadataKey`, or fs2od's `.fs2od` beside it. */
+export function sectionFileKey(config: SagaRun['deps']['config'], prefix: string, metadataKey: string): string {
+  const f = config.fs2odMetadataFile;
+  return f.storeAccessInfo ? `${prefix}/${f.filename}` : metadataKey;
 }
 
 /**
@@ -44,15 +56,39 @@ export function accessInfoKey(run: Pick<SagaRun, 'deps' | 'metadata' | 'record'>
  * `.fs2od`, which does not change the metadata file).
  */
 export async function writeAccessInfo(run: SagaRun): Promise<string | undefined> {
-  const { objects, config } = run.deps;
   const key = accessInfoKey(run);
-  const values = accessInfoValues(run);
-  const tags = config.metadataFileTags;
   const separate = key !== run.metadata.key;
   // First try with the version read at the start of the run (saves a GET on the critical path);
   // if the operator changed the file since, the conditional PUT fails and the loop re-reads it.
   const m = run.metadata;
-  let known: MetadataFile | undefined = separate ? undefined : { key, etag: m.etag, size: Buffer.byteLength(m.text), ok: true, text: m.text, doc: m.doc };
+  const known: MetadataFile | undefined = separate ? undefined : { key, etag: m.etag, size: Buffer.byteLength(m.text), ok: true, text: m.text, doc: m.doc };
+  const r = await writeSection({ objects: run.deps.objects, config: run.deps.config, log: run.log }, key, separate, accessInfoValues(run), known);
+  return r.etag;
+}
+
+export interface SectionWriteResult {
+  /** ETag of the metadata file after the write; undefined for a separate `.fs2od`. */
+  etag?: string;
+  /** False when the file already said exactly this (nothing was written). */
+  written: boolean;
+}
+
+/**
+ * The conditional write of our section's values into `key` (the metadata file, or the separate
+ * `.fs2od` when `separate`): read (or use `known`), edit surgically, PUT with `If-Match` on the
+ * ETag read; a 412 re-reads, re-merges and tries again. `values.replicas` (the lifecycle pass's
+ * "every replica complete" line) is written only when given; the write-back never gives it.
+ */
+export async function writeSection(
+  deps: Pick<SagaRun['deps'], 'objects' | 'config' | 'log'>,
+  key: string,
+  separate: boolean,
+  values: AccessInfoValues,
+  firstRead?: MetadataFile,
+): Promise<SectionWriteResult> {
+  const { objects, config } = deps;
+  const tags = config.metadataFileTags;
+  let known = firstRead;
   return withRetry(
     async () => {
       const cur = known ?? (await readMetadataFile(objects, config, key));
@@ -60,24 +96,26 @@ export async function writeAccessInfo(run: SagaRun): Promise<string | undefined>
       if (!cur) {
         if (!separate) throw new PermanentProvisioningError(`${key} was deleted during provisioning; upload it again`, 'metadataGone');
         await objects.put(key, renderAccessInfoFile(tags, values), { ifNoneMatch: '*' }, 'text/yaml; charset=utf-8');
-        return undefined;
+        return { written: true };
       }
       // An empty .fs2od is fine (fs2od created them empty); an unreadable file is never overwritten.
       let text: string;
       if (cur.size === 0 && separate) text = '';
       else if (cur.ok) text = cur.text;
-      else throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${cur.error.message}); fix it and upload it again`, cur.error.code);
+      else
+        throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${cur.error.message}); fix it and upload it again`, cur.error.code);
       let next: string;
       try {
         next = upsertAccessInfo(text, tags, values, { limits: metadataParseSettings(config), allowEmpty: separate });
       } catch (e) {
-        if (e instanceof MetadataWriteError) throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
+        if (e instanceof MetadataWriteError)
+          throw new PermanentProvisioningError(`cannot write the access information into ${key}: ${e.message}`, e.code, { cause: e });
         throw e;
       }
-      if (next === text) return separate ? undefined : cur.etag;
+      if (next === text) return { written: false, ...(separate ? {} : { etag: cur.etag }) };
       const etag = await objects.put(key, Buffer.from(next, 'utf8'), { ifMatch: cur.etag }, 'text/yaml; charset=utf-8');
-      run.log.info('access information written back', { key });
-      return separate ? undefined : etag;
+      deps.log.info(values.replicas === undefined ? 'access information written back' : 'replication line written into our section', { key });
+      return { written: true, ...(separate ? {} : { etag }) };
     },
     { ...RETRY_PRESETS.operatorFileCas, isRetryable: (e) => e instanceof PreconditionFailedError },
   );

@@ -2,7 +2,7 @@
  * Replication and expiry on the real local stack (Ceph RGW, SQS, the function runner, the Onedata
  * simulator with a primary and two secondary providers): issue #14 §1, §2.
  */
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { pollUntil } from '../../shared/retry/index.ts';
@@ -80,6 +80,54 @@ describe('replication', () => {
     expect(json.lifecycle.replication.providers[0].filesReplicated).toBe(second.filesReplicated);
     const statusObject = load(await getText(s3, `${prefix}/.s3od-status.yml`)) as any;
     expect(statusObject.replication).toMatchObject({ replicas: 2, qos: 'fulfilled' });
+  });
+
+  it('once every replica is complete, one line in our section of the metadata file (the rest byte-identical); a second pass writes nothing', async () => {
+    // CRLF, a comment and an operator key inside our section: all of it must stay as it is.
+    const metadata = `# written by the microscope\r\n${SAMPLE_METADATA.replace(/\r?\n/g, '\r\n')}Onedata:\r\n  Notes: the operator's # kept\r\n`;
+    const prefix = await uploadDataset(s3, uniqueName('Life_Line'), { files: 2, metadata });
+    const state = await waitForStatus(s3, prefix, ['provisioned', 'failed']);
+    expect(state.failureReason).toBeUndefined();
+    await waitForQueuesIdle();
+    const key = `${prefix}/SPA.yml`;
+    const before = await getText(s3, key);
+    expect(before).toContain('PublicURL: ');
+    expect(before).not.toContain('Replicas:');
+
+    const done = await untilReplicated(prefix);
+    const day = done.lifecycle!.replication!.completeAt!.slice(0, 10);
+    expect(done.lifecycle!.replication!.notedInFileAt).toBeDefined();
+    expect(done.history.map((h) => h.event)).toContain('replication line written');
+    const after = await getText(s3, key);
+    // Exactly one line added, after our last key, in the file's line endings; every other byte the same.
+    const publicLine = /^ {2}PublicURL: [^\r\n]*\r\n/m.exec(before)!;
+    const at = publicLine.index + publicLine[0].length;
+    expect(after).toBe(`${before.slice(0, at)}  Replicas: "2 copies complete (${day})"\r\n${before.slice(at)}`);
+    expect((load(after) as any).Onedata).toMatchObject({ Replicas: `2 copies complete (${day})`, Notes: "the operator's" });
+
+    // Our own write's event, a second pass and a redelivered job: nothing is written again.
+    await waitForQueuesIdle();
+    const etag = (await s3.send(new HeadObjectCommand({ Bucket: info.bucket, Key: key }))).ETag;
+    const again = await lifecycleRun(prefix);
+    expect(again).toMatchObject({ replicationChecked: 1, replicationLines: 0, errors: 0 });
+    await runCli(['retry', prefix, ...stack]);
+    await waitForQueuesIdle();
+    expect((await s3.send(new HeadObjectCommand({ Bucket: info.bucket, Key: key }))).ETag).toBe(etag);
+    expect(await getText(s3, key)).toBe(after);
+    // The line is ours: not in the published metadata.
+    const json = (await simState()).jsonMetadata.find((m: any) => m.spaceId === state.outputs.spaceId);
+    expect(json).toBeDefined();
+    expect(JSON.stringify(json.metadata)).not.toContain('copies complete');
+
+    // Once per completion: an operator who removes the line keeps it removed (neither the refresh of
+    // their new version nor the next pass writes it again).
+    const removed = after.replace(/^ {2}Replicas: [^\r\n]*\r\n/m, '');
+    expect(removed).toBe(before);
+    await putObject(s3, key, removed);
+    await waitForQueuesIdle();
+    expect(await lifecycleRun(prefix)).toMatchObject({ replicationChecked: 1, replicationLines: 0, errors: 0 });
+    await waitForQueuesIdle();
+    expect(await getText(s3, key)).toBe(removed);
   });
 
   it('the scheduled lifecycle function (as EventBridge or the queue worker invokes it) runs the same pass', async () => {

@@ -31,7 +31,14 @@ describe('configuration', () => {
   it('applies fs2od defaults and normalises hosts', () => {
     const c = parseConfig(valid);
     expect(c.metadataFiles).toEqual(['SPA.yml']);
-    expect(c.metadataFileTags).toEqual({ onedata: 'Onedata', onezone: 'Onezone', space: 'Space', inviteToken: 'InviteToken', publicURL: 'PublicURL' });
+    expect(c.metadataFileTags).toEqual({
+      onedata: 'Onedata',
+      onezone: 'Onezone',
+      space: 'Space',
+      inviteToken: 'InviteToken',
+      publicURL: 'PublicURL',
+      replicas: 'Replicas',
+    });
     expect(c.continousFileImport).toMatchObject({ enabled: true, runningFileName: '.running', scanInterval: 10800 });
     expect(c.implicitSpaceSize).toBe(10995116277760);
     expect(c.storageMode).toBe('s3');
@@ -56,7 +63,9 @@ describe('configuration', () => {
 
   it('reports typos as unknown keys and every problem at once', () => {
     const p = problems(`${valid}\nmetadataFile: [SPA.yml]\ncontinousFileImport:\n  runingFileName: .r\n`);
-    expect(p).toEqual(expect.arrayContaining(['metadataFile: is not a known key (a typo?)', 'continousFileImport.runingFileName: is not a known key (a typo?)']));
+    expect(p).toEqual(
+      expect.arrayContaining(['metadataFile: is not a known key (a typo?)', 'continousFileImport.runingFileName: is not a known key (a typo?)']),
+    );
   });
 
   it('requires exactly one primary Oneprovider', () => {
@@ -83,7 +92,14 @@ describe('configuration', () => {
     expect(parseConfig(`${valid}metadataFileTags: { onedata: Onedata2, space: SpaceId }\n`).metadataFileTags.space).toBe('SpaceId');
   });
 
-  it('accepts an fs2od configuration file\'s tolerated keys', () => {
+  it("reads the replication line's tag (s3od's own, default Replicas) and checks it is distinct like the others", () => {
+    expect(parseConfig(`${valid}metadataFileTags: { onedata: Onedata2 }\n`).metadataFileTags.replicas).toBe('Replicas');
+    expect(parseConfig(`${valid}metadataFileTags: { replicas: Copies }\n`).metadataFileTags.replicas).toBe('Copies');
+    expect(problems(`${valid}metadataFileTags: { replicas: PublicURL }\n`).some((p) => p.startsWith('metadataFileTags: '))).toBe(true);
+    expect(problems(`${valid}metadataFileTags: { replicas: "" }\n`).some((p) => p.startsWith('metadataFileTags.replicas'))).toBe(true);
+  });
+
+  it("accepts an fs2od configuration file's tolerated keys", () => {
     expect(() => parseConfig(`${valid}\nverboseLevel: 3\nsleepFactor: 2\ndataReplication:\n  enabled: false\n`)).not.toThrow();
   });
 

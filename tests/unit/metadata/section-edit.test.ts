@@ -87,7 +87,7 @@ describe('upsertAccessInfo: appending a section', () => {
   });
 
   it('uses the configured section and key names (fs2od metadataFileTags)', () => {
-    const tags: MetadataTags = { onedata: 'Onedata2', onezone: 'Zone', space: 'SpaceId', inviteToken: 'Token', publicURL: 'URL' };
+    const tags: MetadataTags = { onedata: 'Onedata2', onezone: 'Zone', space: 'SpaceId', inviteToken: 'Token', publicURL: 'URL', replicas: 'Copies' };
     const text = 'Onedata:\n  Space: legacy\n';
     const out = upsert(text, V, tags);
     expect(out.startsWith(text)).toBe(true);
@@ -187,9 +187,41 @@ describe('upsertAccessInfo: updating an existing section', () => {
 
 describe('upsertAccessInfo: values that need quoting', () => {
   const tricky = [
-    '1234567890', 'true', 'null', '~', '', '2024-05-01', '0x1F', '1e3', '012', 'yes', '-abc', '?x', ':x', 'a: b', 'x #y', '#x',
-    ' leading', 'trailing ', 'it\'s', 'say "hi"', 'back\\slash', 'Zoë Ångström', '電子', '{not: a map}', '[1, 2]', '*alias', '&anchor',
-    '!tag', '|', '>', '%x', '@x', '`x', 'url:', `long ${'a'.repeat(50)}`,
+    '1234567890',
+    'true',
+    'null',
+    '~',
+    '',
+    '2024-05-01',
+    '0x1F',
+    '1e3',
+    '012',
+    'yes',
+    '-abc',
+    '?x',
+    ':x',
+    'a: b',
+    'x #y',
+    '#x',
+    ' leading',
+    'trailing ',
+    "it's",
+    'say "hi"',
+    'back\\slash',
+    'Zoë Ångström',
+    '電子',
+    '{not: a map}',
+    '[1, 2]',
+    '*alias',
+    '&anchor',
+    '!tag',
+    '|',
+    '>',
+    '%x',
+    '@x',
+    '`x',
+    'url:',
+    `long ${'a'.repeat(50)}`,
   ];
   it.each(tricky)('round-trips %j in block and flow sections', (value) => {
     for (const base of ['a: 1\n', 'a: 1\nOnedata: {Space: x}\n', '{"a": 1}\n']) {

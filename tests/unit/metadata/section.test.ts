@@ -20,7 +20,14 @@ function doc(text: string): MetadataDocument {
 
 describe('DEFAULT_TAGS', () => {
   it('matches fs2od code defaults', () => {
-    expect(DEFAULT_TAGS).toEqual({ onedata: 'Onedata', onezone: 'Onezone', space: 'Space', inviteToken: 'InviteToken', publicURL: 'PublicURL' });
+    expect(DEFAULT_TAGS).toEqual({
+      onedata: 'Onedata',
+      onezone: 'Onezone',
+      space: 'Space',
+      inviteToken: 'InviteToken',
+      publicURL: 'PublicURL',
+      replicas: 'Replicas',
+    });
     expect(Object.isFrozen(DEFAULT_TAGS)).toBe(true);
   });
 });
@@ -74,7 +81,7 @@ describe('withoutSection', () => {
     expect(out.Onedata).toBeUndefined();
   });
 
-  it('scrubs the section\'s invite token wherever else it appears', () => {
+  it("scrubs the section's invite token wherever else it appears", () => {
     const json = JSON.stringify(withoutSection(d));
     expect(json).not.toContain(TOKEN);
     expect(json).toContain(`the token was ${REDACTED} (pasted by mistake)`);
