@@ -6,7 +6,7 @@
  * an on-premises server with its own.
  */
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { S3odConfig } from '../config/schema.ts';
 
 export type MailAddress = string | { name: string; address: string };
@@ -57,15 +57,19 @@ export function transportOptions(email: SmtpConfig, password: string | undefined
 }
 
 export function smtpMailer(email: SmtpConfig, password: string | undefined): Mailer {
-  const transport = nodemailer.createTransport(transportOptions(email, password));
+  // nodemailer is loaded at the first message, not at the function's start: most invocations send
+  // none, and its initialisation would be part of every cold start (provision's included).
+  let transport: Promise<Transporter> | undefined;
+  const connect = (): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then((m) => (m.default ?? m).createTransport(transportOptions(email, password))));
   return {
     async send(mail) {
-      const info = await transport.sendMail({ ...mail, messageId: mail.messageId });
+      const info = await (await connect()).sendMail({ ...mail, messageId: mail.messageId });
       const addr = (a: unknown) => (typeof a === 'string' ? a : ((a as { address?: string })?.address ?? ''));
       return { accepted: (info.accepted ?? []).map(addr), rejected: (info.rejected ?? []).map(addr) };
     },
     async verify() {
-      await transport.verify();
+      await (await connect()).verify();
     },
   };
 }
