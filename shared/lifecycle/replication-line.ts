@@ -13,15 +13,6 @@ import type { DatasetLease } from '../state/dataset-lease.ts';
 import { addHistory } from '../state/dataset-state.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 
-// The record's replication progress gains one field (kept here while dataset-state.ts is being
-// changed by the notifications work; it belongs there).
-declare module '../state/dataset-state.ts' {
-  interface ReplicationProgress {
-    /** When the replication line was found in (written into, or already in) our section; set once. */
-    notedInFileAt?: string;
-  }
-}
-
 /** The line's value: copies in all (the facility's included) and the day replication completed (UTC). */
 export function replicationLine(replicasNum: number, completeAt: string): string {
   return `${replicasNum} ${replicasNum === 1 ? 'copy' : 'copies'} complete (${completeAt.slice(0, 10)})`;

@@ -169,6 +169,11 @@ export interface ReplicationProgress {
   checkedAt: string;
   /** When the requirement was first seen fulfilled (the "replication complete" moment). */
   completeAt?: string;
+  /**
+   * When the lifecycle pass found its "every replica complete" line (`Replicas: "2 copies complete
+   * (…)"`) in our section of the file — written by it, or already there; set once, never written again.
+   */
+  notedInFileAt?: string;
   providers: {
     url: string;
     providerId: string;
