@@ -3,6 +3,8 @@ import { runLifecyclePass, type LifecycleReport } from '../../shared/lifecycle/l
 import { log } from '../../shared/log/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
 import { onedataClient, onedataProviders } from '../../shared/runtime/onedata.ts';
+import { runtimeMailer } from '../../shared/runtime/mail.ts';
+import { lifecycleMailHook } from '../../shared/notifications/lifecycle-mail.ts';
 
 /**
  * lifecycle: scheduled (EventBridge rule on AWS, the queue worker's schedule on OpenFaaS, the
@@ -13,6 +15,8 @@ const logger = log.child({ fn: 'lifecycle' });
 
 export const handler = middy<{ prefix?: string } | undefined, LifecycleReport>().handler(async (event) => {
   const rt = getRuntime();
+  const mailer = runtimeMailer(rt);
+  const mail = mailer ? lifecycleMailHook({ mailer, email: rt.config.messaging.email, log: logger, config: rt.config, objects: rt.objects }) : undefined;
   return runLifecyclePass(
     {
       config: rt.config,
@@ -23,9 +27,11 @@ export const handler = middy<{ prefix?: string } | undefined, LifecycleReport>()
       providers: onedataProviders(rt),
       log: logger,
       now: () => new Date(),
-      // Reminders and expiry notices go out through the people issue's notifications once they
-      // exist; until then they are log lines an alert can match.
-      notify: async (e) => logger.info('lifecycle event', { ...e }),
+      // Each event is a log line an alert can match, and mail when email is enabled (docs/notifications.md).
+      notify: async (e, lease) => {
+        logger.info('lifecycle event', { ...e });
+        await mail?.(e, lease);
+      },
     },
     typeof event?.prefix === 'string' ? event.prefix : undefined,
   );

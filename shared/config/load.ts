@@ -48,6 +48,8 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     lifecycle: readLifecycle(r),
     messaging: readMessaging(r),
   };
+  // fs2od kept its reminder offsets under messaging.email; either place (or both) schedules them.
+  config.lifecycle.timeBeforeAction = [...new Set([...config.lifecycle.timeBeforeAction, ...config.messaging.email.timeBeforeAction])];
   // Keys fs2od had that s3od handles elsewhere or no longer needs: accepted so an fs2od file loads.
   for (const k of TOLERATED_FS2OD_KEYS) r.seenPrefix(k);
   for (const key of r.unknownKeys()) r.problem(key, 'is not a known key (a typo?)');

@@ -5,6 +5,7 @@
  */
 import { RECIPIENT_HINT, parseRecipient } from '../notifications/recipients.ts';
 import { LANGUAGES, templateProblems } from '../notifications/templates.ts';
+import { parseDuration } from '../lifecycle/duration.ts';
 import type { Reader } from './reader.ts';
 import type { EncryptionMethod, S3odConfig } from './schema.ts';
 
@@ -63,11 +64,24 @@ export function readMessaging(r: Reader): S3odConfig['messaging'] {
         failure: to('failure', []),
       },
       // fs2od's reminder offsets before expiry; the lifecycle pass merges them with lifecycle.timeBeforeAction.
-      timeBeforeAction: r.stringList('messaging.email.timeBeforeAction', []),
+      timeBeforeAction: readReminders(r),
       warnings:
         language && !LANGUAGES.includes(language) && /^[a-z]{2}$/.test(language)
           ? [...warnings, `messaging.email.language: no "${language}" templates; English is used`]
           : warnings,
     },
   };
+}
+
+/** fs2od's reminder offsets (same grammar as lifecycle.timeBeforeAction; `never`/`now` dropped, as fs2od did). */
+function readReminders(r: Reader): string[] {
+  const key = 'messaging.email.timeBeforeAction';
+  const list = r.stringList(key, []);
+  const out: string[] = [];
+  list.forEach((text, i) => {
+    const d = parseDuration(text);
+    if (!d) r.problem(`${key}[${i}]`, 'must be a duration like "1m", "7d" or "2h"');
+    else if (d.kind === 'after') out.push(text.trim());
+  });
+  return out;
 }

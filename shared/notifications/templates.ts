@@ -9,8 +9,10 @@
  * second line is blank; the body is the rest. A template without that shape gets `DEFAULT_SUBJECT`.
  */
 import { DATASET_READY_EN, DATASET_READY_SK } from './templates/dataset-ready.ts';
+import { EXPIRED_EN, EXPIRED_SK, EXPIRY_SCHEDULED_EN, EXPIRY_SCHEDULED_SK, REMINDER_EN, REMINDER_SK } from './templates/expiry.ts';
+import { FAILURE_EN, FAILURE_SK } from './templates/failure.ts';
 
-export type MailEvent = 'dataset ready';
+export type MailEvent = 'dataset ready' | 'expiry scheduled' | 'reminder due' | 'expired' | 'provisioning failed';
 
 export interface Template {
   text: string;
@@ -20,10 +22,18 @@ export interface Template {
 /** The variables each event supplies; a template may use any of them and no other. */
 export const EVENT_VARIABLES: Record<MailEvent, readonly string[]> = {
   'dataset ready': ['space_name', 'space_id', 'space_path', 'onezone_url', 'public_url', 'invite_token', 'now'],
+  'expiry scheduled': ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'now'],
+  'reminder due': ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'before', 'now'],
+  expired: ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'now'],
+  'provisioning failed': ['space_name', 'space_path', 'reason', 'now'],
 };
 
 const TEMPLATES: Record<MailEvent, Record<string, Template>> = {
   'dataset ready': { en: DATASET_READY_EN, sk: DATASET_READY_SK },
+  'expiry scheduled': { en: EXPIRY_SCHEDULED_EN, sk: EXPIRY_SCHEDULED_SK },
+  'reminder due': { en: REMINDER_EN, sk: REMINDER_SK },
+  expired: { en: EXPIRED_EN, sk: EXPIRED_SK },
+  'provisioning failed': { en: FAILURE_EN, sk: FAILURE_SK },
 };
 
 export const LANGUAGES: readonly string[] = ['en', 'sk'];

@@ -1,4 +1,5 @@
 import { sendDatasetReady } from '../notifications/dataset-ready.ts';
+import { lifecycleMailHook, owedLifecycleEvents } from '../notifications/lifecycle-mail.ts';
 import type { LedgerHolder } from '../notifications/deliver.ts';
 import type { MailEvent } from '../notifications/templates.ts';
 import type { SagaRun } from './context.ts';
@@ -14,7 +15,18 @@ export const READY_EVENT: MailEvent = 'dataset ready';
  */
 export async function notifyDatasetReady(run: SagaRun, holder: LedgerHolder): Promise<void> {
   const { deps } = run;
-  if (!deps.mailer || !deps.config.messaging.email.enabled || !holder.record.mailDue?.includes(READY_EVENT)) return;
+  if (!deps.mailer || !deps.config.messaging.email.enabled || !holder.record.mailDue?.length) return;
+  // Lifecycle mail left owed (its pass found SMTP down) is finished by this run too: `s3od retry DATASET`.
+  const hook = lifecycleMailHook({
+    mailer: deps.mailer,
+    email: deps.config.messaging.email,
+    log: run.log,
+    config: deps.config,
+    objects: deps.objects,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  for (const e of owedLifecycleEvents(holder.record)) await hook(e, holder).catch((err) => run.log.warn('lifecycle mail not handled', { error: err }));
+  if (!holder.record.mailDue?.includes(READY_EVENT)) return;
   try {
     const report = await sendDatasetReady(
       { mailer: deps.mailer, email: deps.config.messaging.email, log: run.log, ...(deps.now ? { now: deps.now } : {}) },

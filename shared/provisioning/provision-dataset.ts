@@ -21,6 +21,7 @@ import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-st
 import { PROVISIONING_STEPS, publication } from './steps.ts';
 import { accessInfoKey, accessInfoValues, writeAccessInfo, writtenInviteToken } from './access-info-write.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
+import { notifyFailure } from './notify-failure.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -245,6 +246,7 @@ async function recordFailure(deps: ProvisioningDeps, lease: DatasetLease, job: P
     .catch((e) => log.error('could not record the failure', { error: e }));
   log.error(permanent ? LOG_MESSAGES.datasetFailed : LOG_MESSAGES.attemptFailed, { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
   if (permanent || gaveUp) await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
+  if ((permanent || gaveUp) && lease.record.status === 'failed') await notifyFailure(deps, lease, job.etag, log);
   await lease.release().catch((e) => log.error('could not release the lease', { error: e }));
   if (permanent) return 'failed';
   throw cause;

@@ -128,4 +128,65 @@ describe('email: the "dataset ready" mail through the local SMTP server', () => 
     expect(Object.values(sent.mail!)[0]).toMatchObject({ state: 'sent', attempts: 2 });
     expect(await about(name)).toHaveLength(1);
   });
+
+  it("mails expiry scheduled, the reminder of fs2od's messaging.email.timeBeforeAction and expired, each once, on the pass's clock", async () => {
+    await control('POST', '/config', { messaging: { email: { timeBeforeAction: ['7d'] } } });
+    try {
+      const name = uniqueName('Mail_Expiry');
+      const prefix = await uploadDataset(s3, name, { files: 1, metadata: `${SAMPLE_METADATA}Retention: 30d\n` });
+      const state = await waitForStatus(s3, prefix, ['provisioned']);
+      await waitForQueuesIdle();
+      const day = 86_400_000;
+      const at = (days: number) => new Date(Date.parse(state.provisionedAt!) + days * day).toISOString();
+      const pass = async (days: number) => JSON.parse((await runCli(['lifecycle', 'run', '--prefix', prefix, '--json', '--now', at(days), ...stack])).stdout);
+      const subjects = async () => (await mails()).filter((m) => m.subject?.includes(name) && !m.subject.includes('ready')).map((m) => m.subject);
+
+      await pass(1);
+      await pass(2);
+      expect(await subjects()).toEqual([expect.stringMatching(new RegExp(`^Dataset ${name} leaves the facility on \\d\\d\\. \\d\\d\\. \\d{4}`))]);
+      // 24 days in, the 7d reminder is due (30d - 7d = 23d); a second pass at the same time sends nothing more.
+      expect((await pass(24)).events.map((e: { event: string }) => e.event)).toEqual(['reminder due']);
+      await pass(24);
+      expect(await subjects()).toHaveLength(2);
+      expect((await subjects())[1]).toMatch(/^Reminder: dataset/);
+      await waitFor(
+        () => pass(31),
+        (r) => r.expired === 1,
+        60_000,
+      );
+      await pass(32);
+      const all = await subjects();
+      expect(all).toHaveLength(3);
+      expect(all[2]).toBe(`Dataset ${name} has left the facility`);
+      const reminder = (await mails()).find((m) => m.subject?.startsWith(`Reminder: dataset ${name}`))!;
+      expect(addresses(reminder.to)).toEqual(['user@example.org']);
+      expect(reminder.text).toContain('(7d before)');
+    } finally {
+      await control('POST', '/config', {});
+    }
+  });
+
+  it('mails a failed dataset to the operators who asked (messaging.email.to.failure), once per version of the file', async () => {
+    await control('POST', '/config', { messaging: { email: { to: { failure: ['Facility Ops <ops@facility.test>'] } } } });
+    try {
+      const name = uniqueName('Mail_Fail');
+      const prefix = await uploadDataset(s3, name, { files: 0, metadata: 'Autoname: [unclosed\n' });
+      await waitForStatus(s3, prefix, ['failed']);
+      const failed = await waitFor(
+        async () => (await mails()).filter((m) => m.subject === `s3od: dataset ${name} failed`),
+        (m) => m.length === 1,
+      );
+      expect(addresses(failed[0]!.to)).toEqual(['ops@facility.test']);
+      expect(failed[0]!.text).toContain(`s3od retry ${prefix}`);
+      // The operator retries the same version: it fails again, and nobody is mailed twice.
+      expect((await runCli(['retry', prefix, ...stack])).code).toBe(0);
+      await waitFor(
+        async () => (await readState(s3, prefix))!,
+        (s) => s.attempts >= 2 && !s.lease,
+      );
+      expect((await mails()).filter((m) => m.subject === `s3od: dataset ${name} failed`)).toHaveLength(1);
+    } finally {
+      await control('POST', '/config', {});
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import { runLifecyclePass, type LifecycleEvent } from '../../../shared/lifecycle/lifecycle-pass.ts';
+import { lifecycleMailHook } from '../../../shared/notifications/lifecycle-mail.ts';
+import { smtpMailer } from '../../../shared/notifications/transport.ts';
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { cliLogger } from '../lib/context.ts';
@@ -39,6 +41,19 @@ ${CONFIG_HELP}`,
     }
     return withContext(values, env, async (ctx) => {
       const events: LifecycleEvent[] = [];
+      const log = cliLogger(env.output, ctx.env.S3OD_LOG_LEVEL === 'debug' ? 'debug' : 'error');
+      const email = ctx.config.messaging.email;
+      // The same mail as the scheduled function sends: a pass run by hand is a pass.
+      const mail = email.enabled
+        ? lifecycleMailHook({
+            mailer: smtpMailer(email, ctx.secrets().smtpPassword),
+            email,
+            log,
+            config: ctx.config,
+            objects: ctx.objects(),
+            ...(now ? { now } : {}),
+          })
+        : undefined;
       const report = await runLifecyclePass(
         {
           config: ctx.config,
@@ -47,9 +62,12 @@ ${CONFIG_HELP}`,
           states: ctx.states(),
           onedata: ctx.onedata(),
           providers: ctx.providers(),
-          log: cliLogger(env.output, ctx.env.S3OD_LOG_LEVEL === 'debug' ? 'debug' : 'error'),
+          log,
           now: now ?? (() => new Date()),
-          notify: async (e) => void events.push(e),
+          notify: async (e, lease) => {
+            events.push(e);
+            await mail?.(e, lease);
+          },
         },
         values.prefix,
       );
