@@ -98,16 +98,16 @@ describe('serverless.yml', () => {
 
   it('takes secrets on AWS stages only from Secrets Manager dynamic references, and never from the package', () => {
     const aws = raw.custom.envByStage.aws as Record<string, unknown>;
-    for (const k of ['webhookToken', 'onezoneToken', 'oneproviderToken', 'storageAccessKey', 'storageSecretKey']) {
+    for (const k of ['webhookToken', 'onezoneToken', 'oneproviderToken', 'storageAccessKey', 'storageSecretKey', 'smtpPassword']) {
       expect(aws[k]).toBe(`{{resolve:secretsmanager:\${self:custom.secretId}:SecretString:${k}}}`);
     }
     // Each function gets only the secrets it uses.
-    const secretVars = (fn: string) => Object.keys(raw.functions[fn].environment).filter((k) => /TOKEN|SECRET_KEY|ACCESS_KEY/.test(k)).sort();
+    const secretVars = (fn: string) => Object.keys(raw.functions[fn].environment).filter((k) => /TOKEN|SECRET_KEY|ACCESS_KEY|PASSWORD/.test(k)).sort();
     expect(secretVars('on-object-event')).toEqual(['S3OD_WEBHOOK_TOKEN']);
-    expect(secretVars('provision')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_STORAGE_ACCESS_KEY', 'S3OD_STORAGE_SECRET_KEY']);
+    expect(secretVars('provision')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD', 'S3OD_STORAGE_ACCESS_KEY', 'S3OD_STORAGE_SECRET_KEY']);
     expect(secretVars('import')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN']);
     expect(secretVars('reconcile')).toEqual([]);
-    expect(secretVars('lifecycle')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN']);
+    expect(secretVars('lifecycle')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD']);
   });
 });
 
