@@ -22,6 +22,8 @@ const CHECKS = [
   'Onezone token',
   'Onepanel token',
   'manager group spaces',
+  // The stack's config enables email (its local SMTP server).
+  'SMTP reachable',
 ];
 
 describe('s3od doctor', () => {
@@ -35,7 +37,8 @@ describe('s3od doctor', () => {
     expect(r.stdout).toMatch(/bucket notifications: topic arn:aws:sns:default::s3od-events .*s3:ObjectCreated:\*, s3:ObjectRemoved:\*/);
     expect(r.stdout).toMatch(/versions compatible: Onezone 21\.02\.7, Oneprovider 21\.02\.7, Onepanel 21\.02\.7/);
     expect(r.stdout).toMatch(/Onezone token: user s3od-service/);
-    expect(r.stdout).toMatch(/^11 checks: \d+ ok(, \d warnings)?$/m);
+    expect(r.stdout).toMatch(/^12 checks: \d+ ok(, \d warnings)?$/m);
+    expect(r.stdout).toMatch(/^✔ SMTP reachable: 127\.0\.0\.1:\d+ \(ANY\)$/m);
     for (const s of stackSecrets(info)) expect(r.stdout).not.toContain(s);
   });
 
@@ -67,5 +70,15 @@ describe('s3od doctor', () => {
     expect(r.stdout).toMatch(/^✘ S3 reachable: HeadBucket no-such-bucket-s3od/m);
     expect(r.stdout).toMatch(/hint: check S3OD_S3_ENDPOINT, the AWS credentials .* and that bucket "no-such-bucket-s3od" exists/);
     expect(r.stdout).toMatch(/^- bucket notifications: S3 not reachable$/m);
+  });
+
+  it('fails the SMTP check, naming the keys, when the mail server does not answer', async () => {
+    const config = writeCliConfig(info, dir, 'smtp-down.yml', {
+      messaging: { credentials: { email: { enabled: true, smtpServer: '127.0.0.1', smtpPort: 1, encryptionMethod: 'ANY', messageSender: 's3od@localhost' } } },
+    });
+    const r = await runCli(['doctor', '--config', config, ...stack]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✘ SMTP reachable: 127\.0\.0\.1:1 \(ANY\): /m);
+    expect(r.stdout).toMatch(/hint: check messaging\.credentials\.email \(smtpServer, smtpPort/);
   });
 });

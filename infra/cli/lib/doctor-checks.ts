@@ -4,6 +4,8 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../../../shared/config/index.ts';
 import { isOnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
 import { eventCoverage, s3odTargets } from '../../notifications/inspect.ts';
+import { redactString } from '../../../shared/log/index.ts';
+import { smtpMailer } from '../../../shared/notifications/transport.ts';
 import type { CliContext } from './context.ts';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
@@ -193,4 +195,28 @@ export async function checkOnedata(ctx: CliContext): Promise<CheckResult[]> {
         : fail('manager group spaces', reason(spaces.reason), `the token's user must be a member of managerGroupId ${config.managerGroupId} with group_view and space-creation privileges (check the id)`),
   );
   return results;
+}
+
+/**
+ * The SMTP server, when email is enabled (fs2od's connection test did the same): connect, EHLO,
+ * STARTTLS or TLS as configured, AUTH when a login is set. Nothing is sent.
+ */
+export async function checkMail(ctx: CliContext): Promise<CheckResult[]> {
+  const email = ctx.config.messaging.email;
+  if (!email.enabled) return [];
+  const name = 'SMTP reachable';
+  const where = `${email.smtpServer}:${email.smtpPort} (${email.encryptionMethod}${email.login ? ', AUTH' : ''})`;
+  try {
+    await smtpMailer(email, ctx.secrets().smtpPassword).verify();
+    return [ok(name, where)];
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return [
+      fail(
+        name,
+        redactString(`${where}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`),
+        'check messaging.credentials.email (smtpServer, smtpPort, encryptionMethod, login, caFile) and S3OD_SMTP_PASSWORD',
+      ),
+    ];
+  }
 }
