@@ -29,7 +29,10 @@ async function rgwPutCapacity(ctx: BenchContext, n: number): Promise<{ notified:
   await ctx.s3.send(new CreateBucketCommand({ Bucket: quiet }));
   const out: Record<string, number> = {};
   try {
-    for (const [label, bucket] of [['notified', ctx.info.bucket], ['withoutNotification', quiet]] as const) {
+    for (const [label, bucket] of [
+      ['notified', ctx.info.bucket],
+      ['withoutNotification', quiet],
+    ] as const) {
       const keys = Array.from({ length: n }, (_, i) => `.s3od/bench-capacity/${process.pid}/${i}.json`);
       const t0 = performance.now();
       await mapLimit(keys, 50, (k) => putObject(ctx.s3, bucket, k, body));
@@ -110,8 +113,12 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   // Let the jobs of our own write-backs (deferred for the rest of a lease) run now, outside the
   // measured window, so they do not leak into the next figure.
   await ctx.waitIdle(120_000).catch(() => undefined);
-  const recordPuts = ctx.aws.ops.filter((o) => o.cmd === 'PutObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack).map((o) => o.end - o.start);
-  const recordGets = ctx.aws.ops.filter((o) => o.cmd === 'GetObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack).map((o) => o.end - o.start);
+  const recordPuts = ctx.aws.ops
+    .filter((o) => o.cmd === 'PutObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack)
+    .map((o) => o.end - o.start);
+  const recordGets = ctx.aws.ops
+    .filter((o) => o.cmd === 'GetObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack)
+    .map((o) => o.end - o.start);
   const entries = stack.sim.requests();
   const inFlight = maxInFlight(entries);
   const maxSeen = Math.max(...Object.values(inFlight));
@@ -159,7 +166,10 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
     uploadPutMs: { p50: round(median(uploadPutMs)), p95: round(p95(uploadPutMs)) },
     recordPutMs: { p50: round(median(recordPuts)), p95: round(p95(recordPuts)), n: recordPuts.length },
     recordGetHeadersMs: { p50: round(median(recordGets)), p95: round(p95(recordGets)), n: recordGets.length },
-    slotUtilization: slotUtilization(entries.filter((e) => e.startedAt >= t0 && (e.endedAt ?? 0) <= lastWriteBack), limit),
+    slotUtilization: slotUtilization(
+      entries.filter((e) => e.startedAt >= t0 && (e.endedAt ?? 0) <= lastWriteBack),
+      limit,
+    ),
     perDatasetMs: { p50: round(median(perDataset)), p95: round(p95(perDataset)), max: Math.max(...perDataset) },
     onedataCalls: prov.length,
     onedataCallsPerDataset: round(prov.length / n, 1),
@@ -169,7 +179,12 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
     rgwPutsPerSecond: capacity,
     // A floor from S3 alone: the functions' PUTs of the burst at the RGW's measured PUT rate.
     functionPutsBoundMs: round(functionPutsBoundMs),
-    s3RequestsPerDataset: round(Object.entries(aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0) / n, 1),
+    s3RequestsPerDataset: round(
+      Object.entries(aws)
+        .filter(([k]) => k.startsWith('s3:'))
+        .reduce((a, [, v]) => a + v, 0) / n,
+      1,
+    ),
     errors: counters.errors,
     warnings: counters.warnings,
     load1: [loadStart, load1()],

@@ -56,7 +56,13 @@ function s3Record(bucket: string, i: number, source: 'ceph:s3' | 'aws:s3', opaqu
       s3SchemaVersion: '1.0',
       configurationId: 's3od',
       bucket: { name: bucket, ownerIdentity: { principalId: 'bench' }, arn: `arn:aws:s3:::${bucket}` },
-      object: { key: `datasets/FanIn_${i % 100}/Movies/frame_${i}.tiff`, size: 4096 + (i % 1000), eTag: `${hex}${hex}`, versionId: '', sequencer: hex.toUpperCase() },
+      object: {
+        key: `datasets/FanIn_${i % 100}/Movies/frame_${i}.tiff`,
+        size: 4096 + (i % 1000),
+        eTag: `${hex}${hex}`,
+        versionId: '',
+        sequencer: hex.toUpperCase(),
+      },
     },
     ...(opaqueData ? { opaqueData } : {}),
   };
@@ -95,7 +101,9 @@ function delivery(ctx: BenchContext, mode: Mode, first: number): unknown {
     case 'http-rgw':
       return httpEvent(JSON.stringify({ Records: [s3Record(bucket, first, 'ceph:s3', webhookToken)] }), {});
     case 'http-batch':
-      return httpEvent(JSON.stringify({ Records: Array.from({ length: n }, (_, k) => s3Record(bucket, first + k, 'aws:s3')) }), { authorization: `Bearer ${webhookToken}` });
+      return httpEvent(JSON.stringify({ Records: Array.from({ length: n }, (_, k) => s3Record(bucket, first + k, 'aws:s3')) }), {
+        authorization: `Bearer ${webhookToken}`,
+      });
     case 'sqs': {
       const ev: SQSEvent = {
         Records: Array.from({ length: n }, (_, k) => {
@@ -104,7 +112,12 @@ function delivery(ctx: BenchContext, mode: Mode, first: number): unknown {
             messageId: randomUUID(),
             receiptHandle: 'bench',
             body,
-            attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: String(Date.now()),
+              SenderId: 'bench',
+              ApproximateFirstReceiveTimestamp: String(Date.now()),
+            },
             messageAttributes: {},
             md5OfBody: '',
             eventSource: 'aws:sqs',
@@ -152,7 +165,13 @@ async function rawChunk(client: SQSClient, queueUrl: string, messages: number, p
 }
 
 /** Delivers `events` events (from event number `first`) to on-object-event, DELIVERY_CONCURRENCY deliveries at once. */
-async function functionChunk(ctx: BenchContext, mode: Mode, first: number, events: number, concurrency = DELIVERY_CONCURRENCY): Promise<{ ms: number; failures: number; latencies: number[] }> {
+async function functionChunk(
+  ctx: BenchContext,
+  mode: Mode,
+  first: number,
+  events: number,
+  concurrency = DELIVERY_CONCURRENCY,
+): Promise<{ ms: number; failures: number; latencies: number[] }> {
   const deliveries = Math.ceil(events / mode.recordsPerDelivery);
   let next = 0;
   let failures = 0;
@@ -192,7 +211,15 @@ interface ModeResult {
  * so both see the same machine load; rates from the summed times. The functions' queue URLs point
  * at that queue meanwhile (their runtime is rebuilt, and rebuilt again after).
  */
-async function runMode(ctx: BenchContext, mode: Mode, events: number, rawMessages: number, rawPerCall: number, bodies: string[], rounds: number): Promise<ModeResult> {
+async function runMode(
+  ctx: BenchContext,
+  mode: Mode,
+  events: number,
+  rawMessages: number,
+  rawPerCall: number,
+  bodies: string[],
+  rounds: number,
+): Promise<ModeResult> {
   return withSinkQueue(ctx, mode.name, async (queueUrl) => {
     const saved = { p: process.env.S3OD_PROVISION_QUEUE_URL, i: process.env.S3OD_IMPORT_QUEUE_URL };
     process.env.S3OD_IMPORT_QUEUE_URL = queueUrl;
@@ -229,7 +256,17 @@ async function runMode(ctx: BenchContext, mode: Mode, events: number, rawMessage
       // What the function queued (the raw baseline's messages share the queue).
       const queued = (await queueDepth(ctx.sqs, queueUrl)) - rawPerRound * rounds * RAW_CONCURRENCIES.length - loneExtra;
       const rawRates = Object.fromEntries(RAW_CONCURRENCIES.map((c) => [c, (rawPerRound * rounds) / (rawMs.get(c)! / 1000)]));
-      return { perSecond: events / (fnMs / 1000), rawPerSecond: Math.max(...Object.values(rawRates)), rawRates, wallMs: fnMs, sqsCalls, failures, queued, latencies, loneLatencies: lone.latencies };
+      return {
+        perSecond: events / (fnMs / 1000),
+        rawPerSecond: Math.max(...Object.values(rawRates)),
+        rawRates,
+        wallMs: fnMs,
+        sqsCalls,
+        failures,
+        queued,
+        latencies,
+        loneLatencies: lone.latencies,
+      };
     } finally {
       client.destroy();
       restoreEnv('S3OD_PROVISION_QUEUE_URL', saved.p);
@@ -257,11 +294,15 @@ export async function fanIn(ctx: BenchContext): Promise<Figure[]> {
     // one-record modes would flatter them: batching across deliveries beats it.)
     const rawPerCall = 10;
     const rawMessages = pick(BASELINE_MESSAGES[rawPerCall]!);
-    ctx.progress(`fan-in ${mode.name}: ${events} events, ${mode.what}, ${DELIVERY_CONCURRENCY} deliveries at once; baseline ${rawMessages} raw messages, ${rawPerCall} per call; ${rounds} interleaved rounds`);
+    ctx.progress(
+      `fan-in ${mode.name}: ${events} events, ${mode.what}, ${DELIVERY_CONCURRENCY} deliveries at once; baseline ${rawMessages} raw messages, ${rawPerCall} per call; ${rounds} interleaved rounds`,
+    );
     const loadStart = load1();
     const r = await runMode(ctx, mode, events, rawMessages, rawPerCall, bodies, rounds);
     const sendCalls = r.sqsCalls['sqs:SendMessageBatch'] ?? 0;
-    ctx.progress(`  ${round(r.perSecond)} events/s (raw queue ${round(r.rawPerSecond)} messages/s), ${sendCalls} SendMessageBatch calls, ${r.failures} failures`);
+    ctx.progress(
+      `  ${round(r.perSecond)} events/s (raw queue ${round(r.rawPerSecond)} messages/s), ${sendCalls} SendMessageBatch calls, ${r.failures} failures`,
+    );
     figures.push({
       name: mode.name,
       value: round(r.perSecond),

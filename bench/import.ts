@@ -40,7 +40,15 @@ function importJobsFor(ds: DatasetRef, n: number) {
     eventSource: 'ceph:s3',
     eventTime: new Date().toISOString(),
     eventName: 'ObjectCreated:Put',
-    s3: { bucket: { name: ds.bucket }, object: { key: `${ds.prefix}/Movies/obj_${String(i).padStart(5, '0')}.tiff`, size: 1_000_000 + i, eTag: `e${i}`, sequencer: i.toString(16).padStart(16, '0') } },
+    s3: {
+      bucket: { name: ds.bucket },
+      object: {
+        key: `${ds.prefix}/Movies/obj_${String(i).padStart(5, '0')}.tiff`,
+        size: 1_000_000 + i,
+        eTag: `e${i}`,
+        sequencer: i.toString(16).padStart(16, '0'),
+      },
+    },
   }));
   const routed = routeEvents(normalizeNotification({ Records: records }), getRuntime().classifier);
   if (routed.import.length !== n) throw new Error(`expected ${n} import jobs, routed ${routed.import.length}`);
@@ -126,7 +134,9 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
   const wall = s3run.lastJobDoneAt - s3run.t0;
   const bound = Math.min(ctx.registrationConcurrency * IMPORT_BATCHES_AT_ONCE, ctx.onedataConcurrency);
   const baselineMs = (n * L) / bound;
-  const s3Calls = Object.entries(s3run.aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0);
+  const s3Calls = Object.entries(s3run.aws)
+    .filter(([k]) => k.startsWith('s3:'))
+    .reduce((a, [, v]) => a + v, 0);
   figures.push({
     name: 'import-s3',
     value: wall,
@@ -151,7 +161,10 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
     registeredInRecord: after.import.registered - before,
     maxInFlight: maxInFlight(s3run.entries),
     // Share of the Onedata client's slots busy with registrations between the first and the last one.
-    slotUtilization: round(regs.reduce((a, e) => a + (e.endedAt! - e.startedAt), 0) / ((lastEnd - Math.min(...regs.map((e) => e.startedAt))) * ctx.onedataConcurrency), 2),
+    slotUtilization: round(
+      regs.reduce((a, e) => a + (e.endedAt! - e.startedAt), 0) / ((lastEnd - Math.min(...regs.map((e) => e.startedAt))) * ctx.onedataConcurrency),
+      2,
+    ),
     importInvocations: s3run.invocations,
     recordWrites: s3run.recordWrites,
     recordWriteConflicts: s3run.recordConflicts,
@@ -174,7 +187,9 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
     const forceStarts = prun.entries.filter(isForceStart);
     const rec = (await readRecord(ctx.s3, ctx.info.bucket, pds))!;
     const lastForce = forceStarts.length ? Math.max(...forceStarts.map((e) => e.endedAt ?? 0)) - prun.t0 : null;
-    const s3CallsP = Object.entries(prun.aws).filter(([k]) => k.startsWith('s3:')).reduce((a, [, v]) => a + v, 0);
+    const s3CallsP = Object.entries(prun.aws)
+      .filter(([k]) => k.startsWith('s3:'))
+      .reduce((a, [, v]) => a + v, 0);
     figures.push({
       name: 'import-posix',
       value: prun.lastJobDoneAt - prun.t0,
@@ -187,7 +202,9 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
       events: n,
       onedataCallsPer1000: per1000(prun.entries.length),
       forceStartsPer1000: per1000(forceStarts.length),
-      forceStartsAnswered: Object.fromEntries([...new Set(forceStarts.map((e) => String(e.status)))].map((s) => [s, forceStarts.filter((e) => String(e.status) === s).length])),
+      forceStartsAnswered: Object.fromEntries(
+        [...new Set(forceStarts.map((e) => String(e.status)))].map((s) => [s, forceStarts.filter((e) => String(e.status) === s).length]),
+      ),
       lastForceStartMs: lastForce,
       coalesceWindowSeconds: getRuntime().config.import.coalesceWindowSeconds,
       scanRecord: rec.import.scan ?? null,

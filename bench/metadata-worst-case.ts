@@ -75,7 +75,10 @@ export async function metadataWorstCase(): Promise<Figure> {
     for (const shape of SHAPES) {
       const bySize = fit(shape, DEFAULT_LIMITS.maxBytes);
       const byNodes = Math.min(bySize, fitNodes(shape, DEFAULT_LIMITS.maxNodes));
-      for (const [label, units] of [['largest file', bySize], ['most nodes', byNodes]] as const) {
+      for (const [label, units] of [
+        ['largest file', bySize],
+        ['most nodes', byNodes],
+      ] as const) {
         const r = await runChild(bundle, [shape.name, String(units)]);
         cases.push({ case: `${shape.name} (${label})`, bytes: r.bytes, nodes: shape.nodes(units), outcome: r.outcome, peakMB: round1(r.peakKB / 1024) });
         progress(`metadata-worst-case: ${cases.at(-1)!.case}: ${r.bytes} B, ${shape.nodes(units)} nodes → ${r.outcome}, peak ${cases.at(-1)!.peakMB} MB`);
@@ -90,12 +93,18 @@ export async function metadataWorstCase(): Promise<Figure> {
       baseline: FUNCTION_MEMORY_MB,
       ratio: Math.round((worst.peakMB / FUNCTION_MEMORY_MB) * 1000) / 1000,
       better: 'lower',
-      meaning: 'peak RSS (VmHWM) of a fresh process with the provision function\'s code taking the worst metadata file the default bounds allow through parse, write-back, JSON metadata and share description',
+      meaning:
+        "peak RSS (VmHWM) of a fresh process with the provision function's code taking the worst metadata file the default bounds allow through parse, write-back, JSON metadata and share description",
       baselineMeaning: 'the memory of one function (Lambda / OpenFaaS limit)',
       worstCase: worst.case,
       baselineRssMB,
       worstAboveBaselineMB: round1(worst.peakMB - baselineRssMB),
-      limits: { maxBytes: DEFAULT_LIMITS.maxBytes, maxDepth: DEFAULT_LIMITS.maxDepth, maxNodes: DEFAULT_LIMITS.maxNodes, maxTotalScalarLength: DEFAULT_LIMITS.maxTotalScalarLength },
+      limits: {
+        maxBytes: DEFAULT_LIMITS.maxBytes,
+        maxDepth: DEFAULT_LIMITS.maxDepth,
+        maxNodes: DEFAULT_LIMITS.maxNodes,
+        maxTotalScalarLength: DEFAULT_LIMITS.maxTotalScalarLength,
+      },
       cases,
       load1: load,
     };

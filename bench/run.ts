@@ -44,7 +44,12 @@ function parseArgs(argv: string[]): { quick: boolean; verbose: boolean; only?: S
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (!v) throw new Error('--only needs a name');
-      only = new Set(v.split(',').map((s) => s.trim()).filter(Boolean));
+      only = new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     } else if (a === '--help' || a === '-h') {
       process.stderr.write(`usage: npm run bench -- [--quick] [--only ${GROUPS.map((g) => g.name).join('|')}[,...]] [--verbose]\n`);
       process.exit(0);
@@ -76,14 +81,19 @@ async function main(): Promise<number> {
     return 2;
   }
   const t0 = Date.now();
-  progress(`s3od bench${args.quick ? ' (quick)' : ''}: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${load1()}`);
+  progress(
+    `s3od bench${args.quick ? ' (quick)' : ''}: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${load1()}`,
+  );
   const { ctx, stop } = await startBenchContext(args);
-  progress(`stack up in ${Date.now() - t0} ms (S3 ${ctx.info.s3Endpoint}, SQS ${ctx.info.sqsEndpoint}, Onedata ${ctx.info.onedataUrl}); Onedata concurrency ${ctx.onedataConcurrency}, registration concurrency ${ctx.registrationConcurrency}`);
+  progress(
+    `stack up in ${Date.now() - t0} ms (S3 ${ctx.info.s3Endpoint}, SQS ${ctx.info.sqsEndpoint}, Onedata ${ctx.info.onedataUrl}); Onedata concurrency ${ctx.onedataConcurrency}, registration concurrency ${ctx.registrationConcurrency}`,
+  );
   let stopping: Promise<void> | undefined;
-  const shutdown = (): Promise<void> => (stopping ??= (async () => {
-    killChildren();
-    await stop().catch((e) => progress(`stop failed: ${(e as Error).message}`));
-  })());
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      killChildren();
+      await stop().catch((e) => progress(`stop failed: ${(e as Error).message}`));
+    })());
   process.on('uncaughtException', (e) => {
     progress(`uncaught: ${e.stack ?? e}`);
     void shutdown().finally(() => process.exit(1));

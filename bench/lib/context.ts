@@ -203,7 +203,10 @@ export function benchSqsClient(info: StackInfo): SQSClient {
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string, countInvisible = true): Promise<number> {
   const res = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
   );
   const a = res.Attributes ?? {};
   // local-aws-sqs counts every message that is not delayed in ApproximateNumberOfMessages,

@@ -7,7 +7,12 @@ import { benchSqsClient, extraInFlight, type BenchContext } from './context.ts';
  * per function (batches processed at once; Lambda scales pollers out, the local runner runs a
  * fixed number). Functions not named keep `fallback`. The stack's own mappings are resumed after.
  */
-export async function withEventSourceConcurrency<T>(ctx: BenchContext, concurrency: Record<string, number>, fallback: number, body: () => Promise<T>): Promise<T> {
+export async function withEventSourceConcurrency<T>(
+  ctx: BenchContext,
+  concurrency: Record<string, number>,
+  fallback: number,
+  body: () => Promise<T>,
+): Promise<T> {
   const { stack } = ctx;
   await stack.pauseEventSources();
   const sqs = benchSqsClient(ctx.info);

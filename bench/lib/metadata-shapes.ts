@@ -36,7 +36,10 @@ export const SHAPES: Shape[] = [
     // 62 levels inside the root mapping and `a`'s list: 64, the default depth bound.
     name: 'deep-nesting',
     nodes: (n) => HEAD_NODES + 2 + 62 * n,
-    text: (n) => `${HEAD}a: [${Array(n).fill('['.repeat(62) + ']'.repeat(62)).join(',')}]\n`,
+    text: (n) =>
+      `${HEAD}a: [${Array(n)
+        .fill('['.repeat(62) + ']'.repeat(62))
+        .join(',')}]\n`,
   },
   {
     // Refused (aliases), but only after the parser's events exist: the cost is that list.

@@ -2,11 +2,13 @@ import type { SimRequestLogEntry, SimService } from '../../infra/local/onedata-s
 
 /** Reading the Onedata simulator's request log (`GET /_sim/requests`: startedAt/endedAt per call). */
 
-export const isProviderPoll = (e: SimRequestLogEntry): boolean => e.service === 'oneprovider' && e.method === 'GET' && /^\/api\/v3\/oneprovider\/spaces\/[^/]+$/.test(e.path);
+export const isProviderPoll = (e: SimRequestLogEntry): boolean =>
+  e.service === 'oneprovider' && e.method === 'GET' && /^\/api\/v3\/oneprovider\/spaces\/[^/]+$/.test(e.path);
 export const isRegistration = (e: SimRequestLogEntry): boolean => e.method === 'POST' && e.path.endsWith('/data/register');
 export const isForceStart = (e: SimRequestLogEntry): boolean => e.method === 'POST' && e.path.endsWith('/storage-import/auto/force-start');
 export const isSupport = (e: SimRequestLogEntry): boolean => e.service === 'onepanel' && e.method === 'POST' && e.path === '/api/v3/onepanel/provider/spaces';
-export const isShareGet = (e: SimRequestLogEntry): boolean => e.service === 'oneprovider' && e.method === 'GET' && /^\/api\/v3\/oneprovider\/shares\/[^/]+$/.test(e.path);
+export const isShareGet = (e: SimRequestLogEntry): boolean =>
+  e.service === 'oneprovider' && e.method === 'GET' && /^\/api\/v3\/oneprovider\/shares\/[^/]+$/.test(e.path);
 /** Import-side calls (registration, scans): not part of provisioning. */
 export const isImportCall = (e: SimRequestLogEntry): boolean => isRegistration(e) || e.path.includes('/storage-import/');
 
@@ -128,7 +130,7 @@ export function chainLabels(entries: SimRequestLogEntry[], chain: SimRequestLogE
     return [c, ...alongside].map(describe).sort().join(' ∥ ');
   });
   const out: string[] = [];
-  for (let i = 0; i < labels.length; ) {
+  for (let i = 0; i < labels.length;) {
     let j = i;
     while (j < labels.length && labels[j] === labels[i]) j++;
     out.push(j - i > 1 ? `${labels[i]} ×${j - i}` : labels[i]!);

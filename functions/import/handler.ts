@@ -34,7 +34,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       objects: rt.objects,
       states: rt.states,
       enqueue: async (job, delaySeconds) => {
-        await rt.sqs.send(new SendMessageCommand({ QueueUrl: rt.queueUrls.import, MessageBody: JSON.stringify(job), ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}) }));
+        await rt.sqs.send(
+          new SendMessageCommand({ QueueUrl: rt.queueUrls.import, MessageBody: JSON.stringify(job), ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}) }),
+        );
       },
       log: logger,
       remainingMs: () => context?.getRemainingTimeInMillis?.() ?? Infinity,

@@ -43,7 +43,7 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
     metrics.webhookRejected('malformed');
     return json(415, { error: 'notifications must be JSON (content-type: application/json)' });
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   let events;
   try {
     events = normalizeNotification(raw);
@@ -53,7 +53,13 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
     metrics.webhookRejected('malformed');
     return json(400, { error: e.message });
   }
-  if (!isAuthorizedDelivery(webhookAuth(), headers, events.map((e) => e.opaqueData))) {
+  if (
+    !isAuthorizedDelivery(
+      webhookAuth(),
+      headers,
+      events.map((e) => e.opaqueData),
+    )
+  ) {
     // The body is not logged: an unauthenticated caller controls it.
     logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
     metrics.webhookRejected('unauthorized');

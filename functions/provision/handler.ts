@@ -51,7 +51,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     metrics.provisionJob({ job, record, startedAt, error: e });
     if (e instanceof DatasetBusyError) {
       await rt.sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: e.retryAfterSeconds }))
+        .send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrls.provision, ReceiptHandle: record.receiptHandle, VisibilityTimeout: e.retryAfterSeconds }),
+        )
         .catch(() => undefined);
     }
     throw e;

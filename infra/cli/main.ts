@@ -26,7 +26,19 @@ import { CommandFailed, EXIT, Output, UsageError, type CliIo } from './lib/io.ts
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
-export const COMMANDS: Command[] = [statusCommand, retryCommand, backfillCommand, doctorCommand, configCheckCommand, configImportCommand, statsCommand, notificationsCommand, accessCommand, lifecycleRunCommand, deleteCommand];
+export const COMMANDS: Command[] = [
+  statusCommand,
+  retryCommand,
+  backfillCommand,
+  doctorCommand,
+  configCheckCommand,
+  configImportCommand,
+  statsCommand,
+  notificationsCommand,
+  accessCommand,
+  lifecycleRunCommand,
+  deleteCommand,
+];
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,7 +59,7 @@ function mainHelp(): string {
     '  --config FILE   the s3od YAML config, with endpoints, queue URLs and secrets from the',
     '                  environment (S3OD_S3_ENDPOINT, S3OD_SQS_ENDPOINT, S3OD_PROVISION_QUEUE_URL,',
     '                  S3OD_IMPORT_QUEUE_URL, S3OD_ONEZONE_TOKEN, AWS_ACCESS_KEY_ID, ...)',
-    '  --stack FILE    a local stack\'s stack.json',
+    "  --stack FILE    a local stack's stack.json",
     '  neither         S3OD_CONFIG if set, else the local stack (.local/stack.json) if it runs',
     '',
     'Exit codes: 0 ok, 1 failure, 2 usage error. Secrets are never printed.',

@@ -48,7 +48,13 @@ export function readZipEntries(path: string): ZipEntry[] {
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
-    entries.push({ name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'), compressedBytes, bytes, method: buf.readUInt16LE(p + 10), localHeaderOffset: buf.readUInt32LE(p + 42) });
+    entries.push({
+      name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+      compressedBytes,
+      bytes,
+      method: buf.readUInt16LE(p + 10),
+      localHeaderOffset: buf.readUInt32LE(p + 42),
+    });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;

@@ -40,9 +40,11 @@ function scopeFromConfig(doc, file = 'config') {
   const bucket = doc.bucket;
   if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket)) fail(file, 'bucket must be a valid S3 bucket name');
   const watched = doc.watchedDirectories;
-  if (!Array.isArray(watched) || watched.length === 0 || watched.some((w) => typeof w !== 'string')) fail(file, 'watchedDirectories must list at least one key prefix');
+  if (!Array.isArray(watched) || watched.length === 0 || watched.some((w) => typeof w !== 'string'))
+    fail(file, 'watchedDirectories must list at least one key prefix');
   const metadataFiles = doc.metadataFiles === undefined ? ['SPA.yml'] : doc.metadataFiles;
-  if (!Array.isArray(metadataFiles) || metadataFiles.some((f) => typeof f !== 'string' || f.includes('/'))) fail(file, 'metadataFiles must be a list of file names');
+  if (!Array.isArray(metadataFiles) || metadataFiles.some((f) => typeof f !== 'string' || f.includes('/')))
+    fail(file, 'metadataFiles must be a list of file names');
   const fs2od = doc.fs2odMetadataFile && typeof doc.fs2odMetadataFile === 'object' ? doc.fs2odMetadataFile : {};
   const fs2odFile = fs2od.enabled === true ? (typeof fs2od.filename === 'string' ? fs2od.filename : '.fs2od') : undefined;
 

@@ -16,7 +16,11 @@ const MOVIES = 3;
  * the movies, and end with a summary a person reads at a glance.
  */
 export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`): Promise<void> {
-  const s3 = s3ClientFor({ endpoint: info.s3Endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } });
+  const s3 = s3ClientFor({
+    endpoint: info.s3Endpoint,
+    region: info.region,
+    credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
+  });
   const dataset = datasetRef(info.bucket, 'datasets', datasetName);
   const prefix = dataset.prefix;
   const put = (key: string, body: string | Buffer) => s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: key, Body: body }));
@@ -64,7 +68,10 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
       `  Onedata (sim.)   ${counts || 'nothing'}`,
       `  mail             ${mailLine(record, info.mailDir)}`,
       `  SPA.yml now ends with:`,
-      ...section.trimEnd().split('\n').map((l) => `    ${l}`),
+      ...section
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`),
       `  more: npm run s3od -- status ${prefix}   (replication progress: npm run s3od -- lifecycle run first)`,
       '',
     ].join('\n'),
@@ -75,7 +82,12 @@ export async function runDemo(info: StackInfo, datasetName = `20211227125_Demo`)
 function mailLine(record: DatasetState | undefined, mailDir: string): string {
   const entries = Object.values(record?.mail ?? {});
   if (!entries.length) return 'none sent (is messaging.credentials.email.enabled on?)';
-  const newest = existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort().at(-1) : undefined;
+  const newest = existsSync(mailDir)
+    ? readdirSync(mailDir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .at(-1)
+    : undefined;
   const who = entries.map((e) => `${e.address} (${e.state})`).join(', ');
   return `"dataset ready" to ${who}${newest ? ` → ${join(mailDir, newest)}` : ''}`;
 }

@@ -124,12 +124,11 @@ export async function assertPortsFree(ports: { name: string; port: number }[]): 
   await Promise.all(
     ports
       .filter((p) => p.port !== 0)
-      .map(
-        (p) =>
-          (async () => {
-            // Both probes: radosgw binds with SO_REUSEPORT, so only a connect finds it.
-            if ((await canConnect(p.port)) || !(await canListen(p.port))) taken.push(`127.0.0.1:${p.port} (${p.name})`);
-          })(),
+      .map((p) =>
+        (async () => {
+          // Both probes: radosgw binds with SO_REUSEPORT, so only a connect finds it.
+          if ((await canConnect(p.port)) || !(await canListen(p.port))) taken.push(`127.0.0.1:${p.port} (${p.name})`);
+        })(),
       ),
   );
   if (taken.length) throw new Error(`ports already in use: ${taken.sort().join(', ')}`);
@@ -166,7 +165,10 @@ function runRgw(action: 'start' | 'stop' | 'restart-gateway', env: NodeJS.Proces
 }
 
 /** The s3od configuration the local stack runs with (written to <stateDir>/s3od.yml). */
-export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataUrl: string; sim: RunningSim['info']; smtpPort?: number }, overrides: Record<string, unknown>): Record<string, unknown> {
+export function localConfig(
+  opts: { bucket: string; s3Endpoint: string; onedataUrl: string; sim: RunningSim['info']; smtpPort?: number },
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
   const base: Record<string, unknown> = {
     bucket: opts.bucket,
     watchedDirectories: ['datasets'],
@@ -181,7 +183,9 @@ export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataU
     // A primary and two secondaries, each secondary with its storage for replicas (docs/lifecycle.md).
     restAccess: {
       onezone: { host: opts.onedataUrl },
-      oneproviders: opts.sim.providers.map((p, i) => (i === 0 ? { host: p.url, isPrimary: true } : { host: p.url, storageIds: p.replicaStorageId ? [p.replicaStorageId] : [] })),
+      oneproviders: opts.sim.providers.map((p, i) =>
+        i === 0 ? { host: p.url, isPrimary: true } : { host: p.url, storageIds: p.replicaStorageId ? [p.replicaStorageId] : [] },
+      ),
     },
     // Every dataset gets a second copy on a secondary provider, so that `npm run demo` shows it.
     dataReplication: { enabled: opts.sim.providers.length > 1, numberOfReplicas: Math.min(2, opts.sim.providers.length) },
@@ -193,7 +197,15 @@ export function localConfig(opts: { bucket: string; s3Endpoint: string; onedataU
     ...(opts.smtpPort
       ? {
           messaging: {
-            credentials: { email: { enabled: true, smtpServer: '127.0.0.1', smtpPort: opts.smtpPort, encryptionMethod: 'ANY', messageSender: 's3od local stack <s3od@localhost>' } },
+            credentials: {
+              email: {
+                enabled: true,
+                smtpServer: '127.0.0.1',
+                smtpPort: opts.smtpPort,
+                encryptionMethod: 'ANY',
+                messageSender: 's3od local stack <s3od@localhost>',
+              },
+            },
           },
         }
       : {}),
@@ -205,7 +217,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -283,13 +298,21 @@ async function startParts(
   rgwEnv: NodeJS.ProcessEnv,
   cleanups: Cleanups,
 ): Promise<{ sqs: LocalSqs; sim: RunningSim; gateway: HttpGateway; mail: LocalMailServer }> {
-  const stopWith = <T>(close: (part: T) => Promise<unknown>) => (part: T): T => {
-    cleanups.push(() => close(part));
-    return part;
-  };
+  const stopWith =
+    <T>(close: (part: T) => Promise<unknown>) =>
+    (part: T): T => {
+      cleanups.push(() => close(part));
+      return part;
+    };
   const started = await Promise.allSettled([
     startLocalSqs({ port: ports.sqsPort, queues: definition.queues, maxVisibilityTimeout: o.maxVisibilityTimeout }).then(stopWith((s: LocalSqs) => s.close())),
-    startOnedataSim({ port: ports.onedataPort, providers: 3, replicaStorages: true, ...o.simKnobs, ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}) }).then(stopWith((s: RunningSim) => s.close())),
+    startOnedataSim({
+      port: ports.onedataPort,
+      providers: 3,
+      replicaStorages: true,
+      ...o.simKnobs,
+      ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}),
+    }).then(stopWith((s: RunningSim) => s.close())),
     startHttpGateway(host, o.log, ports.functionsPort, { token: jobsToken, allowUnauthenticated: false }).then(stopWith((g: HttpGateway) => g.close())),
     runRgw('start', rgwEnv, o.log).then(stopWith(() => runRgw('stop', rgwEnv, o.log))),
     startMailServer({ port: ports.smtpPort, mailDir: join(o.stateDir, 'mail') }).then(stopWith((m: LocalMailServer) => m.close())),
@@ -297,7 +320,13 @@ async function startParts(
   // Wait for every part before judging, so a failure never leaves a part running unrecorded.
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [sqs, sim, gateway, , mail] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalSqs, RunningSim, HttpGateway, unknown, LocalMailServer];
+  const [sqs, sim, gateway, , mail] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    LocalSqs,
+    RunningSim,
+    HttpGateway,
+    unknown,
+    LocalMailServer,
+  ];
   return { sqs, sim, gateway, mail };
 }
 
@@ -430,7 +459,10 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
 
     const configPath = join(o.stateDir, 's3od.yml');
     const writeConfig = (overrides: Record<string, unknown>) => {
-      const config = localConfig({ bucket: o.bucket, s3Endpoint, onedataUrl: sim.url, sim: sim.info, smtpPort: mail.port }, deepMerge(o.configOverrides, overrides));
+      const config = localConfig(
+        { bucket: o.bucket, s3Endpoint, onedataUrl: sim.url, sim: sim.info, smtpPort: mail.port },
+        deepMerge(o.configOverrides, overrides),
+      );
       writeFileSync(configPath, '# Generated by the local stack (infra/local/stack.ts) on every start.\n' + dumpYaml(config));
       resetRuntime();
     };
@@ -460,7 +492,12 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       webhookToken: secrets.webhookToken,
       jobsToken: secrets.jobsToken,
       configPath,
-      sim: { managerGroupId: sim.info.managerGroupId, userGroupId: sim.info.userGroupId, serviceUserId: sim.info.serviceUserId, providerIds: sim.info.providerIds },
+      sim: {
+        managerGroupId: sim.info.managerGroupId,
+        userGroupId: sim.info.userGroupId,
+        serviceUserId: sim.info.serviceUserId,
+        providerIds: sim.info.providerIds,
+      },
       smtpPort: mail.port,
       mailDir: mail.mailDir,
       functionEnv,

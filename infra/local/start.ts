@@ -55,7 +55,10 @@ try {
   });
 } catch (e) {
   const msg = (e as Error).message;
-  if (/EADDRINUSE|already in use/.test(msg)) console.error(`A port of the local stack is taken: ${msg}\nStop what uses it, or choose ports with --rgw-port, --rgw-mon-port, --sqs-port, --functions-port, --onedata-port, --smtp-port.`);
+  if (/EADDRINUSE|already in use/.test(msg))
+    console.error(
+      `A port of the local stack is taken: ${msg}\nStop what uses it, or choose ports with --rgw-port, --rgw-mon-port, --sqs-port, --functions-port, --onedata-port, --smtp-port.`,
+    );
   else console.error(`The local stack did not start: ${msg}`);
   process.exit(1);
 }

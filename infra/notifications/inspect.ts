@@ -14,7 +14,10 @@ export interface NotificationTarget {
   prefix?: string;
 }
 
-type NotificationConfiguration = Pick<GetBucketNotificationConfigurationCommandOutput, 'TopicConfigurations' | 'QueueConfigurations' | 'LambdaFunctionConfigurations'>;
+type NotificationConfiguration = Pick<
+  GetBucketNotificationConfigurationCommandOutput,
+  'TopicConfigurations' | 'QueueConfigurations' | 'LambdaFunctionConfigurations'
+>;
 
 function prefixOf(filter: { Key?: { FilterRules?: { Name?: string; Value?: string }[] } } | undefined): string | undefined {
   return filter?.Key?.FilterRules?.find((r) => r.Name?.toLowerCase() === 'prefix')?.Value;
@@ -23,7 +26,13 @@ function prefixOf(filter: { Key?: { FilterRules?: { Name?: string; Value?: strin
 /** Every entry of the configuration, as targets. */
 export function notificationTargets(cfg: NotificationConfiguration): NotificationTarget[] {
   const out: NotificationTarget[] = [];
-  const add = (kind: NotificationTarget['kind'], id: string | undefined, arn: string | undefined, events: string[] | undefined, filter: Parameters<typeof prefixOf>[0]) => {
+  const add = (
+    kind: NotificationTarget['kind'],
+    id: string | undefined,
+    arn: string | undefined,
+    events: string[] | undefined,
+    filter: Parameters<typeof prefixOf>[0],
+  ) => {
     if (!arn) return;
     const prefix = prefixOf(filter);
     out.push({ kind, arn, events: events ?? [], ...(id ? { id } : {}), ...(prefix ? { prefix } : {}) });

@@ -61,7 +61,11 @@ export function minioSetupCommands(spec: MinioWebhookSpec): string[] {
     `queue_dir=${shellQuote(spec.queueDir)}`,
     `queue_limit=${shellQuote(String(spec.queueLimit))}`,
   ];
-  const event = [`mc event add ${spec.alias}/${spec.bucket} ${minioWebhookArn(id)} --event put,delete`, ...(spec.prefix ? [`--prefix ${shellQuote(spec.prefix)}`] : []), '--ignore-existing'];
+  const event = [
+    `mc event add ${spec.alias}/${spec.bucket} ${minioWebhookArn(id)} --event put,delete`,
+    ...(spec.prefix ? [`--prefix ${shellQuote(spec.prefix)}`] : []),
+    '--ignore-existing',
+  ];
   return [
     `# 1. The webhook target (events wait in queue_dir until on-object-event acknowledges them).`,
     `mc admin config set ${spec.alias} notify_webhook:${id} ${settings.join(' ')}`,

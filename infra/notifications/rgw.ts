@@ -57,7 +57,11 @@ export async function setupRgwNotifications(s3: S3Client, spec: RgwNotificationS
       const cur = await sns.send(new GetTopicAttributesCommand({ TopicArn: arnGuess }));
       const a = cur.Attributes ?? {};
       const endpointNow = parseRgwTopicEndpoint(a);
-      topicChanged = !(endpointNow.pushEndpoint === wanted['push-endpoint'] && endpointNow.opaqueData === (wanted.OpaqueData ?? '') && endpointNow.persistent === spec.persistent);
+      topicChanged = !(
+        endpointNow.pushEndpoint === wanted['push-endpoint'] &&
+        endpointNow.opaqueData === (wanted.OpaqueData ?? '') &&
+        endpointNow.persistent === spec.persistent
+      );
     } catch {
       topicChanged = true;
     }

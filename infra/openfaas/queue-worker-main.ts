@@ -36,8 +36,18 @@ function required(name: string): string {
 loadSecretFiles(env);
 const region = env.AWS_REGION || 'us-east-1';
 const mappings: QueueMapping[] = [
-  { functionName: 'provision', queueUrl: required('S3OD_PROVISION_QUEUE_URL'), ...DEFAULT_MAPPINGS.provision, concurrency: Number(env.S3OD_WORKER_PROVISION_CONCURRENCY || DEFAULT_MAPPINGS.provision.concurrency) },
-  { functionName: 'import', queueUrl: required('S3OD_IMPORT_QUEUE_URL'), ...DEFAULT_MAPPINGS.import, concurrency: Number(env.S3OD_WORKER_IMPORT_CONCURRENCY || DEFAULT_MAPPINGS.import.concurrency) },
+  {
+    functionName: 'provision',
+    queueUrl: required('S3OD_PROVISION_QUEUE_URL'),
+    ...DEFAULT_MAPPINGS.provision,
+    concurrency: Number(env.S3OD_WORKER_PROVISION_CONCURRENCY || DEFAULT_MAPPINGS.provision.concurrency),
+  },
+  {
+    functionName: 'import',
+    queueUrl: required('S3OD_IMPORT_QUEUE_URL'),
+    ...DEFAULT_MAPPINGS.import,
+    concurrency: Number(env.S3OD_WORKER_IMPORT_CONCURRENCY || DEFAULT_MAPPINGS.import.concurrency),
+  },
 ];
 const reconcileEvery = env.S3OD_RECONCILE_EVERY === '0' ? 0 : parseGoDuration(env.S3OD_RECONCILE_EVERY, 15 * 60_000);
 const lifecycleEvery = env.S3OD_LIFECYCLE_EVERY === '0' ? 0 : parseGoDuration(env.S3OD_LIFECYCLE_EVERY, 60 * 60_000);

@@ -244,7 +244,8 @@ export class QueueWorker {
           const res = await this.o.sqs.send(
             new DeleteMessageBatchCommand({ QueueUrl: m.queueUrl, Entries: done.map((x, i) => ({ Id: String(i), ReceiptHandle: x.ReceiptHandle! })) }),
           );
-          for (const f of res.Failed ?? []) this.o.log.warn('delete failed; the message will be delivered again', { fn: m.functionName, code: f.Code, message: f.Message });
+          for (const f of res.Failed ?? [])
+            this.o.log.warn('delete failed; the message will be delivered again', { fn: m.functionName, code: f.Code, message: f.Message });
         } catch (e) {
           // Delivered again after the visibility timeout: the functions are idempotent.
           this.o.log.warn('delete failed; the batch will be delivered again', { fn: m.functionName, error: e });
@@ -290,7 +291,10 @@ export class QueueWorker {
       Object.entries(queues).map(async ([name, url]) => {
         try {
           const res = await this.o.sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+            new GetQueueAttributesCommand({
+              QueueUrl: url,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+            }),
           );
           const a = res.Attributes ?? {};
           this.o.metrics?.queueDepth(name, {

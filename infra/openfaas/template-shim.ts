@@ -122,7 +122,10 @@ export async function startTemplateShim(functions: Record<string, OpenFaasHandle
         }
         const isObj = Array.isArray(result) || (!!result && (result as object).constructor === Object);
         const payload = isObj ? JSON.stringify(result) : Buffer.isBuffer(result) ? result : result === undefined || result === null ? '' : String(result);
-        const headers = { ...(isObj ? { 'content-type': 'application/json; charset=utf-8' } : { 'content-type': 'text/html; charset=utf-8' }), ...context.headerValues };
+        const headers = {
+          ...(isObj ? { 'content-type': 'application/json; charset=utf-8' } : { 'content-type': 'text/html; charset=utf-8' }),
+          ...context.headerValues,
+        };
         send(context.statusCode, headers, payload);
       };
       context = new FunctionContext(cb);

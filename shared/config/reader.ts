@@ -11,7 +11,10 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly problems: ConfigProblem[], source = 'configuration') {
+  constructor(
+    readonly problems: ConfigProblem[],
+    source = 'configuration',
+  ) {
     super(`invalid ${source}:\n` + problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n'));
   }
 }

@@ -13,7 +13,8 @@ export class UnsafeMountPointError extends Error {
 export function datasetMountPoint(mountRoot: string, prefix: string): string {
   if (!posix.isAbsolute(mountRoot)) throw new UnsafeMountPointError(`posixStorage.mountRoot must be an absolute path, got ${JSON.stringify(mountRoot)}`);
   const check = checkKey(prefix);
-  if (!check.ok || prefix.endsWith('/')) throw new UnsafeMountPointError(`the dataset prefix is not a safe path: ${check.ok ? 'it ends with "/"' : check.reason}`);
+  if (!check.ok || prefix.endsWith('/'))
+    throw new UnsafeMountPointError(`the dataset prefix is not a safe path: ${check.ok ? 'it ends with "/"' : check.reason}`);
   const root = posix.resolve(mountRoot);
   const mountPoint = posix.resolve(root, ...check.segments);
   const rel = posix.relative(root, mountPoint);

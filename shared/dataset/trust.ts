@@ -19,7 +19,7 @@ export function resolveClaimedDataset(claimed: unknown, bucket: string, resolver
   if (!c || typeof c !== 'object' || typeof c.prefix !== 'string' || typeof c.id !== 'string') return { ok: false, reason: 'the job names no dataset' };
   if (c.bucket !== bucket) return { ok: false, reason: `the job's bucket is not the configured bucket` };
   const derived = resolver.datasetOf(bucket, c.prefix);
-  if (!derived) return { ok: false, reason: 'the job\'s folder is not a dataset under the watched directories' };
-  if (derived.id !== c.id) return { ok: false, reason: 'the job\'s dataset id does not match its folder' };
+  if (!derived) return { ok: false, reason: "the job's folder is not a dataset under the watched directories" };
+  if (derived.id !== c.id) return { ok: false, reason: "the job's dataset id does not match its folder" };
   return { ok: true, dataset: derived };
 }

@@ -55,7 +55,7 @@ export function routeEvents(events: ObjectEvent[], classifier: KeyClassifier, co
       }
       case 'running-marker':
       case 'data': {
-        const version = ev.change === 'created' ? ev.etag ?? ev.sequencer ?? ev.eventTime : `removed:${ev.sequencer ?? ev.eventTime}`;
+        const version = ev.change === 'created' ? (ev.etag ?? ev.sequencer ?? ev.eventTime) : `removed:${ev.sequencer ?? ev.eventTime}`;
         const dedupKey = `import:${cls.dataset.id}:${ev.key}:${version}`;
         if (seen.has(dedupKey)) break;
         seen.add(dedupKey);

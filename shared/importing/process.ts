@@ -34,7 +34,12 @@ export async function processImportJobs(claimed: AnyImportJob[], deps: ImportDep
     } else others.push(i);
   });
   await Promise.all([
-    ...[...byDataset.values()].map((idx) => processObjectChanges(idx.map((i) => jobs[i] as ImportJob), deps).then((r) => r.forEach((res, k) => (results[idx[k]!] = res)))),
+    ...[...byDataset.values()].map((idx) =>
+      processObjectChanges(
+        idx.map((i) => jobs[i] as ImportJob),
+        deps,
+      ).then((r) => r.forEach((res, k) => (results[idx[k]!] = res))),
+    ),
     ...others.map(async (i) => {
       try {
         results[i] = { ok: true, outcome: await processControlJob(jobs[i]!, deps) };
@@ -129,7 +134,12 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
       target = importTarget(state);
       knownTargets.set(dataset.id, target);
     }
-    const changed = await mode.importDataChanges(deps, dataset, target, data.map(([j]) => j));
+    const changed = await mode.importDataChanges(
+      deps,
+      dataset,
+      target,
+      data.map(([j]) => j),
+    );
     data.forEach(([, i], k) => (results[i] = changed[k]!));
   } catch (error) {
     return jobs.map(() => ({ ok: false, error }));

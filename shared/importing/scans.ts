@@ -31,7 +31,13 @@ export async function requestScan(deps: ImportDeps, dataset: DatasetRef, minDela
 }
 
 async function enqueueScan(deps: ImportDeps, dataset: DatasetRef, dueAt: number, now: number): Promise<void> {
-  const job: ImportScanJob = { type: 'import-scan', dataset, dueAt: new Date(dueAt).toISOString(), dedupKey: `scan:${dataset.id}:${dueAt}`, correlationId: randomUUID() };
+  const job: ImportScanJob = {
+    type: 'import-scan',
+    dataset,
+    dueAt: new Date(dueAt).toISOString(),
+    dedupKey: `scan:${dataset.id}:${dueAt}`,
+    correlationId: randomUUID(),
+  };
   await deps.enqueue(job, Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((dueAt - now) / 1000))));
 }
 
@@ -62,7 +68,9 @@ export async function runScheduledScan(deps: ImportDeps, job: ImportScanJob): Pr
     // The same coalescing as for events (startedAt was just set, so: after the window), at least
     // a second later so a running scan is not asked again in a tight loop.
     await requestScan(deps, job.dataset, 1000);
-    deps.log.info(slot ? 'scan already running; another one scheduled after it' : 'parallel scan limit reached; scan rescheduled', { dataset: job.dataset.prefix });
+    deps.log.info(slot ? 'scan already running; another one scheduled after it' : 'parallel scan limit reached; scan rescheduled', {
+      dataset: job.dataset.prefix,
+    });
     return 'rescheduled';
   }
   const info = await deps.onedata.panel.getImportInfo(spaceId).catch(() => undefined);

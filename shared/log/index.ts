@@ -40,9 +40,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: LogFields = {};
   for (const [k, v] of Object.entries(value as LogFields)) {
-    out[k] = SECRET_FIELD.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' && typeof v !== 'number'
-      ? REDACTED
-      : redact(v, depth + 1);
+    out[k] = SECRET_FIELD.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }

@@ -41,11 +41,7 @@ export interface MetadataError {
   readonly column?: number;
 }
 
-export function metadataError(
-  code: MetadataErrorCode,
-  message: string,
-  where?: { line: number; column: number },
-): MetadataError {
+export function metadataError(code: MetadataErrorCode, message: string, where?: { line: number; column: number }): MetadataError {
   if (!where) return { code, message };
   return { code, message: `line ${where.line}, column ${where.column}: ${message}`, line: where.line, column: where.column };
 }

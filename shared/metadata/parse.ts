@@ -88,11 +88,7 @@ export interface Analysed {
 /**
  * @internal Full analysis. `allowEmpty` accepts an empty document (an empty `.fs2od` file) as `{}`.
  */
-export function analyseMetadataText(
-  text: string,
-  options: ParseOptions,
-  allowEmpty: boolean,
-): Analysed | { ok: false; error: MetadataError } {
+export function analyseMetadataText(text: string, options: ParseOptions, allowEmpty: boolean): Analysed | { ok: false; error: MetadataError } {
   const limits = resolveLimits(options);
   const tags = validateTags(options.tags ?? DEFAULT_TAGS);
   const at = (offset: number) => positionOf(text, offset);
@@ -107,7 +103,10 @@ export function analyseMetadataText(
   const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|(?!^)\uFEFF/.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0);
-    const what = code === 0xfeff ? 'a byte-order mark (U+FEFF) after the start of the file' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    const what =
+      code === 0xfeff
+        ? 'a byte-order mark (U+FEFF) after the start of the file'
+        : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
     return fail(
       'BINARY_CONTENT',
       `the file contains ${what}, which YAML does not allow. Remove it (it is invisible in most editors; it often comes from copy-paste or from joining files).`,
@@ -156,11 +155,7 @@ export function analyseMetadataText(
   }
   if (root && !rootIsEmpty && root.kind !== 'mapping') {
     const what = root.kind === 'sequence' ? 'a list' : root.kind === 'scalar' ? 'a single value' : 'an alias';
-    return fail(
-      'NOT_A_MAPPING',
-      `the file holds ${what}, but a metadata file must be a mapping of "Key: value" lines at the top level.`,
-      at(root.start),
-    );
+    return fail('NOT_A_MAPPING', `the file holds ${what}, but a metadata file must be a mapping of "Key: value" lines at the top level.`, at(root.start));
   }
 
   if (root) {
@@ -296,12 +291,7 @@ function findEntry(root: YamlNode | null, key: string): { key: YamlNode; value: 
 }
 
 /** Look-alike names, and the shape of an existing section. */
-function checkSection(
-  text: string,
-  doc: MetadataDocument,
-  root: YamlNode | null,
-  tags: MetadataTags,
-): { ok: false; error: MetadataError } | undefined {
+function checkSection(text: string, doc: MetadataDocument, root: YamlNode | null, tags: MetadataTags): { ok: false; error: MetadataError } | undefined {
   const at = (offset: number) => positionOf(text, offset);
   const sectionName = tags.onedata;
 

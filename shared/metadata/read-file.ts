@@ -17,7 +17,11 @@ export type MetadataFile =
  * throws the store's ObjectTooLargeError (callers decide whether that is bad input). This is the
  * metadata folder's only I/O; everything else in it is pure.
  */
-export async function readMetadataFile(objects: Pick<ObjectStore, 'get'>, config: Pick<S3odConfig, 'limits' | 'metadataFileTags'>, key: string): Promise<MetadataFile | undefined> {
+export async function readMetadataFile(
+  objects: Pick<ObjectStore, 'get'>,
+  config: Pick<S3odConfig, 'limits' | 'metadataFileTags'>,
+  key: string,
+): Promise<MetadataFile | undefined> {
   const obj = await objects.get(key, config.limits.metadataMaxBytes);
   if (!obj) return undefined;
   const parsed = parseMetadata(obj.body, metadataParseSettings(config));

@@ -136,7 +136,7 @@ function downloadInstructions(rootFileId: string, onezone: string | undefined): 
   const zone = onezone ? `--onezone ${onezone} ` : '';
   return [
     'To download the whole dataset from the command line, use the',
-    '[onedata-downloader](https://github.com/CERIT-SC/onedata-downloader) script with this share\'s file id:',
+    "[onedata-downloader](https://github.com/CERIT-SC/onedata-downloader) script with this share's file id:",
     '',
     '```sh',
     'curl -s -o download.py https://raw.githubusercontent.com/CERIT-SC/onedata-downloader/master/download.py',

@@ -96,8 +96,7 @@ export function buildTree(src: string, events: readonly Event[]): DocumentNode[]
     // anchorStart points at the name, after '&'.
     if (e.anchorStart >= 0) node.anchor = { start: e.anchorStart - 1 };
   };
-  const decoratedStart = (node: NodeBase): number =>
-    Math.min(node.contentStart, node.tag?.start ?? Infinity, node.anchor?.start ?? Infinity);
+  const decoratedStart = (node: NodeBase): number => Math.min(node.contentStart, node.tag?.start ?? Infinity, node.anchor?.start ?? Infinity);
   const decorationEnd = (e: { anchorEnd: number; tagEnd: number }): number => Math.max(e.anchorEnd, e.tagEnd, -1);
 
   const node = (): YamlNode => {

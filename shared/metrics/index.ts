@@ -47,7 +47,11 @@ export class Metrics {
   }
 
   /** Emits one EMF line. Metrics never break a function: a bad call is logged and dropped. */
-  emit(dimensions: Record<string, string>, metrics: Record<string, MetricValue>, opts: { dimensionSets?: string[][]; properties?: LogFields } = {}): EmfDocument | undefined {
+  emit(
+    dimensions: Record<string, string>,
+    metrics: Record<string, MetricValue>,
+    opts: { dimensionSets?: string[][]; properties?: LogFields } = {},
+  ): EmfDocument | undefined {
     try {
       const doc = emfDocument({
         namespace: this.namespace,
@@ -132,19 +136,34 @@ export class Metrics {
         { dimensionSets: [['Function'], ['Function', 'JobType']] },
       );
     }
-    this.emit({}, { BatchDuration: milliseconds(this.now() - p.startedAt), BatchSize: count(p.jobs.length), ...(waits.length ? { QueueWait: milliseconds(Math.max(...waits)) } : {}) });
+    this.emit(
+      {},
+      {
+        BatchDuration: milliseconds(this.now() - p.startedAt),
+        BatchSize: count(p.jobs.length),
+        ...(waits.length ? { QueueWait: milliseconds(Math.max(...waits)) } : {}),
+      },
+    );
     for (const [id, n] of errorIds) this.onedataError(id, n);
   }
 
   onedataError(errorId: string, n = 1, step?: string): void {
-    this.emit({ ErrorId: errorId }, { OnedataErrors: count(n) }, { dimensionSets: [['Function'], ['Function', 'ErrorId']], ...(step ? { properties: { step } } : {}) });
+    this.emit(
+      { ErrorId: errorId },
+      { OnedataErrors: count(n) },
+      { dimensionSets: [['Function'], ['Function', 'ErrorId']], ...(step ? { properties: { step } } : {}) },
+    );
   }
 
   /** A queue's depth, where the poller knows it (the OpenFaaS queue worker; on AWS use AWS/SQS). */
   queueDepth(queue: string, depth: { visible: number; inFlight: number; delayed?: number }): void {
     this.emit(
       { Queue: queue },
-      { QueueVisible: count(depth.visible), QueueInFlight: count(depth.inFlight), ...(depth.delayed !== undefined ? { QueueDelayed: count(depth.delayed) } : {}) },
+      {
+        QueueVisible: count(depth.visible),
+        QueueInFlight: count(depth.inFlight),
+        ...(depth.delayed !== undefined ? { QueueDelayed: count(depth.delayed) } : {}),
+      },
       { dimensionSets: [['Function', 'Queue']] },
     );
   }
@@ -166,7 +185,11 @@ export class Metrics {
       if (!fields) return;
       if (msg === LOG_MESSAGES.stepCompleted && typeof fields.step === 'string' && typeof fields.durationMs === 'number' && !fields.skipped) {
         this.emit({ Step: fields.step }, { StepLatency: milliseconds(fields.durationMs) }, { dimensionSets: [['Function', 'Step']] });
-      } else if ((msg === LOG_MESSAGES.datasetFailed || msg === LOG_MESSAGES.attemptFailed) && typeof fields.onedataErrorId === 'string' && fields.onedataErrorId) {
+      } else if (
+        (msg === LOG_MESSAGES.datasetFailed || msg === LOG_MESSAGES.attemptFailed) &&
+        typeof fields.onedataErrorId === 'string' &&
+        fields.onedataErrorId
+      ) {
         this.onedataError(fields.onedataErrorId, 1, typeof fields.step === 'string' ? fields.step : undefined);
       }
     };

@@ -46,12 +46,7 @@ const PERMANENT_IDS = new Set([
 ]);
 
 /** Ids meaning "the thing already exists / the relation is already there". Neither transient nor permanent: an outcome. */
-const CONFLICT_IDS = new Set([
-  'alreadyExists',
-  'relationAlreadyExists',
-  'badValueIdentifierOccupied',
-  'spaceAlreadySupportedWithImportedStorage',
-]);
+const CONFLICT_IDS = new Set(['alreadyExists', 'relationAlreadyExists', 'badValueIdentifierOccupied', 'spaceAlreadySupportedWithImportedStorage']);
 
 export interface OnedataErrorInit {
   service: OnedataService;
@@ -263,11 +258,7 @@ export function isPermanent(err: unknown): boolean {
   if (err instanceof OnedataValidationError) return true;
   if (!(err instanceof OnedataError)) return false;
   if (isTransient(err)) return false;
-  return (
-    PERMANENT_IDS.has(err.id) ||
-    (err.id.startsWith('badValue') && !CONFLICT_IDS.has(err.id)) ||
-    err.status === 401
-  );
+  return PERMANENT_IDS.has(err.id) || (err.id.startsWith('badValue') && !CONFLICT_IDS.has(err.id)) || err.status === 401;
 }
 
 /** Fallback id when a non-2xx answer has no Onedata envelope (e.g. a proxy's HTML 502). */

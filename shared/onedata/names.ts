@@ -53,15 +53,7 @@ export function validateOnedataName(name: string): NameValidation {
  */
 export function sanitiseDatasetName(raw: string): string {
   if (typeof raw !== 'string') throw new InvalidNameError(String(raw), 'name must be a string');
-  const cleaned = Array.from(
-    raw
-      .normalize('NFC')
-      .trim()
-      .replace(/[+@]/g, '_')
-      .replace(/\s+/gu, '_'),
-  )
-    .slice(0, NAME_MAX_LENGTH)
-    .join('');
+  const cleaned = Array.from(raw.normalize('NFC').trim().replace(/[+@]/g, '_').replace(/\s+/gu, '_')).slice(0, NAME_MAX_LENGTH).join('');
   const check = validateOnedataName(cleaned);
   if (!check.ok) {
     throw new InvalidNameError(raw, cleaned === raw ? check.reason : `${check.reason} (after clean-up: ${JSON.stringify(cleaned)})`, cleaned);

@@ -9,7 +9,8 @@ import type {
   StorageSpec,
   SupportSpaceRequest,
   UpdateSpaceSupportRequest,
- CreateOptions } from './types.ts';
+  CreateOptions,
+} from './types.ts';
 
 type StorageResults = Record<string, { id?: string; error?: ParsedErrorEnvelope }>;
 
@@ -178,8 +179,6 @@ export class OnepanelApi {
 
   /** `GET .../storage-import/auto/info`: status and counters of the current or last scan. */
   async getImportInfo(spaceId: string): Promise<AutoStorageImportInfo> {
-    return (
-      await this.#http.request<AutoStorageImportInfo>({ method: 'GET', path: urlPath`/provider/spaces/${spaceId}/storage-import/auto/info` })
-    ).data;
+    return (await this.#http.request<AutoStorageImportInfo>({ method: 'GET', path: urlPath`/provider/spaces/${spaceId}/storage-import/auto/info` })).data;
   }
 }

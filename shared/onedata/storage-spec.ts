@@ -56,7 +56,12 @@ export function validateStorageSpec(spec: StorageSpec): void {
         url = undefined;
       }
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-        fail(spec, 'badData', `"hostname" must be a URL with scheme and optional port, e.g. https://s3.example.org:443, got ${JSON.stringify(spec.hostname)}`, 'hostname');
+        fail(
+          spec,
+          'badData',
+          `"hostname" must be a URL with scheme and optional port, e.g. https://s3.example.org:443, got ${JSON.stringify(spec.hostname)}`,
+          'hostname',
+        );
       }
       if (typeof spec.bucketName !== 'string' || spec.bucketName === '') fail(spec, 'missingRequiredValue', '"bucketName" is required', 'bucketName');
       if (spec.signatureVersion !== undefined && spec.signatureVersion !== 4) {
@@ -82,7 +87,12 @@ export function validateStorageSpec(spec: StorageSpec): void {
       return;
     }
     default:
-      fail(spec, 'badValueNotAllowed', `unsupported storage type ${JSON.stringify((spec as { type?: unknown }).type)} (this client creates "posix" and "s3")`, 'type');
+      fail(
+        spec,
+        'badValueNotAllowed',
+        `unsupported storage type ${JSON.stringify((spec as { type?: unknown }).type)} (this client creates "posix" and "s3")`,
+        'type',
+      );
   }
 }
 

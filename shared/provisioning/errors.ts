@@ -7,7 +7,11 @@ import { isOnedataError, isPermanent, OnedataValidationError } from '../onedata/
  */
 export class PermanentProvisioningError extends Error {
   override name = 'PermanentProvisioningError';
-  constructor(message: string, readonly code: string, options?: ErrorOptions & { onedataErrorId?: string }) {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: ErrorOptions & { onedataErrorId?: string },
+  ) {
     super(message, options);
     if (options?.onedataErrorId) this.onedataErrorId = options.onedataErrorId;
   }
@@ -22,7 +26,10 @@ export class DatasetBusyError extends Error {
   override name = 'DatasetBusyError';
   /** Expected and harmless: logged at info level, not as an error. */
   readonly retryLater = true;
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }

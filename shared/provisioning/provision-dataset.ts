@@ -68,7 +68,8 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   // beside the lease's write instead of after it. A worker that finds the lease taken leaves them.
   const metadataRead = settled(readDatasetMetadata(deps, job));
   const recordedName = before?.state.outputs.onedataName;
-  const nameClaim = recordedName === undefined ? settled(Promise.resolve().then(() => claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)))) : undefined;
+  const nameClaim =
+    recordedName === undefined ? settled(Promise.resolve().then(() => claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)))) : undefined;
 
   const lease = await DatasetLease.acquire(deps.states, job.dataset, {
     ttlMs: deps.config.provisioning.leaseSeconds * 1000,
@@ -90,7 +91,8 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       return 'skipped';
     }
     // The name is claimed once, before anything is created, and recorded: it never changes again.
-    const name = lease.record.outputs.onedataName ?? (nameClaim ? await nameClaim() : await claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)));
+    const name =
+      lease.record.outputs.onedataName ?? (nameClaim ? await nameClaim() : await claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)));
     lease.stage((s) => {
       s.metadataFile = metadata.fileName;
       s.outputs.onedataName = name;
@@ -226,7 +228,14 @@ function recordProvisioned(s: DatasetState, metadata: MetadataSnapshot): void {
  * A failed run: recorded (permanent, given up after the last allowed delivery, or one attempt
  * among others), the lease released, and the job either done ('failed') or back on the queue.
  */
-async function recordFailure(deps: ProvisioningDeps, lease: DatasetLease, job: ProvisionJob, delivery: DeliveryInfo, err: unknown, log: Log): Promise<ProvisionOutcome> {
+async function recordFailure(
+  deps: ProvisioningDeps,
+  lease: DatasetLease,
+  job: ProvisionJob,
+  delivery: DeliveryInfo,
+  err: unknown,
+  log: Log,
+): Promise<ProvisionOutcome> {
   const cause = err instanceof StepFailedError ? err.error : err;
   const step = err instanceof StepFailedError ? err.step : BEFORE_STEPS;
   const permanent = isPermanentFailure(cause);
@@ -244,7 +253,13 @@ async function recordFailure(deps: ProvisioningDeps, lease: DatasetLease, job: P
       addHistory(s, permanent ? 'failed' : gaveUp ? 'gave up' : 'attempt failed', `${step}: ${message}`);
     })
     .catch((e) => log.error('could not record the failure', { error: e }));
-  log.error(permanent ? LOG_MESSAGES.datasetFailed : LOG_MESSAGES.attemptFailed, { step, error: cause, onedataErrorId, permanent, receiveCount: delivery.receiveCount });
+  log.error(permanent ? LOG_MESSAGES.datasetFailed : LOG_MESSAGES.attemptFailed, {
+    step,
+    error: cause,
+    onedataErrorId,
+    permanent,
+    receiveCount: delivery.receiveCount,
+  });
   if (permanent || gaveUp) await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
   if ((permanent || gaveUp) && lease.record.status === 'failed') await notifyFailure(deps, lease, job.etag, log);
   await lease.release().catch((e) => log.error('could not release the lease', { error: e }));
@@ -259,7 +274,12 @@ async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJ
   const file = await readMetadataFile(deps.objects, deps.config, `${job.dataset.prefix}/${job.metadataFile}`).catch(() => undefined);
   if (!file || file.etag !== job.etag || !file.ok) return false;
   const a = readAccessInfo(file.doc, deps.config.metadataFileTags);
-  return a.space === o.spaceId && a.publicURL === o.publicUrl && a.inviteToken === writtenInviteToken(deps.config, o.inviteToken) && a.onezone === deps.config.restAccess.onezone.host;
+  return (
+    a.space === o.spaceId &&
+    a.publicURL === o.publicUrl &&
+    a.inviteToken === writtenInviteToken(deps.config, o.inviteToken) &&
+    a.onezone === deps.config.restAccess.onezone.host
+  );
 }
 
 /**
@@ -273,7 +293,9 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   let published: Pick<ProvisioningOutputs, 'publishedMetadataHash'> = {};
   const values = accessInfoValues(run);
   const inFile = accessInfoKey(run) === metadata.key ? readAccessInfo(metadata.doc, config.metadataFileTags) : undefined;
-  const current = !inFile || (inFile.onezone === values.onezone && inFile.space === values.space && inFile.inviteToken === values.inviteToken && inFile.publicURL === values.publicURL);
+  const current =
+    !inFile ||
+    (inFile.onezone === values.onezone && inFile.space === values.space && inFile.inviteToken === values.inviteToken && inFile.publicURL === values.publicURL);
   if (!current || accessInfoKey(run) !== metadata.key) {
     const etag = await writeAccessInfo(run);
     if (etag && etag !== metadata.etag) {

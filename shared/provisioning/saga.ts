@@ -6,7 +6,10 @@ import type { StepDef } from './steps.ts';
 
 export class StepFailedError extends Error {
   override name = 'StepFailedError';
-  constructor(readonly step: string, readonly error: unknown) {
+  constructor(
+    readonly step: string,
+    readonly error: unknown,
+  ) {
     super(`step ${step} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 }

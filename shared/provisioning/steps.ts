@@ -1,9 +1,4 @@
-import {
-  hasErrorId,
-  isTransient,
-  waitUntilProviderSeesSpace,
-  type NamedToken,
-} from '../onedata/index.ts';
+import { hasErrorId, isTransient, waitUntilProviderSeesSpace, type NamedToken } from '../onedata/index.ts';
 import type { Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
 import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
@@ -137,7 +132,13 @@ function markedFor(run: SagaRun, marks: unknown): boolean {
 async function createStorage(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   const { panel } = run.deps.onedata;
   const mode = storageModeFor(run.deps.config);
-  const spec = mode.storageSpec({ config: run.deps.config, secrets: run.deps.secrets, dataset: run.record.state.dataset, name: run.name, marks: datasetMarker(run) });
+  const spec = mode.storageSpec({
+    config: run.deps.config,
+    secrets: run.deps.secrets,
+    dataset: run.record.state.dataset,
+    name: run.name,
+    marks: datasetMarker(run),
+  });
   const storageId = await createOnce(
     run,
     'storage',
@@ -168,7 +169,10 @@ async function createGroup(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
         if (spaces.every((sid) => sid === run.outputs.spaceId)) candidates.push(id);
       }
       if (candidates.length > 1) {
-        throw new PermanentProvisioningError(`${candidates.length} groups named "${run.name}" under the user group could each be this dataset's; record the right group id by hand (s3od status shows the record)`, 'groupAmbiguous');
+        throw new PermanentProvisioningError(
+          `${candidates.length} groups named "${run.name}" under the user group could each be this dataset's; record the right group id by hand (s3od status shows the record)`,
+          'groupAmbiguous',
+        );
       }
       return candidates[0];
     },
@@ -209,10 +213,18 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
   const { config } = run.deps;
   const groupId = run.outputs.groupId!;
   const owner = config.serviceUserId;
-  const caveats = config.inviteToken.validForSeconds > 0 ? [{ type: 'time', validUntil: Math.floor(Date.now() / 1000) + config.inviteToken.validForSeconds }] : [];
+  const caveats =
+    config.inviteToken.validForSeconds > 0 ? [{ type: 'time', validUntil: Math.floor(Date.now() / 1000) + config.inviteToken.validForSeconds }] : [];
   for (const name of tokenNames(run)) {
     try {
-      const t = await zone.createGroupInviteToken({ ownerUserId: owner, name, groupId, usageLimit: config.inviteToken.usageLimit, caveats, customMetadata: datasetMarker(run) });
+      const t = await zone.createGroupInviteToken({
+        ownerUserId: owner,
+        name,
+        groupId,
+        usageLimit: config.inviteToken.usageLimit,
+        caveats,
+        customMetadata: datasetMarker(run),
+      });
       registerSecret(t.token);
       return { inviteTokenId: t.tokenId, inviteToken: t.token, inviteTokenName: name };
     } catch (e) {

@@ -8,7 +8,11 @@ const MAX_BATCH_BYTES = 256 * 1024 - 1024;
 
 export class QueueSendError extends Error {
   override name = 'QueueSendError';
-  constructor(message: string, readonly failedCount: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly failedCount: number,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -17,7 +21,12 @@ function isTransientSqsError(err: unknown): boolean {
   if (err instanceof QueueSendError) return true;
   const e = err as { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: string; name?: string };
   const status = e?.$metadata?.httpStatusCode;
-  return Boolean(e?.$retryable) || (status !== undefined && status >= 500) || ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e?.code ?? '') || e?.name === 'TimeoutError';
+  return (
+    Boolean(e?.$retryable) ||
+    (status !== undefined && status >= 500) ||
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e?.code ?? '') ||
+    e?.name === 'TimeoutError'
+  );
 }
 
 /** Groups jobs into as few SendMessageBatch calls as the limits allow. */
@@ -59,7 +68,10 @@ class QueueBatcher {
   private readonly pending: Entry[] = [];
   private inFlight = 0;
   private scheduled = false;
-  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
 
   add(body: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -110,7 +122,9 @@ class QueueBatcher {
     try {
       await withRetry(
         async () => {
-          const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending.map((p) => ({ Id: p.Id, MessageBody: p.entry.body })) }));
+          const res = await this.sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending.map((p) => ({ Id: p.Id, MessageBody: p.entry.body })) }),
+          );
           const failed = new Map((res.Failed ?? []).map((f) => [f.Id, f]));
           for (const p of pending) if (!failed.has(p.Id)) p.entry.resolve();
           pending = pending.filter((p) => failed.has(p.Id));

@@ -8,7 +8,11 @@ import type { ObjectStore } from '../storage/objects.ts';
  * level by level, as fs2od resolved its glob paths: one LIST per level and page, never a walk of
  * every object.
  */
-export async function* listDatasetFolders(objects: ObjectStore, config: Pick<S3odConfig, 'bucket' | 'watchedDirectories'>, onlyPrefix?: string): AsyncGenerator<DatasetRef> {
+export async function* listDatasetFolders(
+  objects: ObjectStore,
+  config: Pick<S3odConfig, 'bucket' | 'watchedDirectories'>,
+  onlyPrefix?: string,
+): AsyncGenerator<DatasetRef> {
   for (const pattern of config.watchedDirectories) {
     for await (const base of expandBases(objects, pattern === '' ? [] : pattern.split('/'))) {
       for await (const entry of objects.list(base ? `${base}/` : '', { delimiter: '/' })) {

@@ -44,7 +44,12 @@ export function requeueDelayMs(done: number, policy: RequeuePolicy = DEFAULT_REQ
  * The decision for a dataset reconcile would re-queue (failed after transient errors, or stuck),
  * whose metadata file currently has `etag`.
  */
-export function decideRequeue(state: Pick<DatasetState, 'requeues' | 'updatedAt' | 'metadataEtag'>, etag: string, now: number, policy: RequeuePolicy = DEFAULT_REQUEUE_POLICY): RequeueDecision {
+export function decideRequeue(
+  state: Pick<DatasetState, 'requeues' | 'updatedAt' | 'metadataEtag'>,
+  etag: string,
+  now: number,
+  policy: RequeuePolicy = DEFAULT_REQUEUE_POLICY,
+): RequeueDecision {
   // A version other than the one that failed was never tried: its notification was lost.
   if (state.metadataEtag !== undefined && state.metadataEtag !== etag && state.requeues?.etag !== etag) return { action: 'requeue', count: 1 };
   const done = requeuesOf(state, etag);

@@ -16,12 +16,7 @@ export function exponentialCeiling(attempt: number, baseDelayMs: number, maxDela
  * "Full jitter" (AWS architecture blog): a uniformly random delay in [0, ceiling]. It spreads out
  * clients that failed together better than equal or decorrelated jitter.
  */
-export function fullJitterDelay(
-  attempt: number,
-  baseDelayMs: number,
-  maxDelayMs: number,
-  random: () => number = Math.random,
-): number {
+export function fullJitterDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
   return Math.floor(random() * exponentialCeiling(attempt, baseDelayMs, maxDelayMs));
 }
 
@@ -29,12 +24,7 @@ export function fullJitterDelay(
  * Polling delay: in [ceiling/2, ceiling]. Half of the interval is fixed so a poll loop never
  * degenerates into back-to-back requests (the servers have no rate limiting of their own).
  */
-export function equalJitterDelay(
-  attempt: number,
-  baseDelayMs: number,
-  maxDelayMs: number,
-  random: () => number = Math.random,
-): number {
+export function equalJitterDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
   const ceiling = exponentialCeiling(attempt, baseDelayMs, maxDelayMs);
   return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }

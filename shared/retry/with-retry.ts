@@ -61,12 +61,7 @@ export function nextRetryDelay(err: unknown, attempt: number, elapsedMs: number,
   const delay =
     serverDelay !== undefined
       ? Math.min(serverDelay, policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs)
-      : fullJitterDelay(
-          attempt - 1,
-          policy.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
-          policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
-          policy.random,
-        );
+      : fullJitterDelay(attempt - 1, policy.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs, policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs, policy.random);
   if (policy.deadlineMs !== undefined && elapsedMs + delay >= policy.deadlineMs) return undefined;
   return delay;
 }

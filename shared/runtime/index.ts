@@ -33,7 +33,11 @@ export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   const provision = env.S3OD_PROVISION_QUEUE_URL ?? '';
   const imp = env.S3OD_IMPORT_QUEUE_URL ?? '';
   const missing = [!provision && 'S3OD_PROVISION_QUEUE_URL', !imp && 'S3OD_IMPORT_QUEUE_URL'].filter(Boolean) as string[];
-  if (missing.length) throw new ConfigError(missing.map((key) => ({ key, message: 'environment variable is required (queue URL)' })), 'environment');
+  if (missing.length)
+    throw new ConfigError(
+      missing.map((key) => ({ key, message: 'environment variable is required (queue URL)' })),
+      'environment',
+    );
   let secrets: S3odSecrets | undefined;
   const s3 = sharedS3Client();
   const objects = new ObjectStore(s3, config.bucket);

@@ -24,9 +24,10 @@ export function renderStatusObject(state: DatasetState): string {
   if (state.metadataFile) body.metadataFile = state.metadataFile;
   if (state.status === 'failed') {
     body.reason = state.failureReason ?? state.lastError?.message ?? 'unknown';
-    body.whatToDo = state.lastError?.permanent === false
-      ? 'Onedata could not be reached or refused temporarily. Run `s3od retry` for this dataset once it is available again.'
-      : 'Fix the problem named above and upload the metadata file again; s3od retries automatically on the new version.';
+    body.whatToDo =
+      state.lastError?.permanent === false
+        ? 'Onedata could not be reached or refused temporarily. Run `s3od retry` for this dataset once it is available again.'
+        : 'Fix the problem named above and upload the metadata file again; s3od retries automatically on the new version.';
   }
   if (state.status === 'provisioned') {
     body.space = state.outputs.spaceId;
@@ -52,11 +53,15 @@ export function renderStatusObject(state: DatasetState): string {
       asked: `${exp.source}: ${exp.spec}`,
       ...(exp.waitingFor ? { waitingFor: exp.waitingFor } : {}),
       ...(exp.primaryRevokedAt ? { primarySupportRevoked: exp.primaryRevokedAt } : {}),
-      objectsAtFacility: exp.objectsDeletedAt ? `deleted ${exp.objectsDeletedAt}` : exp.removeFromFilesystem ? 'deleted after the revocation' : 'kept (removeFromFilesystem is false)',
+      objectsAtFacility: exp.objectsDeletedAt
+        ? `deleted ${exp.objectsDeletedAt}`
+        : exp.removeFromFilesystem
+          ? 'deleted after the revocation'
+          : 'kept (removeFromFilesystem is false)',
     };
   }
   const secrets = [state.outputs.inviteToken].filter((t): t is string => typeof t === 'string' && t.length > 0);
-  const text = '# Written by s3od; never holds a token. It is rewritten when the dataset\'s state changes.\n' + dumpYaml(body, { lineWidth: 200 });
+  const text = "# Written by s3od; never holds a token. It is rewritten when the dataset's state changes.\n" + dumpYaml(body, { lineWidth: 200 });
   // An error message may quote the operator's file, and the file may hold the token.
   return secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
 }

@@ -42,7 +42,12 @@ export const posixMode: StorageMode = {
     const c = config.continousFileImport;
     return {
       mode: 'auto',
-      autoStorageImportConfig: { continuousScan: c.enabled, scanInterval: c.scanInterval, detectModifications: c.detectModifications, detectDeletions: c.detectDeletions },
+      autoStorageImportConfig: {
+        continuousScan: c.enabled,
+        scanInterval: c.scanInterval,
+        detectModifications: c.detectModifications,
+        detectDeletions: c.detectDeletions,
+      },
     };
   },
 

@@ -57,7 +57,12 @@ export const s3Mode: StorageMode = {
       deps,
       dataset,
       target,
-      created.map(([j]) => ({ key: j.key, relPath: j.relPath, ...(j.size !== undefined ? { size: j.size } : {}), mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined })),
+      created.map(([j]) => ({
+        key: j.key,
+        relPath: j.relPath,
+        ...(j.size !== undefined ? { size: j.size } : {}),
+        mtime: Math.floor(Date.parse(j.eventTime) / 1000) || undefined,
+      })),
     );
     const results: JobResult[] = jobs.map(() => ({ ok: true, outcome: 'ignored' }));
     const retryKeys = new Map(reg.retry.map((r) => [r.key, r.error]));
@@ -70,7 +75,12 @@ export const s3Mode: StorageMode = {
     // A removed object stays listed in the space: Onedata 21.02 has no way to unregister a file,
     // and deleting it through Oneprovider would try to delete it on the (read-only) storage.
     for (const [, i] of removed) results[i] = { ok: true, outcome: 'removal recorded' };
-    await recordImportCounts(deps.states, dataset, { registered: reg.registered, failed: reg.failed.length, removed: removed.length }, new Date(deps.now?.() ?? Date.now()).toISOString());
+    await recordImportCounts(
+      deps.states,
+      dataset,
+      { registered: reg.registered, failed: reg.failed.length, removed: removed.length },
+      new Date(deps.now?.() ?? Date.now()).toISOString(),
+    );
     return results;
   },
 
@@ -78,7 +88,13 @@ export const s3Mode: StorageMode = {
     if (job.scanStarted) return 'ended';
     // A listing of the whole folder (registration is an upsert); it comes back to the freeze with
     // `scanStarted` set when it has walked the folder.
-    await deps.enqueue({ type: 'import-listing', dataset: job.dataset, thenFreeze: job.freezeKey, dedupKey: `listing:${job.dataset.id}:${job.freezeKey}`, correlationId: job.correlationId });
+    await deps.enqueue({
+      type: 'import-listing',
+      dataset: job.dataset,
+      thenFreeze: job.freezeKey,
+      dedupKey: `listing:${job.dataset.id}:${job.freezeKey}`,
+      correlationId: job.correlationId,
+    });
     return 'waiting';
   },
 

@@ -1,11 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
  * The few S3 operations s3od needs, with conditional writes. Compare-and-swap on an ETag is how
@@ -21,7 +14,11 @@ export class PreconditionFailedError extends Error {
 
 export class ObjectTooLargeError extends Error {
   override name = 'ObjectTooLargeError';
-  constructor(readonly key: string, readonly size: number, readonly limit: number) {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`${key} is ${size} bytes, more than the limit of ${limit} bytes`);
   }
 }
@@ -41,7 +38,7 @@ function statusOf(e: unknown): number | undefined {
 function isPreconditionFailed(e: unknown): boolean {
   const name = (e as { name?: string })?.name;
   // 409 ConditionalRequestConflict: AWS's answer when a concurrent conditional write is in progress.
-  return statusOf(e) === 412 || name === 'PreconditionFailed' || statusOf(e) === 409 && name === 'ConditionalRequestConflict';
+  return statusOf(e) === 412 || name === 'PreconditionFailed' || (statusOf(e) === 409 && name === 'ConditionalRequestConflict');
 }
 
 export function isNotFound(e: unknown): boolean {
@@ -50,7 +47,10 @@ export function isNotFound(e: unknown): boolean {
 }
 
 export class ObjectStore {
-  constructor(readonly s3: S3Client, readonly bucket: string) {}
+  constructor(
+    readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
 
   /** The object, or undefined when it does not exist. Refuses (before reading) bodies over `maxBytes`. */
   async get(key: string, maxBytes?: number): Promise<StoredObject | undefined> {
@@ -102,7 +102,10 @@ export class ObjectStore {
   }
 
   /** Pages through keys under a prefix; `startAfter` resumes an interrupted walk. */
-  async *list(prefix: string, opts: { startAfter?: string; delimiter?: string } = {}): AsyncGenerator<{ key: string; size: number; etag: string; lastModified?: Date } | { commonPrefix: string }> {
+  async *list(
+    prefix: string,
+    opts: { startAfter?: string; delimiter?: string } = {},
+  ): AsyncGenerator<{ key: string; size: number; etag: string; lastModified?: Date } | { commonPrefix: string }> {
     let token: string | undefined;
     do {
       const res = await this.s3.send(

@@ -15,7 +15,15 @@ function rawPanel(): ServiceHttp {
     timeoutMs: 5000,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
     concurrency: 1,
-    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this;
+      },
+    },
   });
 }
 
@@ -62,7 +70,16 @@ describe('Onepanel client against the simulator', () => {
   it('refuses impossible imported-storage specs locally, and the simulator refuses them too', async () => {
     const { od } = ctx;
     await expect(od.panel.createStorage(posixSpec(uniqueName('st'), { importedStorage: false }))).rejects.toBeInstanceOf(InvalidStorageSpecError);
-    const flat = { type: 's3' as const, name: uniqueName('s3'), hostname: 'http://127.0.0.1:7480', bucketName: 'b', importedStorage: true, readonly: true, storagePathType: 'flat' as const, blockSize: 0 };
+    const flat = {
+      type: 's3' as const,
+      name: uniqueName('s3'),
+      hostname: 'http://127.0.0.1:7480',
+      bucketName: 'b',
+      importedStorage: true,
+      readonly: true,
+      storagePathType: 'flat' as const,
+      blockSize: 0,
+    };
     await expect(od.panel.createStorage(flat)).rejects.toMatchObject({ id: 'storageImportNotSupported' });
     const before = ctx.sim.requests().length;
     expect(before).toBe(0);

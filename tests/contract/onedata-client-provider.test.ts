@@ -114,7 +114,15 @@ describe('Oneprovider client against the simulator', () => {
   it('registers a file in a manual-import space (an upsert)', async () => {
     const { od, sim } = ctx;
     const { spaceId, storageId } = await visibleSpace(od, sim, { importMode: 'manual' });
-    const req = { spaceId, storageId, storageFileId: '/raw/file1.dat', destinationPath: '/raw/file1.dat', size: 10, mtime: 1_700_000_000, autoDetectAttributes: false };
+    const req = {
+      spaceId,
+      storageId,
+      storageFileId: '/raw/file1.dat',
+      destinationPath: '/raw/file1.dat',
+      size: 10,
+      mtime: 1_700_000_000,
+      autoDetectAttributes: false,
+    };
     const first = await od.provider.registerFile(req);
     expect(first.fileId).toBeTruthy();
     const again = await od.provider.registerFile({ ...req, size: 11 });

@@ -1,7 +1,14 @@
 /** Shared set-up of the Onedata client contract tests: one simulator per file, reset before each test. */
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startOnedataSim } from '../../infra/local/onedata-sim/index.ts';
-import { createOnedataClient, OnedataError, waitUntilProviderSeesSpace, type OnedataClient, type OnedataClientConfig, type StorageSpec } from '../../shared/onedata/index.ts';
+import {
+  createOnedataClient,
+  OnedataError,
+  waitUntilProviderSeesSpace,
+  type OnedataClient,
+  type OnedataClientConfig,
+  type StorageSpec,
+} from '../../shared/onedata/index.ts';
 import type { Logger } from '../../shared/log/index.ts';
 
 export type Sim = Awaited<ReturnType<typeof startOnedataSim>>;

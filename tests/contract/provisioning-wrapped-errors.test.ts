@@ -70,7 +70,10 @@ describe('support-space and start-import against wrapped Onepanel errors', () =>
     const token = await od.zone.createSupportToken(outputs.spaceId, { ttlSeconds: 120 });
     await od.panel.supportSpace({ token, size: 10_000_000, storageId: outputs.storageId, storageImport: { mode: 'auto' } });
     expect(await step('support-space').run(runFor(od, outputs))).toEqual({ supported: true });
-    const repeat = sim.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/provider/spaces')).at(-1);
+    const repeat = sim
+      .requests()
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/provider/spaces'))
+      .at(-1);
     expect(repeat).toMatchObject({ status: 409, errorId: 'errorOnNodes' });
   });
 

@@ -26,14 +26,18 @@ function getWithBody(path: string, body: unknown): Promise<{ status: number; bod
   const payload = JSON.stringify(body);
   const url = new URL(`${sim.url}/api/v3/oneprovider${path}`);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers: { 'x-auth-token': sim.info.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-      });
-    });
+    const req = request(
+      url,
+      { method: 'GET', headers: { 'x-auth-token': sim.info.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -44,7 +48,12 @@ const bodyError = (r: { body: Json }): Json => r.body?.error;
 /** Registers `path` (manual import) and returns its file id. */
 async function register(path: string, size = 1): Promise<string> {
   const r = await api.op('POST', '/data/register', {
-    spaceId, storageId, storageFileId: `/${path}`, destinationPath: `/${path}`, size, autoDetectAttributes: false,
+    spaceId,
+    storageId,
+    storageFileId: `/${path}`,
+    destinationPath: `/${path}`,
+    size,
+    autoDetectAttributes: false,
   });
   expect(r.status).toBe(201);
   return r.body.fileId;
@@ -82,7 +91,11 @@ describe('GET /data/{id}/children', () => {
     const r = await api.op('GET', `/data/${dirId}/children`);
     expect(r.status).toBe(200);
     expect(r.body.isLast).toBe(true);
-    expect(r.body.children.map((c: Json) => [c.name, c.file_id])).toEqual([['a.txt', a], ['b.txt', b], ['sub', expect.any(String)]]);
+    expect(r.body.children.map((c: Json) => [c.name, c.file_id])).toEqual([
+      ['a.txt', a],
+      ['b.txt', b],
+      ['sub', expect.any(String)],
+    ]);
     expect(r.body.children[0]).toMatchObject({ fileId: a, type: 'REG', posixPermissions: expect.any(String) });
     expect(r.body.children[2].type).toBe('DIR');
   });
@@ -123,7 +136,10 @@ describe('GET /data/{id}/children', () => {
     const ids: Record<string, string> = {};
     for (const n of ['x1', 'x2', 'x3']) ids[n] = await register(n);
     const first = await api.op('GET', `/data/${dirId}/children?attribute=file_id&attribute=name&limit=2&offset=0`);
-    expect(first.body.children).toEqual([{ file_id: ids['x1'], name: 'x1' }, { file_id: ids['x2'], name: 'x2' }]);
+    expect(first.body.children).toEqual([
+      { file_id: ids['x1'], name: 'x1' },
+      { file_id: ids['x2'], name: 'x2' },
+    ]);
     expect(first.body.isLast).toBe(false);
     const second = await api.op('GET', `/data/${dirId}/children?attribute=file_id&attribute=name&limit=2&offset=2`);
     expect(second.body).toMatchObject({ children: [{ file_id: ids['x3'], name: 'x3' }], isLast: true });

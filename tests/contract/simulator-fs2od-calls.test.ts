@@ -29,14 +29,19 @@ async function registerSpace(name: string): Promise<{ spaceId: string; storageId
   expect(space.status, 'Z1').toBe(201);
   const spaceId = after(space.headers.get('location'), 'spaces/');
   const token = await api.oz('POST', '/user/tokens/temporary', {
-    type: { inviteToken: { inviteType: 'supportSpace', spaceId } }, caveats: [{ type: 'time', validUntil: nowS() + 120 }],
+    type: { inviteToken: { inviteType: 'supportSpace', spaceId } },
+    caveats: [{ type: 'time', validUntil: nowS() + 120 }],
   });
   expect(token.body.token, 'Z2').toEqual(expect.any(String));
-  const storage = await api.panel('POST', '/provider/storages', { [name]: { type: 'posix', importedStorage: true, readonly: true, mountPoint: `/volume/datasets/${name}` } });
+  const storage = await api.panel('POST', '/provider/storages', {
+    [name]: { type: 'posix', importedStorage: true, readonly: true, mountPoint: `/volume/datasets/${name}` },
+  });
   expect(storage.status, 'O1 needs exactly 200').toBe(200);
   const storageId = storage.body[name].id;
   const support = await api.panel('POST', '/provider/spaces', {
-    token: token.body.token, size: 10_995_116_277_760, storageId,
+    token: token.body.token,
+    size: 10_995_116_277_760,
+    storageId,
     storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false, scanInterval: 60, detectModifications: true, detectDeletions: true } },
   });
   expect(support.body.id, 'O2').toBe(spaceId);
@@ -65,7 +70,10 @@ describe('fs2od register_space and what follows it', () => {
     const groupId = after(group.headers.get('location'), 'children/');
     const uid = sim.info.serviceUserId;
     // fs2od nests usageLimit inside `type`; the server ignores it there (reference §2.2).
-    const invite = await api.oz('POST', `/users/${uid}/tokens/named`, { name: 'ds_one', type: { inviteToken: { inviteType: 'userJoinGroup', groupId }, usageLimit: 'infinity' } });
+    const invite = await api.oz('POST', `/users/${uid}/tokens/named`, {
+      name: 'ds_one',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId }, usageLimit: 'infinity' },
+    });
     expect(invite.body, 'Z4').toMatchObject({ token: expect.any(String), tokenId: expect.any(String) });
     const clash = await api.oz('POST', `/users/${uid}/tokens/named`, { name: 'ds_one', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } } });
     expect(clash.status, 'Z4 name collision').toBe(400);
@@ -98,7 +106,12 @@ describe('fs2od register_space and what follows it', () => {
     expect((await api.op('PUT', `/data/${rootId}/metadata/json`, { Onezone: 'x', Space: spaceId })).status, 'P6').toBe(204);
     const qos = await api.op('POST', '/qos_requirements', { expression: 'anyStorage', replicasNum: 1, fileId: rootId });
     expect(qos.body.qosRequirementId, 'P7').toEqual(expect.any(String));
-    const transfer = await api.op('POST', '/transfers', { type: 'replication', replicatingProviderId: sim.info.providerIds[0], dataSourceType: 'file', fileId: rootId });
+    const transfer = await api.op('POST', '/transfers', {
+      type: 'replication',
+      replicatingProviderId: sim.info.providerIds[0],
+      dataSourceType: 'file',
+      fileId: rootId,
+    });
     expect(transfer.body.transferId, 'P12').toEqual(expect.any(String));
     expect((await api.op('GET', `/transfers/${transfer.body.transferId}`)).body.replicationStatus, 'P13').toEqual(expect.any(String));
     const list = await api.op('GET', `/spaces/${spaceId}/transfers`);
@@ -108,7 +121,10 @@ describe('fs2od register_space and what follows it', () => {
 
   it('permission fix and .fs2od lookup: attributes, listing, mode (P8–P11)', async () => {
     const { spaceId, storageId } = await registerSpace('ds_three');
-    await fetch(`${sim.url}/_sim/storage-content`, { method: 'POST', body: JSON.stringify({ storageId, objects: { '.fs2od': { size: 10 }, 'dir/a.txt': { size: 1 } } }) });
+    await fetch(`${sim.url}/_sim/storage-content`, {
+      method: 'POST',
+      body: JSON.stringify({ storageId, objects: { '.fs2od': { size: 10 }, 'dir/a.txt': { size: 1 } } }),
+    });
     // The automatic first scan may have run before the content was set: one forced scan after it.
     const info = async () => (await api.panel('GET', `/provider/spaces/${spaceId}/storage-import/auto/info`)).body.status;
     await until(async () => (await info()) === 'completed');
@@ -119,7 +135,10 @@ describe('fs2od register_space and what follows it', () => {
     expect(String(root.body.type).toLowerCase(), 'P8').toBe('dir');
     expect(root.body.mode, 'P8').toMatch(/^[0-7]{3,4}$/);
     const first = await api.op('GET', `/data/${rootId}/children`);
-    expect(first.body.children.map((c: Json) => c.file_id), 'P10').toEqual([expect.any(String), expect.any(String)]);
+    expect(
+      first.body.children.map((c: Json) => c.file_id),
+      'P10',
+    ).toEqual([expect.any(String), expect.any(String)]);
     const page = await api.op('GET', `/data/${rootId}/children?attribute=file_id&attribute=name&limit=1000&offset=0`);
     expect(page.body, 'P11').toMatchObject({ isLast: true, children: expect.arrayContaining([{ file_id: expect.any(String), name: '.fs2od' }]) });
     for (const child of first.body.children) expect((await api.op('PUT', `/data/${child.file_id}`, { mode: '775' })).status, 'P9').toBe(204);
@@ -135,11 +154,16 @@ describe('fs2od register_space and what follows it', () => {
     expect(stop.status, 'O4').toBe(204);
     const details = await api.panel('GET', `/provider/spaces/${spaceId}`);
     expect(details.body, 'O6').toMatchObject({
-      importedStorage: true, storageImport: { autoStorageImportConfig: { continuousScan: false } }, spaceOccupancy: 0, storageId,
+      importedStorage: true,
+      storageImport: { autoStorageImportConfig: { continuousScan: false } },
+      spaceOccupancy: 0,
+      storageId,
       supportingProviders: { [sim.info.providerIds[0]!]: 10_995_116_277_760 },
     });
     expect((await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 20_000_000 })).status, 'O7').toBe(204);
-    const o8 = await api.panel('PATCH', `/provider/spaces/${spaceId}`, { autoStorageImportConfig: { continuousScan: true, scanInterval: 60, detectModifications: true, detectDeletions: true } });
+    const o8 = await api.panel('PATCH', `/provider/spaces/${spaceId}`, {
+      autoStorageImportConfig: { continuousScan: true, scanInterval: 60, detectModifications: true, detectDeletions: true },
+    });
     expect(o8.status, 'O8').toBe(204);
     expect((await api.panel('PATCH', `/provider/spaces/${spaceId}`, { dirStatsServiceEnabled: false })).status, 'O9').toBe(204);
     expect((await api.panel('GET', '/provider/spaces')).body.ids, 'O11').toEqual([spaceId]);
@@ -153,7 +177,10 @@ describe('fs2od rollback and bulk removal (Z8, Z11, Z14, Z16, Z19–Z21, O12–O
     const { spaceId, storageId } = await registerSpace('ds_gone');
     const group = await api.oz('POST', `/groups/${sim.info.userGroupId}/children`, { name: 'ds_gone', type: 'team' });
     const groupId = after(group.headers.get('location'), 'children/');
-    const invite = await api.oz('POST', `/users/${sim.info.serviceUserId}/tokens/named`, { name: 'ds_gone', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } } });
+    const invite = await api.oz('POST', `/users/${sim.info.serviceUserId}/tokens/named`, {
+      name: 'ds_gone',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId } },
+    });
 
     const pid = sim.info.providerIds[0]!;
     expect((await api.oz('GET', '/providers/')).status, 'Z19 without admin rights: fs2od falls back').toBe(403);
@@ -164,7 +191,11 @@ describe('fs2od rollback and bulk removal (Z8, Z11, Z14, Z16, Z19–Z21, O12–O
     expect((await api.oz('GET', `/providers/${pid}/spaces`)).status, 'Z21 needs admin rights').toBe(403);
 
     expect((await api.panel('GET', '/provider/storages')).body.ids, 'O12').toContain(storageId);
-    expect((await api.panel('GET', `/provider/storages/${storageId}`)).body, 'O13').toMatchObject({ name: 'ds_gone', type: 'posix', mountPoint: '/volume/datasets/ds_gone' });
+    expect((await api.panel('GET', `/provider/storages/${storageId}`)).body, 'O13').toMatchObject({
+      name: 'ds_gone',
+      type: 'posix',
+      mountPoint: '/volume/datasets/ds_gone',
+    });
     expect((await api.oz('DELETE', `/spaces/${spaceId}`)).status, 'Z8').toBe(204);
     expect((await api.oz('GET', `/spaces/${spaceId}`)).status, 'Z7: 404 = absent').toBe(404);
     expect((await api.oz('DELETE', `/groups/${groupId}`)).status, 'Z11').toBe(204);
@@ -182,4 +213,3 @@ describe('P2: 403 is read as "space gone"', () => {
     expect(r.status).toBe(403);
   });
 });
-

@@ -124,12 +124,22 @@ export async function createStorage(api: Api, name: string, config: Record<strin
 }
 
 export const importedPosix = (dir: string): Record<string, unknown> => ({
-  type: 'posix', mountPoint: `/volumes/datasets/${dir}`, importedStorage: true, readonly: true,
+  type: 'posix',
+  mountPoint: `/volumes/datasets/${dir}`,
+  importedStorage: true,
+  readonly: true,
 });
 
 export const importedS3 = (bucket: string): Record<string, unknown> => ({
-  type: 's3', hostname: 'http://127.0.0.1:7480', bucketName: bucket, accessKey: 'AK', secretKey: 'SK',
-  importedStorage: true, readonly: true, storagePathType: 'canonical', blockSize: 0,
+  type: 's3',
+  hostname: 'http://127.0.0.1:7480',
+  bucketName: bucket,
+  accessKey: 'AK',
+  secretKey: 'SK',
+  importedStorage: true,
+  readonly: true,
+  storagePathType: 'canonical',
+  blockSize: 0,
 });
 
 export interface Provisioned {
@@ -146,9 +156,17 @@ export async function provision(
   const spaceId = await createSpace(api, name);
   const token = await supportToken(api, spaceId);
   const storageId = await createStorage(api, `${name}_storage`, opts.storage ?? importedPosix(name), opts.provider ?? 0);
-  const r = await api.panel('POST', '/provider/spaces', {
-    token, size: 10_995_116_277_760, storageId, storageImport: { mode: opts.mode ?? 'auto' },
-  }, { provider: opts.provider ?? 0 });
+  const r = await api.panel(
+    'POST',
+    '/provider/spaces',
+    {
+      token,
+      size: 10_995_116_277_760,
+      storageId,
+      storageImport: { mode: opts.mode ?? 'auto' },
+    },
+    { provider: opts.provider ?? 0 },
+  );
   if (r.status !== 201) throw new Error(`support failed: ${r.status} ${r.text}`);
   return { spaceId, storageId };
 }

@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../infra/local/onedata-sim/cli.ts';
 import type { RunningSim, SimRequestLogEntry } from '../../infra/local/onedata-sim/index.ts';
 import {
-  actionErrorOf, createSpace, createStorage, errorOf, importedPosix, lastSegment, provision, sleep, startSim, supportToken, until, type Api,
+  actionErrorOf,
+  createSpace,
+  createStorage,
+  errorOf,
+  importedPosix,
+  lastSegment,
+  provision,
+  sleep,
+  startSim,
+  supportToken,
+  until,
+  type Api,
 } from './simulator-helpers.ts';
 
 let sim: RunningSim | undefined;
@@ -42,7 +53,7 @@ describe('propagationDelayMs', () => {
     await until(async () => (await api.op('GET', `/spaces/${spaceId}`)).status === 200, 3000);
     const support = s.requests().find((e) => e.path === '/api/v3/onepanel/provider/spaces') as SimRequestLogEntry;
     const firstOk = s.requests().find((e) => e.service === 'oneprovider' && e.status === 200) as SimRequestLogEntry;
-    expect((firstOk.endedAt as number) - (support.startedAt)).toBeGreaterThanOrEqual(75);
+    expect((firstOk.endedAt as number) - support.startedAt).toBeGreaterThanOrEqual(75);
   });
 
   it('answers spaceNotSupportedBy for a new space while the user is already supported; older supports stay visible', async () => {
@@ -128,7 +139,14 @@ describe('faultRate and lostResponseRate', () => {
   it('applies faultRate to a fraction of calls', async () => {
     const api = await start({ faultRate: 0.5 });
     const s = sim as RunningSim;
-    const results = await Promise.all(Array.from({ length: 60 }, () => api.oz('GET', '/user').then((r) => r.status, () => 0)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        api.oz('GET', '/user').then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
     const faulted = results.filter((st) => st !== 200).length;
     expect(faulted).toBeGreaterThan(5);
     expect(faulted).toBeLessThan(55);
@@ -194,7 +212,13 @@ describe('inspection endpoints', () => {
     expect(text).not.toContain(token);
     expect(text.toLowerCase()).not.toContain('x-auth-token');
     const support = s.requests().find((e) => e.path === '/api/v3/onepanel/provider/spaces');
-    expect(support).toMatchObject({ method: 'POST', service: 'onepanel', status: 201, providerId: s.info.providerIds[0], body: { token: '[REDACTED]', size: 2_000_000 } });
+    expect(support).toMatchObject({
+      method: 'POST',
+      service: 'onepanel',
+      status: 201,
+      providerId: s.info.providerIds[0],
+      body: { token: '[REDACTED]', size: 2_000_000 },
+    });
     expect(Object.keys(support ?? {}).sort()).toEqual(['body', 'endedAt', 'method', 'path', 'providerId', 'query', 'seq', 'service', 'startedAt', 'status']);
   });
 
@@ -235,7 +259,10 @@ describe('inspection endpoints', () => {
     const ok = await fetch(`${s.url}/_sim/config`, { method: 'POST', body: JSON.stringify({ faultRate: 1 }) });
     expect(ok.status).toBe(200);
     expect(s.knobs().faultRate).toBe(1);
-    const outcome = await api.oz('GET', '/user').then((r) => r.status, () => 0);
+    const outcome = await api.oz('GET', '/user').then(
+      (r) => r.status,
+      () => 0,
+    );
     expect([0, 503]).toContain(outcome);
     const bad = await fetch(`${s.url}/_sim/config`, { method: 'POST', body: JSON.stringify({ faultRate: 2 }) });
     expect(bad.status).toBe(400);
@@ -281,8 +308,12 @@ describe('lifecycle and CLI', () => {
 
   it('parses flags and ONEDATA_SIM_* variables, flags winning, with a 25 ms CLI latency default', () => {
     expect(parseCli([], {})).toEqual({ latencyMs: 25 });
-    expect(parseCli(['--port', '9999', '--fault-rate=0.2', '--providers', '2'], { ONEDATA_SIM_LATENCY_MS: '5', ONEDATA_SIM_PORT: '1' }))
-      .toEqual({ latencyMs: 5, port: 9999, faultRate: 0.2, providers: 2 });
+    expect(parseCli(['--port', '9999', '--fault-rate=0.2', '--providers', '2'], { ONEDATA_SIM_LATENCY_MS: '5', ONEDATA_SIM_PORT: '1' })).toEqual({
+      latencyMs: 5,
+      port: 9999,
+      faultRate: 0.2,
+      providers: 2,
+    });
     expect(() => parseCli(['--bogus', '1'], {})).toThrow(/unknown option/);
     expect(() => parseCli(['--latency-ms', 'fast'], {})).toThrow(/number/);
   });

@@ -69,8 +69,14 @@ describe('POST /provider/spaces (support)', () => {
 
   it('request-shape errors found before the action come bare: size not an integer, size missing', async () => {
     const { storageId, token } = await supportSetup();
-    expect(bare(await api.panel('POST', '/provider/spaces', { token, size: 'big', storageId }), 400)).toMatchObject({ id: 'badValueInteger', details: { key: 'size' } });
-    expect(bare(await api.panel('POST', '/provider/spaces', { token, storageId }), 400)).toMatchObject({ id: 'missingRequiredValue', details: { key: 'size' } });
+    expect(bare(await api.panel('POST', '/provider/spaces', { token, size: 'big', storageId }), 400)).toMatchObject({
+      id: 'badValueInteger',
+      details: { key: 'size' },
+    });
+    expect(bare(await api.panel('POST', '/provider/spaces', { token, storageId }), 400)).toMatchObject({
+      id: 'missingRequiredValue',
+      details: { key: 'size' },
+    });
   });
 
   it('authentication and authorization come bare', async () => {
@@ -91,7 +97,10 @@ describe('the other service actions', () => {
 
   it('PATCH with a too-small size is 400 errorOnNodes(badValueTooLow); an empty PATCH is a bare shape error', async () => {
     const { spaceId } = await provision(api);
-    expect(wrapped(await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 10 }), 400)).toMatchObject({ id: 'badValueTooLow', details: { key: 'size' } });
+    expect(wrapped(await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 10 }), 400)).toMatchObject({
+      id: 'badValueTooLow',
+      details: { key: 'size' },
+    });
     expect(bare(await api.panel('PATCH', `/provider/spaces/${spaceId}`, {}), 400).id).toBe('missingAtLeastOneValue');
     expect(bare(await api.panel('PATCH', `/provider/spaces/${spaceId}`, { size: 'x' }), 400).id).toBe('badValueInteger');
   });
@@ -115,6 +124,9 @@ describe('the other service actions', () => {
 
   it('storage import stats: missing query parameters are bare shape errors', async () => {
     const { spaceId } = await provision(api);
-    expect(bare(await api.panel('GET', `/provider/spaces/${spaceId}/storage-import/auto/stats`), 400)).toMatchObject({ id: 'missingRequiredValue', details: { key: 'period' } });
+    expect(bare(await api.panel('GET', `/provider/spaces/${spaceId}/storage-import/auto/stats`), 400)).toMatchObject({
+      id: 'missingRequiredValue',
+      details: { key: 'period' },
+    });
   });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
 import {
-  actionErrorOf, createSpace, createStorage, errorOf, importedPosix, importedS3, nowS, provision, useFreshSim, supportToken, until, type Api,
+  actionErrorOf,
+  createSpace,
+  createStorage,
+  errorOf,
+  importedPosix,
+  importedS3,
+  nowS,
+  provision,
+  useFreshSim,
+  supportToken,
+  until,
+  type Api,
 } from './simulator-helpers.ts';
 
 let sim: RunningSim;
@@ -20,7 +31,11 @@ describe('Onepanel configuration', () => {
     const conf = await api.panel('GET', '/configuration', undefined, { token: null });
     expect(conf.status).toBe(200);
     expect(conf.body).toMatchObject({
-      version: '21.02.7', deployed: true, serviceType: 'oneprovider', providerId: sim.info.providerIds[0], zoneDomain: sim.info.zoneDomain,
+      version: '21.02.7',
+      deployed: true,
+      serviceType: 'oneprovider',
+      providerId: sim.info.providerIds[0],
+      zoneDomain: sim.info.zoneDomain,
       isRegistered: true,
     });
     expect((await api.panel('GET', '/health', undefined, { token: null })).status).toBe(200);
@@ -34,7 +49,12 @@ describe('Onepanel storages', () => {
     expect(r.body).toEqual({ ds1: { id: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     const get = await api.panel('GET', `/provider/storages/${r.body.ds1.id}`);
     expect(get.body).toMatchObject({
-      id: r.body.ds1.id, name: 'ds1', type: 'posix', mountPoint: '/volumes/datasets/ds1', importedStorage: true, readonly: true,
+      id: r.body.ds1.id,
+      name: 'ds1',
+      type: 'posix',
+      mountPoint: '/volumes/datasets/ds1',
+      importedStorage: true,
+      readonly: true,
       storagePathType: 'canonical',
     });
     expect((await api.panel('GET', '/provider/storages')).body.ids).toEqual([r.body.ds1.id]);
@@ -111,7 +131,9 @@ describe('Onepanel space support', () => {
     const token = await supportToken(api, spaceId);
     const storageId = await createStorage(api, 'st', importedPosix('st'));
     const r = await api.panel('POST', '/provider/spaces', {
-      token, size: 10_995_116_277_760, storageId,
+      token,
+      size: 10_995_116_277_760,
+      storageId,
       storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false, detectDeletions: true } },
     });
     expect(r.status).toBe(201);
@@ -121,9 +143,15 @@ describe('Onepanel space support', () => {
     expect(zone.body.providers).toEqual({ [sim.info.providerIds[0] as string]: 10_995_116_277_760 });
     const details = await api.panel('GET', `/provider/spaces/${spaceId}`);
     expect(details.body).toMatchObject({
-      id: spaceId, name: 'dataset_1', storageId, localStorages: [storageId], importedStorage: true,
+      id: spaceId,
+      name: 'dataset_1',
+      storageId,
+      localStorages: [storageId],
+      importedStorage: true,
       storageImport: { mode: 'auto', autoStorageImportConfig: { maxDepth: 65535, continuousScan: false, scanInterval: 60 } },
-      accountingEnabled: false, dirStatsServiceEnabled: true, spaceOccupancy: 0,
+      accountingEnabled: false,
+      dirStatsServiceEnabled: true,
+      spaceOccupancy: 0,
     });
     expect((await api.panel('GET', '/provider/spaces')).body.ids).toEqual([spaceId]);
   });
@@ -142,7 +170,8 @@ describe('Onepanel space support', () => {
     const access = await api.panel('POST', '/provider/spaces', { token: sim.info.token, size: 2_000_000, storageId });
     expect(actionErrorOf(access).details.tokenError).toMatchObject({ id: 'notAnInviteToken', details: { expectedInviteType: 'supportSpace' } });
     const expiredToken = await api.oz('POST', '/user/tokens/temporary', {
-      type: { inviteToken: { inviteType: 'supportSpace', spaceId } }, caveats: [{ type: 'time', validUntil: nowS() - 5 }],
+      type: { inviteToken: { inviteType: 'supportSpace', spaceId } },
+      caveats: [{ type: 'time', validUntil: nowS() - 5 }],
     });
     const expired = await api.panel('POST', '/provider/spaces', { token: expiredToken.body.token, size: 2_000_000, storageId });
     expect(actionErrorOf(expired).details.tokenError).toMatchObject({ id: 'tokenCaveatUnverified', details: { caveat: { type: 'time' } } });
@@ -160,7 +189,8 @@ describe('Onepanel space support', () => {
     const again = await api.panel('POST', '/provider/spaces', { token, size: 2_000_000, storageId: other });
     expect(again.status).toBe(409);
     expect(actionErrorOf(again)).toMatchObject({
-      id: 'relationAlreadyExists', details: { childType: 'space', childId: spaceId, parentType: 'provider', parentId: sim.info.providerIds[0] },
+      id: 'relationAlreadyExists',
+      details: { childType: 'space', childId: spaceId, parentType: 'provider', parentId: sim.info.providerIds[0] },
     });
     const second = await createSpace(api, 'dataset_2');
     const reuse = await api.panel('POST', '/provider/spaces', { token: await supportToken(api, second), size: 2_000_000, storageId });
@@ -171,7 +201,9 @@ describe('Onepanel space support', () => {
   it('fails support with a named support token whose usage limit is used up', async () => {
     const spaceId = await createSpace(api);
     const named = await api.oz('POST', '/user/tokens/named', {
-      name: 'support-once', type: { inviteToken: { inviteType: 'supportSpace', spaceId } }, usageLimit: 1,
+      name: 'support-once',
+      type: { inviteToken: { inviteType: 'supportSpace', spaceId } },
+      usageLimit: 1,
     });
     const s1 = await createStorage(api, 's1', { type: 'posix', mountPoint: '/mnt/s1' });
     expect((await api.panel('POST', '/provider/spaces', { token: named.body.token, size: 2_000_000, storageId: s1 })).status).toBe(201);
@@ -203,7 +235,12 @@ describe('Onepanel space support', () => {
   it('ignores storageImport for a non-imported storage and then has no import info', async () => {
     const spaceId = await createSpace(api);
     const storageId = await createStorage(api, 'plain', { type: 'posix', mountPoint: '/mnt/plain' });
-    const r = await api.panel('POST', '/provider/spaces', { token: await supportToken(api, spaceId), size: 2_000_000, storageId, storageImport: { mode: 'auto' } });
+    const r = await api.panel('POST', '/provider/spaces', {
+      token: await supportToken(api, spaceId),
+      size: 2_000_000,
+      storageId,
+      storageImport: { mode: 'auto' },
+    });
     expect(r.status).toBe(201);
     expect((await api.panel('GET', `/provider/spaces/${spaceId}`)).body.storageImport).toBeUndefined();
     const start = await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`);
@@ -231,9 +268,9 @@ describe('storage import', () => {
     expect((await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`)).status).toBe(204);
     await until(async () => (await info()).status === 'completed');
     const done = await info();
-    expect(Object.keys(done)).toEqual(expect.arrayContaining([
-      'status', 'start', 'stop', 'createdFiles', 'modifiedFiles', 'deletedFiles', 'unmodifiedFiles', 'failedFiles', 'totalScans',
-    ]));
+    expect(Object.keys(done)).toEqual(
+      expect.arrayContaining(['status', 'start', 'stop', 'createdFiles', 'modifiedFiles', 'deletedFiles', 'unmodifiedFiles', 'failedFiles', 'totalScans']),
+    );
     expect(done.totalScans).toBe(2);
     expect(done.stop).toBeGreaterThanOrEqual(done.start);
     expect((await api.panel('POST', `/provider/spaces/${spaceId}/storage-import/auto/force-start`)).status).toBe(204);

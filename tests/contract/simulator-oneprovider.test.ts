@@ -122,7 +122,8 @@ describe('file registration', () => {
     const otherStorage = await createStorage(api, 'unrelated', importedPosix('unrelated'));
     const wrong = await register(manual.spaceId, otherStorage);
     expect(errorOf(wrong)).toMatchObject({
-      id: 'notALocalStorageSupportingSpace', details: { storageId: otherStorage, spaceId: manual.spaceId, providerId: sim.info.providerIds[0] },
+      id: 'notALocalStorageSupportingSpace',
+      details: { storageId: otherStorage, spaceId: manual.spaceId, providerId: sim.info.providerIds[0] },
     });
     const missing = await api.op('POST', '/data/register', { spaceId: manual.spaceId, storageId: manual.storageId, destinationPath: '/x' });
     expect(errorOf(missing)).toMatchObject({ id: 'missingRequiredValue', details: { key: 'storageFileId' } });
@@ -141,7 +142,12 @@ describe('shares', () => {
     expect(r.headers.get('location')).toBe(`${sim.info.providers[0]?.url}/api/v3/oneprovider/shares/${shareId}`);
     const get = await api.op('GET', `/shares/${shareId}`);
     expect(get.body).toMatchObject({
-      shareId, name: 'dataset_1', description: '', spaceId, rootFileType: 'DIR', handleId: null,
+      shareId,
+      name: 'dataset_1',
+      description: '',
+      spaceId,
+      rootFileType: 'DIR',
+      handleId: null,
       publicUrl: `https://${sim.info.zoneDomain}/share/${shareId}`,
       publicRestUrl: `https://${sim.info.zoneDomain}/api/v3/onezone/shares/${shareId}/public`,
     });
@@ -189,7 +195,12 @@ describe('QoS and transfers', () => {
   it('schedules a replication transfer that completes', async () => {
     const { spaceId } = await provision(api);
     const dirId = await rootOf(spaceId);
-    const r = await api.op('POST', '/transfers', { type: 'replication', replicatingProviderId: sim.info.providerIds[0], dataSourceType: 'file', fileId: dirId });
+    const r = await api.op('POST', '/transfers', {
+      type: 'replication',
+      replicatingProviderId: sim.info.providerIds[0],
+      dataSourceType: 'file',
+      fileId: dirId,
+    });
     expect(r.status).toBe(201);
     const transferId = r.body.transferId;
     expect(lastSegment(r.headers.get('location'))).toBe(transferId);

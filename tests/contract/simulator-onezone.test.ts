@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
-import { createSpace, errorOf, lastSegment, startSim, type Api , useFreshSim } from './simulator-helpers.ts';
+import { createSpace, errorOf, lastSegment, startSim, type Api, useFreshSim } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
@@ -13,10 +13,19 @@ describe('Onezone configuration and authentication', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ version: '21.02.7', domain: sim.info.zoneDomain });
     expect(r.body.compatibleOneproviderVersions).toContain('21.02.7');
-    expect(Object.keys(r.body)).toEqual(expect.arrayContaining([
-      'name', 'domain', 'version', 'build', 'subdomainDelegationSupported', 'compatibleOneproviderVersions',
-      'compatibilityRegistryRevision', 'supportedIdPs', 'availableSpaceTags',
-    ]));
+    expect(Object.keys(r.body)).toEqual(
+      expect.arrayContaining([
+        'name',
+        'domain',
+        'version',
+        'build',
+        'subdomainDelegationSupported',
+        'compatibleOneproviderVersions',
+        'compatibilityRegistryRevision',
+        'supportedIdPs',
+        'availableSpaceTags',
+      ]),
+    );
   });
 
   it('answers 401 unauthorized without details when no token is sent', async () => {
@@ -59,7 +68,8 @@ describe('Onezone configuration and authentication', () => {
 
   it('does not let an invite token act as an access token', async () => {
     const invite = await api.oz('POST', '/user/tokens/named', {
-      name: 'invite', type: { inviteToken: { inviteType: 'userJoinGroup', groupId: sim.info.userGroupId } },
+      name: 'invite',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId: sim.info.userGroupId } },
     });
     const r = await api.oz('GET', '/user', undefined, { token: invite.body.token });
     expect(r.status).toBe(401);
@@ -78,7 +88,12 @@ describe('Onezone spaces', () => {
     const get = await api.oz('GET', `/spaces/${spaceId}`);
     expect(get.status).toBe(200);
     expect(get.body).toMatchObject({
-      spaceId, name: 'dataset_A', providers: {}, supportParametersRegistry: {}, tags: [], description: '',
+      spaceId,
+      name: 'dataset_A',
+      providers: {},
+      supportParametersRegistry: {},
+      tags: [],
+      description: '',
       creator: { type: 'user', id: sim.info.serviceUserId },
     });
     expect(Number.isInteger(get.body.creationTime)).toBe(true);
@@ -192,7 +207,8 @@ describe('Onezone groups and space membership', () => {
     const again = await api.oz('PUT', `/spaces/${spaceId}/groups/${gid}`, { privileges });
     expect(again.status).toBe(409);
     expect(errorOf(again)).toMatchObject({
-      id: 'relationAlreadyExists', details: { childType: 'group', childId: gid, parentType: 'space', parentId: spaceId },
+      id: 'relationAlreadyExists',
+      details: { childType: 'group', childId: gid, parentType: 'space', parentId: spaceId },
     });
     const privs = await api.oz('GET', `/spaces/${spaceId}/groups/${gid}/privileges`);
     expect(privs.body.privileges.sort()).toEqual([...privileges].sort());

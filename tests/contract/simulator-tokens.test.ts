@@ -31,7 +31,9 @@ describe('temporary tokens', () => {
     const examined = await api.oz('POST', '/tokens/examine', { token: r.body.token }, { token: null });
     expect(examined.status).toBe(200);
     expect(examined.body).toMatchObject({
-      onezoneDomain: sim.info.zoneDomain, persistence: 'temporary', subject: { type: 'user', id: sim.info.serviceUserId },
+      onezoneDomain: sim.info.zoneDomain,
+      persistence: 'temporary',
+      subject: { type: 'user', id: sim.info.serviceUserId },
       type: { inviteToken: { inviteType: 'supportSpace', spaceId, parameters: {} } },
       caveats: [{ type: 'time' }],
     });
@@ -62,7 +64,8 @@ describe('temporary tokens', () => {
     const caveat = await api.oz('POST', '/user/tokens/temporary', { caveats: [{ type: 'time', validUntil: 'soon' }] });
     expect(errorOf(caveat).id).toBe('badValueCaveat');
     const type = await api.oz('POST', '/user/tokens/temporary', {
-      type: { inviteToken: { inviteType: 'spaceSupport', spaceId: 'x' } }, caveats: [{ type: 'time', validUntil: nowS() + 60 }],
+      type: { inviteToken: { inviteType: 'spaceSupport', spaceId: 'x' } },
+      caveats: [{ type: 'time', validUntil: nowS() + 60 }],
     });
     expect(type.status).toBe(400);
     expect(errorOf(type)).toMatchObject({ id: 'badValueTokenType', details: { key: 'type' } });
@@ -73,14 +76,20 @@ describe('named tokens', () => {
   it('creates an invite token with usageLimit at the top level: 201 + Location + {tokenId, token}', async () => {
     const groupId = await childGroup();
     const r = await api.oz('POST', `/users/${sim.info.serviceUserId}/tokens/named`, {
-      name: 'dataset_1', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } }, usageLimit: 'infinity',
+      name: 'dataset_1',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId } },
+      usageLimit: 'infinity',
     });
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`${sim.url}/api/v3/onezone/tokens/named/${r.body.tokenId}`);
     expect(Object.keys(r.body).sort()).toEqual(['token', 'tokenId']);
     const get = await api.oz('GET', `/tokens/named/${r.body.tokenId}`);
     expect(get.body).toMatchObject({
-      id: r.body.tokenId, name: 'dataset_1', subject: { type: 'user', id: sim.info.serviceUserId }, revoked: false, token: r.body.token,
+      id: r.body.tokenId,
+      name: 'dataset_1',
+      subject: { type: 'user', id: sim.info.serviceUserId },
+      revoked: false,
+      token: r.body.token,
       type: { inviteToken: { inviteType: 'userJoinGroup', groupId } },
       metadata: { usageLimit: 'infinity', usageCount: 0, privileges: ['group_view'] },
     });
@@ -89,13 +98,16 @@ describe('named tokens', () => {
   it('ignores usageLimit nested inside type (the fs2od bug) and honours a numeric top-level limit', async () => {
     const groupId = await childGroup();
     const nested = await api.oz('POST', '/user/tokens/named', {
-      name: 'nested', type: { inviteToken: { inviteType: 'userJoinGroup', groupId }, usageLimit: 1 },
+      name: 'nested',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId }, usageLimit: 1 },
     });
     expect(nested.status).toBe(201);
     const nestedToken = await api.oz('GET', `/tokens/named/${nested.body.tokenId}`);
     expect(nestedToken.body.metadata.usageLimit).toBe('infinity');
     const limited = await api.oz('POST', '/user/tokens/named', {
-      name: 'limited', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } }, usageLimit: 1,
+      name: 'limited',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId } },
+      usageLimit: 1,
     });
     expect(limited.status).toBe(201);
     const alice = await newUser();
@@ -107,7 +119,9 @@ describe('named tokens', () => {
     expect(join2.status).toBe(400);
     expect(errorOf(join2)).toMatchObject({ id: 'badValueToken', details: { key: 'token', tokenError: { id: 'inviteTokenUsageLimitReached' } } });
     const zero = await api.oz('POST', '/user/tokens/named', {
-      name: 'zero', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } }, usageLimit: 0,
+      name: 'zero',
+      type: { inviteToken: { inviteType: 'userJoinGroup', groupId } },
+      usageLimit: 0,
     });
     expect(errorOf(zero)).toMatchObject({ id: 'badValueTooLow', details: { key: 'usageLimit', limit: 1 } });
   });
@@ -146,26 +160,39 @@ describe('named tokens', () => {
     const other = await newUser();
     const r = await api.oz('POST', `/users/${other.userId}/tokens/named`, { name: 'foreign' });
     expect(r.status).toBe(403);
-    const admin = await fetch(`${sim.url}/_sim/tokens`, { method: 'POST', body: JSON.stringify({ ozPrivileges: ['oz_tokens_manage'] }) })
-      .then((res) => res.json() as Promise<{ token: string }>);
+    const admin = await fetch(`${sim.url}/_sim/tokens`, { method: 'POST', body: JSON.stringify({ ozPrivileges: ['oz_tokens_manage'] }) }).then(
+      (res) => res.json() as Promise<{ token: string }>,
+    );
     expect((await api.oz('POST', `/users/${other.userId}/tokens/named`, { name: 'foreign' }, { token: admin.token })).status).toBe(201);
   });
 
   it('requires the invite privilege in the target', async () => {
     const spaceId = await createSpace(api);
     const outsider = await newUser();
-    const r = await api.oz('POST', '/user/tokens/named', {
-      name: 'support', type: { inviteToken: { inviteType: 'supportSpace', spaceId } },
-    }, { token: outsider.token });
+    const r = await api.oz(
+      'POST',
+      '/user/tokens/named',
+      {
+        name: 'support',
+        type: { inviteToken: { inviteType: 'supportSpace', spaceId } },
+      },
+      { token: outsider.token },
+    );
     expect(r.status).toBe(403);
     expect(errorOf(r).id).toBe('forbidden');
   });
 
   it('confines a token with an extra caveat that is then enforced', async () => {
     const created = await api.oz('POST', '/user/tokens/named', { name: 'base' });
-    const confined = await api.oz('POST', '/tokens/confine', {
-      token: created.body.token, caveats: [{ type: 'time', validUntil: nowS() - 10 }],
-    }, { token: null });
+    const confined = await api.oz(
+      'POST',
+      '/tokens/confine',
+      {
+        token: created.body.token,
+        caveats: [{ type: 'time', validUntil: nowS() - 10 }],
+      },
+      { token: null },
+    );
     expect(confined.status).toBe(200);
     expect((await api.oz('GET', '/user', undefined, { token: created.body.token })).status).toBe(200);
     const r = await api.oz('GET', '/user', undefined, { token: confined.body.token });

@@ -49,7 +49,11 @@ describe('import in posix mode (coalesced storage-import scans)', () => {
     const t0 = Date.now();
     for (let b = 0; b < 10; b++) {
       const keys = Array.from({ length: 100 }, (_, i) => `${prefix}/data/grid${b}/frame_${i}.tiff`);
-      const res = await fetch(`${info.functionsUrl}/function/on-object-event`, { method: 'POST', body: rgwBody(keys), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${info.functionsUrl}/function/on-object-event`, {
+        method: 'POST',
+        body: rgwBody(keys),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(202);
     }
     const lastEvent = Date.now();
@@ -67,7 +71,8 @@ describe('import in posix mode (coalesced storage-import scans)', () => {
     await waitForQueuesIdle();
     const requests = (await (await fetch(`${info.onedataUrl}/_sim/requests`)).json()) as any[];
     const starts = requests.filter(
-      (r) => r.method === 'POST' && r.path.endsWith(`/spaces/${spaceId}/storage-import/auto/force-start`) && r.status >= 200 && r.status < 300 && r.startedAt >= t0,
+      (r) =>
+        r.method === 'POST' && r.path.endsWith(`/spaces/${spaceId}/storage-import/auto/force-start`) && r.status >= 200 && r.status < 300 && r.startedAt >= t0,
     );
     expect(starts.length).toBeGreaterThanOrEqual(1);
     expect(starts.length).toBeLessThanOrEqual(2);

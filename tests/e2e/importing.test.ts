@@ -42,7 +42,10 @@ describe('import in s3 mode (registration of each object)', () => {
     expect(regs.every((r) => r.storageFileId === `/${prefix}${r.destinationPath}`)).toBe(true);
     await upload();
     await pollUntil(async () => ((await readState(s3, prefix))!.import.registered >= 400 ? true : undefined), {
-      deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500, description: 'second round registered',
+      deadlineMs: 60_000,
+      initialDelayMs: 100,
+      maxDelayMs: 500,
+      description: 'second round registered',
     });
     const again = (await onedataObjectsNamed(name)).registrations;
     expect(again).toHaveLength(200);
@@ -55,10 +58,13 @@ describe('import in s3 mode (registration of each object)', () => {
     await waitForStatus(s3, prefix, ['provisioned']);
     await waitForRegistrations(name, 2);
     await s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `${prefix}/Movies/movie_0.tiff` }));
-    const st = await pollUntil(async () => {
-      const s = await readState(s3, prefix);
-      return s && s.import.removed >= 1 ? s : undefined;
-    }, { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: 'removal recorded' });
+    const st = await pollUntil(
+      async () => {
+        const s = await readState(s3, prefix);
+        return s && s.import.removed >= 1 ? s : undefined;
+      },
+      { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: 'removal recorded' },
+    );
     expect(st.import.removed).toBe(1);
     expect((await onedataObjectsNamed(name)).registrations).toHaveLength(2);
   });
@@ -69,12 +75,20 @@ describe('import in s3 mode (registration of each object)', () => {
     await putObject(s3, `${prefix}/.running`, '');
     await uploadDataset(s3, name, { files: 2 });
     await waitForStatus(s3, prefix, ['provisioned']);
-    await pollUntil(async () => ((await readState(s3, prefix))?.import.growing ? true : undefined), { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: 'growing' });
+    await pollUntil(async () => ((await readState(s3, prefix))?.import.growing ? true : undefined), {
+      deadlineMs: 30_000,
+      initialDelayMs: 100,
+      maxDelayMs: 500,
+      description: 'growing',
+    });
     await s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `${prefix}/.running` }));
-    const frozen = await pollUntil(async () => {
-      const s = await readState(s3, prefix);
-      return s?.import.frozenAt ? s : undefined;
-    }, { deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500, description: 'frozen' });
+    const frozen = await pollUntil(
+      async () => {
+        const s = await readState(s3, prefix);
+        return s?.import.frozenAt ? s : undefined;
+      },
+      { deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500, description: 'frozen' },
+    );
     const objects = await onedataObjectsNamed(name);
     // The support shrank to the occupied size (at least the 1 MiB Onedata minimum).
     expect(objects.supports[0].size).toBe(frozen.import.frozenSize);

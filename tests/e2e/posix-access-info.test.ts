@@ -14,10 +14,13 @@ const info = stackInfo();
 const s3 = s3Client(info);
 
 async function accessFile(key: string): Promise<any> {
-  return pollUntil(async () => {
-    const text = await getText(s3, key).catch(() => undefined);
-    return text?.includes('PublicURL') ? (load(text) as any) : undefined;
-  }, { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: key });
+  return pollUntil(
+    async () => {
+      const text = await getText(s3, key).catch(() => undefined);
+      return text?.includes('PublicURL') ? (load(text) as any) : undefined;
+    },
+    { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: key },
+  );
 }
 
 describe('posix mode keeps the invite token out of the published folder', () => {

@@ -89,8 +89,11 @@ describe('provisioning end to end (Ceph RGW + SQS + Onedata simulator)', () => {
 });
 
 async function pollText(key: string, ok: (t: string) => boolean): Promise<string> {
-  return pollUntil(async () => {
-    const t = await getText(s3, key);
-    return ok(t) ? t : undefined;
-  }, { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: key });
+  return pollUntil(
+    async () => {
+      const t = await getText(s3, key);
+      return ok(t) ? t : undefined;
+    },
+    { deadlineMs: 30_000, initialDelayMs: 100, maxDelayMs: 500, description: key },
+  );
 }

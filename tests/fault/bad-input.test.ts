@@ -23,7 +23,11 @@ const rejected = manifest.files.filter((f) => !f.ok && !f.limits);
 describe('bad metadata files on the real stack', () => {
   it(`rejects all ${rejected.length} bad files cleanly, byte-identical, with nothing created in Onedata`, async () => {
     const before = await simState();
-    const cases = rejected.map((f, i) => ({ ...f, name: uniqueName(`Bad${i}_${f.path.split('/')[0]!.replace(/[^A-Za-z]/g, '')}`), bytes: readFileSync(new URL(f.path, corpusDir)) }));
+    const cases = rejected.map((f, i) => ({
+      ...f,
+      name: uniqueName(`Bad${i}_${f.path.split('/')[0]!.replace(/[^A-Za-z]/g, '')}`),
+      bytes: readFileSync(new URL(f.path, corpusDir)),
+    }));
     // Upload in small waves: the point is the outcome, not RGW throughput.
     for (let i = 0; i < cases.length; i += 10) {
       await Promise.all(cases.slice(i, i + 10).map((c) => uploadDataset(s3, c.name, { files: 0, metadata: c.bytes })));
@@ -101,10 +105,13 @@ describe('bad metadata files on the real stack', () => {
     const prefix = await uploadDataset(s3, name, { files: 0, metadata: '- just\n- a list\n' });
     await waitForStatus(s3, prefix, ['failed']);
     await putObject(s3, `${prefix}/SPA.yml`, SAMPLE_METADATA);
-    const st = await pollUntil(async () => {
-      const s = await readState(s3, prefix);
-      return s?.status === 'provisioned' && !s.lease ? s : undefined;
-    }, { deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500, description: 'fixed dataset provisioned' });
+    const st = await pollUntil(
+      async () => {
+        const s = await readState(s3, prefix);
+        return s?.status === 'provisioned' && !s.lease ? s : undefined;
+      },
+      { deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500, description: 'fixed dataset provisioned' },
+    );
     expect(st.failureReason).toBeUndefined();
     expect(await getText(s3, `${prefix}/.s3od-status.yml`)).toMatch(/status: provisioned/);
   });

@@ -1,7 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CRASH_AFTER_STEP_ENV } from '../../shared/provisioning/fault-hook.ts';
 import { PROVISIONING_STEPS } from '../../shared/provisioning/steps.ts';
-import { dataObjectKeys, expectExactlyOneOfEach, onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
+import {
+  dataObjectKeys,
+  expectExactlyOneOfEach,
+  onedataObjectsNamed,
+  readState,
+  SAMPLE_METADATA,
+  uniqueName,
+  uploadDataset,
+  waitForStatus,
+} from '../helpers/datasets.ts';
 import { control, getText, putObject, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 /**
@@ -36,9 +45,16 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     const name = uniqueName('Dup10');
     await control('POST', '/pause');
     const prefix = await uploadDataset(s3, name, { files: 1 });
-    const etag = (await s3.send(new (await import('@aws-sdk/client-s3')).HeadObjectCommand({ Bucket: info.bucket, Key: `${prefix}/SPA.yml` }))).ETag!.replace(/"/g, '');
+    const etag = (await s3.send(new (await import('@aws-sdk/client-s3')).HeadObjectCommand({ Bucket: info.bucket, Key: `${prefix}/SPA.yml` }))).ETag!.replace(
+      /"/g,
+      '',
+    );
     const sends = Array.from({ length: 9 }, () =>
-      fetch(`${info.functionsUrl}/function/on-object-event`, { method: 'POST', body: metadataEvent(`${prefix}/SPA.yml`, etag), headers: { 'content-type': 'application/json' } }),
+      fetch(`${info.functionsUrl}/function/on-object-event`, {
+        method: 'POST',
+        body: metadataEvent(`${prefix}/SPA.yml`, etag),
+        headers: { 'content-type': 'application/json' },
+      }),
     );
     expect((await Promise.all(sends)).every((r) => r.status === 202)).toBe(true);
     await control('POST', '/resume');
@@ -87,7 +103,10 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     await waitForQueuesIdle();
     for (const [i, c] of cases.entries()) {
       const objects = await onedataObjectsNamed(c.name);
-      expect({ step: c.step, counts: countsOf(objects) }).toEqual({ step: c.step, counts: { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 } });
+      expect({ step: c.step, counts: countsOf(objects) }).toEqual({
+        step: c.step,
+        counts: { spaces: 1, storages: 1, supports: 1, groups: 1, tokens: 1, shares: 1 },
+      });
       expectExactlyOneOfEach(objects, { dataObjects: dataObjectKeys(prefixes[i]!, 1) });
       expect(states[i]!.attempts).toBeGreaterThanOrEqual(2);
       const text = await getText(s3, `${prefixes[i]}/SPA.yml`);
@@ -118,5 +137,12 @@ describe('idempotency under duplicate and concurrent delivery', () => {
 });
 
 export function countsOf(o: Awaited<ReturnType<typeof onedataObjectsNamed>>): Record<string, number> {
-  return { spaces: o.spaces.length, storages: o.storages.length, supports: o.supports.length, groups: o.groups.length, tokens: o.tokens.length, shares: o.shares.length };
+  return {
+    spaces: o.spaces.length,
+    storages: o.storages.length,
+    supports: o.supports.length,
+    groups: o.groups.length,
+    tokens: o.tokens.length,
+    shares: o.shares.length,
+  };
 }

@@ -90,7 +90,13 @@ async function runCases(cases: Case[], mode: 'in-run' | 'crash' = 'in-run'): Pro
     }
     if (mode === 'crash') {
       // The run with the lost answer ended there, and a later run (the job delivered again) did it.
-      expect.soft({ step: c.step, failedThere: state.history.some((h) => h.event === 'attempt failed' && (h.detail ?? '').startsWith(`${c.step}:`)), attempts: state.attempts >= 2 }).toEqual({ step: c.step, failedThere: true, attempts: true });
+      expect
+        .soft({
+          step: c.step,
+          failedThere: state.history.some((h) => h.event === 'attempt failed' && (h.detail ?? '').startsWith(`${c.step}:`)),
+          attempts: state.attempts >= 2,
+        })
+        .toEqual({ step: c.step, failedThere: true, attempts: true });
     }
     const objects = await onedataObjectsNamed(names[i]!);
     let invariant = 'holds';
@@ -101,8 +107,22 @@ async function runCases(cases: Case[], mode: 'in-run' | 'crash' = 'in-run'): Pro
     }
     expect.soft({ step: c.step, invariant }).toEqual({ step: c.step, invariant: 'holds' });
     // The record points at the one object that exists.
-    const recorded = { 'create-space': state.outputs.spaceId, 'create-storage': state.outputs.storageId, 'create-group': state.outputs.groupId, 'create-share': state.outputs.shareId, 'create-invite-token': state.outputs.inviteTokenId, 'add-qos-requirement': state.outputs.qosRequirementId } as Record<string, string | undefined>;
-    const existing = { 'create-space': objects.spaces[0]?.id, 'create-storage': objects.storages[0]?.id, 'create-group': objects.groups[0]?.id, 'create-share': objects.shares[0]?.id, 'create-invite-token': objects.tokens[0]?.id, 'add-qos-requirement': objects.qosRequirements[0]?.id } as Record<string, string | undefined>;
+    const recorded = {
+      'create-space': state.outputs.spaceId,
+      'create-storage': state.outputs.storageId,
+      'create-group': state.outputs.groupId,
+      'create-share': state.outputs.shareId,
+      'create-invite-token': state.outputs.inviteTokenId,
+      'add-qos-requirement': state.outputs.qosRequirementId,
+    } as Record<string, string | undefined>;
+    const existing = {
+      'create-space': objects.spaces[0]?.id,
+      'create-storage': objects.storages[0]?.id,
+      'create-group': objects.groups[0]?.id,
+      'create-share': objects.shares[0]?.id,
+      'create-invite-token': objects.tokens[0]?.id,
+      'add-qos-requirement': objects.qosRequirements[0]?.id,
+    } as Record<string, string | undefined>;
     if (c.step in recorded) expect.soft({ step: c.step, id: recorded[c.step] }).toEqual({ step: c.step, id: existing[c.step] });
   }
 }
@@ -135,7 +155,10 @@ describe('the worker dies between a create taking effect and the record save, fo
   });
 
   it('named creates: the next run finds each object, exactly one of each', async () => {
-    await runCases(CASES.filter((c) => c.byName), 'crash');
+    await runCases(
+      CASES.filter((c) => c.byName),
+      'crash',
+    );
   });
 
   for (const c of CASES.filter((x) => !x.byName)) {

@@ -63,7 +63,12 @@ describe('datasets whose Onedata names collide', () => {
       expect.soft({ path: c.path, lostAtLeast2: lost.length >= 2 }).toEqual({ path: c.path, lostAtLeast2: true });
     }
 
-    for (const s of states) expect({ dataset: s.dataset.prefix, status: s.status, reason: s.failureReason }).toEqual({ dataset: s.dataset.prefix, status: 'provisioned', reason: undefined });
+    for (const s of states)
+      expect({ dataset: s.dataset.prefix, status: s.status, reason: s.failureReason }).toEqual({
+        dataset: s.dataset.prefix,
+        status: 'provisioned',
+        reason: undefined,
+      });
     // Distinct Onedata names, decided once and recorded.
     const names = states.map((s) => s.outputs.onedataName);
     expect(new Set(names).size).toBe(folders.length);
@@ -76,7 +81,15 @@ describe('datasets whose Onedata names collide', () => {
     for (const [i, s] of states.entries()) {
       const name = names[i]!;
       // Exactly one of each object carries this dataset's name: nothing was created twice.
-      expect.soft({ name, spaces: st.spaces.filter((x: any) => x.name === name).length, storages: st.storages.filter((x: any) => x.name === name).length, groups: st.groups.filter((x: any) => x.name === name).length, tokens: st.tokens.filter((x: any) => x.name === name).length, shares: st.shares.filter((x: any) => x.name === name).length })
+      expect
+        .soft({
+          name,
+          spaces: st.spaces.filter((x: any) => x.name === name).length,
+          storages: st.storages.filter((x: any) => x.name === name).length,
+          groups: st.groups.filter((x: any) => x.name === name).length,
+          tokens: st.tokens.filter((x: any) => x.name === name).length,
+          shares: st.shares.filter((x: any) => x.name === name).length,
+        })
         .toEqual({ name, spaces: 1, storages: 1, groups: 1, tokens: 1, shares: 1 });
       // The group is in this dataset's space and no other.
       const inSpaces = st.spaces.filter((x: any) => Object.keys(x.groups).includes(s.outputs.groupId!)).map((x: any) => x.id);

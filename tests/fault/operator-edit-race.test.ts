@@ -33,7 +33,12 @@ const base = `race${randomBytes(3).toString('hex')}`;
 class HookedObjects extends ObjectStore {
   readonly puts: { ifMatch?: string; refused: boolean }[] = [];
   hookRuns = 0;
-  constructor(s3c: ConstructorParameters<typeof ObjectStore>[0], bucket: string, private readonly key: string, private readonly hook: () => Promise<void>) {
+  constructor(
+    s3c: ConstructorParameters<typeof ObjectStore>[0],
+    bucket: string,
+    private readonly key: string,
+    private readonly hook: () => Promise<void>,
+  ) {
     super(s3c, bucket);
   }
 

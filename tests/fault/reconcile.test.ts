@@ -26,7 +26,11 @@ describe('reconciliation', () => {
       for (const p of prefixes) expect(await readState(s3, p)).toBeUndefined();
 
       const invoke = async () => {
-        const res = await fetch(`${info.functionsUrl}/2015-03-31/functions/reconcile/invocations`, { method: 'POST', body: JSON.stringify({ prefix: base }), headers: { authorization: `Bearer ${info.jobsToken}`, 'content-type': 'application/json' } });
+        const res = await fetch(`${info.functionsUrl}/2015-03-31/functions/reconcile/invocations`, {
+          method: 'POST',
+          body: JSON.stringify({ prefix: base }),
+          headers: { authorization: `Bearer ${info.jobsToken}`, 'content-type': 'application/json' },
+        });
         expect(res.headers.get('x-amz-function-error')).toBeNull();
         return res.json() as Promise<{ folders: number; enqueued: number; provisioned: number }>;
       };

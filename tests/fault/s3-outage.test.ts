@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../shared/retry/index.ts';
-import { dataObjectKeys, expectExactlyOneOfEach, onedataObjectsNamed, readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
+import {
+  dataObjectKeys,
+  expectExactlyOneOfEach,
+  onedataObjectsNamed,
+  readState,
+  SAMPLE_METADATA,
+  uniqueName,
+  uploadDataset,
+  waitForStatus,
+} from '../helpers/datasets.ts';
 import { control, getText, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 /**
@@ -29,11 +38,14 @@ describe('S3 outage in the middle of a batch', () => {
     // ~1.7 s each), the queued jobs start (record reads and writes), and steps and write-backs
     // follow, all against S3.
     await control('POST', '/s3/attempts/clear');
-    await pollUntil(async () => {
-      const states = await Promise.all(prefixes.map((p) => readState(s3, p)));
-      const running = states.filter((st) => st?.lease && st.status === 'provisioning').length;
-      return running >= 1 && !states.some((st) => st?.status === 'provisioned') ? true : undefined;
-    }, { deadlineMs: 30_000, initialDelayMs: 20, maxDelayMs: 50, description: 'runs of the batch under way, none done' });
+    await pollUntil(
+      async () => {
+        const states = await Promise.all(prefixes.map((p) => readState(s3, p)));
+        const running = states.filter((st) => st?.lease && st.status === 'provisioning').length;
+        return running >= 1 && !states.some((st) => st?.status === 'provisioned') ? true : undefined;
+      },
+      { deadlineMs: 30_000, initialDelayMs: 20, maxDelayMs: 50, description: 'runs of the batch under way, none done' },
+    );
     const restartAt = Date.now();
     await control('POST', '/s3/restart');
     const restartedAt = Date.now();

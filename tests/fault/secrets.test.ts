@@ -20,7 +20,16 @@ describe('secrets in logs', () => {
     // An unauthenticated delivery whose body carries the webhook token must not be logged.
     await fetch(`${info.functionsUrl}/function/on-object-event`, {
       method: 'POST',
-      body: JSON.stringify({ Records: [{ eventSource: 'ceph:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: info.bucket }, object: { key: 'datasets/x/SPA.yml' } }, opaqueData: `${info.webhookToken}-wrong` }] }),
+      body: JSON.stringify({
+        Records: [
+          {
+            eventSource: 'ceph:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: info.bucket }, object: { key: 'datasets/x/SPA.yml' } },
+            opaqueData: `${info.webhookToken}-wrong`,
+          },
+        ],
+      }),
     });
     await waitForQueuesIdle();
 

@@ -34,7 +34,14 @@ export function stackFileOf(info: StackInfo): string {
 
 /** Every secret of the local stack: none may ever appear in CLI output. */
 export function stackSecrets(info: StackInfo): string[] {
-  return [info.secretAccessKey, info.onedataToken, info.webhookToken, info.jobsToken, info.functionEnv.S3OD_ONEZONE_TOKEN ?? '', info.functionEnv.S3OD_STORAGE_SECRET_KEY ?? ''].filter((s) => s.length >= 8);
+  return [
+    info.secretAccessKey,
+    info.onedataToken,
+    info.webhookToken,
+    info.jobsToken,
+    info.functionEnv.S3OD_ONEZONE_TOKEN ?? '',
+    info.functionEnv.S3OD_STORAGE_SECRET_KEY ?? '',
+  ].filter((s) => s.length >= 8);
 }
 
 /**
@@ -45,7 +52,8 @@ export function writeCliConfig(info: StackInfo, dir: string, name: string, overr
   const base = load(readFileSync(info.configPath, 'utf8')) as Record<string, unknown>;
   for (const [k, v] of Object.entries(overrides)) {
     const cur = base[k];
-    base[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? { ...(cur as object), ...(v as object) } : v;
+    base[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? { ...(cur as object), ...(v as object) } : v;
   }
   const path = join(dir, name);
   writeFileSync(path, dump(base));

@@ -43,7 +43,12 @@ export async function waitForStatus(s3: S3Client, prefix: string, statuses: Data
   } catch (e) {
     // Say where it got stuck: a timeout alone tells nothing in a CI log.
     const s = last;
-    const where = s ? `status ${s.status}, attempts ${s.attempts}, steps ${Object.keys(s.completedSteps).join(',')}, lease ${s.lease ? 'held' : 'free'}, last error ${s.lastError ? `${s.lastError.step}: ${s.lastError.message}` : 'none'}, history ${s.history.slice(-4).map((h) => h.event).join(' > ')}` : 'no record';
+    const where = s
+      ? `status ${s.status}, attempts ${s.attempts}, steps ${Object.keys(s.completedSteps).join(',')}, lease ${s.lease ? 'held' : 'free'}, last error ${s.lastError ? `${s.lastError.step}: ${s.lastError.message}` : 'none'}, history ${s.history
+          .slice(-4)
+          .map((h) => h.event)
+          .join(' > ')}`
+      : 'no record';
     throw new Error(`${(e as Error).message} — ${where}`, { cause: e });
   }
 }
@@ -94,7 +99,14 @@ export function dataObjectKeys(prefix: string, files: number): string[] {
  * nothing else registered.
  */
 export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?: string[] } = {}): void {
-  const counts = { spaces: o.spaces.length, storages: o.storages.length, supports: o.supports.length, groups: o.groups.length, tokens: o.tokens.length, shares: o.shares.length };
+  const counts = {
+    spaces: o.spaces.length,
+    storages: o.storages.length,
+    supports: o.supports.length,
+    groups: o.groups.length,
+    tokens: o.tokens.length,
+    shares: o.shares.length,
+  };
   // Replication adds supports on secondaries (their shared storages for replicas): never two by one provider.
   const replicaProviders = o.replicaSupports.map((s: any) => s.providerId);
   if (new Set(replicaProviders).size !== replicaProviders.length) throw new Error(`a provider supports the space twice: ${JSON.stringify(replicaProviders)}`);
@@ -108,7 +120,9 @@ export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?
     const got = [...registered.keys()].sort();
     const twice = [...registered].filter(([, n]) => n !== 1).map(([k]) => k);
     if (JSON.stringify(got) !== JSON.stringify(want) || twice.length) {
-      throw new Error(`expected exactly these data objects registered once: ${JSON.stringify(want)}; registered: ${JSON.stringify(Object.fromEntries(registered))}`);
+      throw new Error(
+        `expected exactly these data objects registered once: ${JSON.stringify(want)}; registered: ${JSON.stringify(Object.fromEntries(registered))}`,
+      );
     }
   }
 }

@@ -11,7 +11,12 @@ import { ObjectStore, ObjectTooLargeError, PreconditionFailedError, type StoredO
  */
 export class MemoryObjects extends ObjectStore {
   readonly data = new Map<string, { body: Buffer; etag: string }>();
-  readonly calls: { op: 'get' | 'head' | 'put' | 'list'; key: string; cond?: { ifMatch?: string; ifNoneMatch?: '*' }; result?: 'ok' | 'precondition-failed' | 'missing' }[] = [];
+  readonly calls: {
+    op: 'get' | 'head' | 'put' | 'list';
+    key: string;
+    cond?: { ifMatch?: string; ifNoneMatch?: '*' };
+    result?: 'ok' | 'precondition-failed' | 'missing';
+  }[] = [];
   beforePut?: (key: string, cond: { ifMatch?: string; ifNoneMatch?: '*' }) => void | Promise<void>;
   #version = 0;
 
@@ -54,7 +59,10 @@ export class MemoryObjects extends ObjectStore {
     return this.seed(key, body);
   }
 
-  override async *list(prefix: string, opts: { startAfter?: string; delimiter?: string } = {}): AsyncGenerator<{ key: string; size: number; etag: string } | { commonPrefix: string }> {
+  override async *list(
+    prefix: string,
+    opts: { startAfter?: string; delimiter?: string } = {},
+  ): AsyncGenerator<{ key: string; size: number; etag: string } | { commonPrefix: string }> {
     this.calls.push({ op: 'list', key: prefix });
     const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix) && (!opts.startAfter || k > opts.startAfter)).sort();
     const prefixes = new Set<string>();

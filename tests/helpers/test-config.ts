@@ -20,6 +20,8 @@ restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host
 export function testConfig(extraYaml = ''): S3odConfig {
   // YAML mappings may not repeat a key: lines of `extraYaml` replace the same top-level keys here.
   const extraKeys = new Set([...extraYaml.matchAll(/^([A-Za-z][\w]*):/gm)].map((m) => m[1]));
-  const base = TEST_CONFIG_YAML.split('\n').filter((line) => !extraKeys.has(line.split(':')[0]!)).join('\n');
+  const base = TEST_CONFIG_YAML.split('\n')
+    .filter((line) => !extraKeys.has(line.split(':')[0]!))
+    .join('\n');
   return parseConfig(`${base}\n${extraYaml}`);
 }

@@ -50,7 +50,13 @@ beforeAll(async () => {
   for (let i = 0; i < 10; i++) {
     const spaceName = `fs2od_${base}_${i}`;
     const spaceId = await od.zone.createSpace({ groupId: info.sim.managerGroupId, name: spaceName });
-    fs2od.push({ prefix: `${base}/Old_${i}`, spaceId, spaceName, inviteToken: `MDAxY2xvY2F0aW9u${randomBytes(40).toString('hex')}`, publicUrl: `https://onezone.sim.localhost/share/${randomBytes(16).toString('hex')}` });
+    fs2od.push({
+      prefix: `${base}/Old_${i}`,
+      spaceId,
+      spaceName,
+      inviteToken: `MDAxY2xvY2F0aW9u${randomBytes(40).toString('hex')}`,
+      publicUrl: `https://onezone.sim.localhost/share/${randomBytes(16).toString('hex')}`,
+    });
   }
   const uploads: (() => Promise<unknown>)[] = [
     ...fs2od.map((d) => () => uploadDataset(s3, d.prefix.slice(base.length + 1), { base, files: 1, metadata: SAMPLE_METADATA + fs2odSection(d) })),
@@ -69,7 +75,11 @@ afterAll(async () => {
   await drainQueue(sqs, queue);
   await control('POST', '/resume');
   // The records are for this test only: leave the shared bucket's record list as it was.
-  await Promise.all([...fs2od.map((d) => d.prefix), ...fresh].map((p) => s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `.s3od/state/${datasetId(info.bucket, p)}.json` }))));
+  await Promise.all(
+    [...fs2od.map((d) => d.prefix), ...fresh].map((p) =>
+      s3.send(new DeleteObjectCommand({ Bucket: info.bucket, Key: `.s3od/state/${datasetId(info.bucket, p)}.json` })),
+    ),
+  );
   sqs.destroy();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -32,7 +32,8 @@ describe('s3od doctor', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // Other test files may leave jobs in a dead-letter queue (a warning, not a failure).
-    for (const name of CHECKS) expect(r.stdout).toMatch(name.endsWith('queue') ? new RegExp(`^(✔ ${name}: |⚠ ${name}: .*dead-letter)`, 'm') : new RegExp(`^✔ ${name}: `, 'm'));
+    for (const name of CHECKS)
+      expect(r.stdout).toMatch(name.endsWith('queue') ? new RegExp(`^(✔ ${name}: |⚠ ${name}: .*dead-letter)`, 'm') : new RegExp(`^✔ ${name}: `, 'm'));
     expect(r.stdout).not.toMatch(/✘/);
     expect(r.stdout).toMatch(/bucket notifications: topic arn:aws:sns:default::s3od-events .*s3:ObjectCreated:\*, s3:ObjectRemoved:\*/);
     expect(r.stdout).toMatch(/versions compatible: Onezone 21\.02\.7, Oneprovider 21\.02\.7, Onepanel 21\.02\.7/);
@@ -60,7 +61,10 @@ describe('s3od doctor', () => {
 
     const json = JSON.parse((await runCli(['doctor', '--json', '--config', config, ...stack])).stdout);
     expect(json.ok).toBe(false);
-    expect(json.checks.find((c: any) => c.name === 'Onezone reachable')).toMatchObject({ status: 'fail', hint: expect.stringContaining('restAccess.onezone.host') });
+    expect(json.checks.find((c: any) => c.name === 'Onezone reachable')).toMatchObject({
+      status: 'fail',
+      hint: expect.stringContaining('restAccess.onezone.host'),
+    });
   });
 
   it('fails the S3 and notification checks for a bucket that does not exist', async () => {

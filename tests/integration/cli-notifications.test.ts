@@ -24,7 +24,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-  const sns = new SNSClient({ endpoint: info.s3Endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } });
+  const sns = new SNSClient({
+    endpoint: info.s3Endpoint,
+    region: info.region,
+    credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
+  });
   await sns.send(new DeleteTopicCommand({ TopicArn: `arn:aws:sns:default::${topic}` })).catch(() => undefined);
   sns.destroy();
   rmSync(dir, { recursive: true, force: true });
@@ -48,12 +52,26 @@ describe('s3od notifications setup', () => {
 
     // doctor agrees that this bucket now delivers to s3od.
     const doctor = await runCli(['doctor', ...args]);
-    expect(doctor.stdout).toMatch(new RegExp(`^✔ bucket notifications: topic arn:aws:sns:default::${topic} .*prefix datasets/, push endpoint ${info.functionsUrl}/function/on-object-event$`, 'm'));
+    expect(doctor.stdout).toMatch(
+      new RegExp(
+        `^✔ bucket notifications: topic arn:aws:sns:default::${topic} .*prefix datasets/, push endpoint ${info.functionsUrl}/function/on-object-event$`,
+        'm',
+      ),
+    );
     for (const s of stackSecrets(info)) expect(first.stdout + first.stderr + doctor.stdout).not.toContain(s);
   });
 
   it('prints the MinIO commands with the token as $S3OD_WEBHOOK_TOKEN, never its value', async () => {
-    const r = await runCli(['notifications', 'setup', '--print-minio', '--alias', 'facility', '--endpoint', 'http://gateway.openfaas:8080/function/on-object-event', ...args]);
+    const r = await runCli([
+      'notifications',
+      'setup',
+      '--print-minio',
+      '--alias',
+      'facility',
+      '--endpoint',
+      'http://gateway.openfaas:8080/function/on-object-event',
+      ...args,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       'mc admin config set facility notify_webhook:s3od endpoint="http://gateway.openfaas:8080/function/on-object-event" auth_token="$S3OD_WEBHOOK_TOKEN" queue_dir="/data/.s3od-events" queue_limit="100000"',

@@ -51,7 +51,12 @@ describe('s3od retry', () => {
     await control('POST', '/pause');
     await putObject(s3, `${prefix}/SPA.yml`, SAMPLE_METADATA);
     const queue = info.queues.ProvisionQueue!;
-    await pollUntil(async () => ((await queueDepth(sqs, queue)).visible > 0 ? true : undefined), { deadlineMs: 20_000, initialDelayMs: 50, maxDelayMs: 200, description: 'the upload\'s provision job' });
+    await pollUntil(async () => ((await queueDepth(sqs, queue)).visible > 0 ? true : undefined), {
+      deadlineMs: 20_000,
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+      description: "the upload's provision job",
+    });
     const lost = await drainQueue(sqs, queue);
     expect(lost).toEqual([expect.objectContaining({ reason: 'event', dataset: expect.objectContaining({ prefix }) })]);
     await control('POST', '/resume');

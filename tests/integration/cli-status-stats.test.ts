@@ -36,7 +36,8 @@ describe('s3od status', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(prefix);
     expect(r.stdout).toMatch(/status\s+provisioned/);
-    for (const id of [state.outputs.spaceId, state.outputs.storageId, state.outputs.groupId, state.outputs.shareId, state.outputs.publicUrl]) expect(r.stdout).toContain(id);
+    for (const id of [state.outputs.spaceId, state.outputs.storageId, state.outputs.groupId, state.outputs.shareId, state.outputs.publicUrl])
+      expect(r.stdout).toContain(id);
     expect(r.stdout).toMatch(/invite token\s+set \(token id /);
     expect(r.stdout).toMatch(/attempts\s+1/);
     expect(r.stdout).toMatch(/last error\s+none/);
@@ -50,7 +51,13 @@ describe('s3od status', () => {
     const r = await runCli(['status', prefix, '--json', ...stack]);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout);
-    expect(rec).toMatchObject({ status: 'provisioned', attempts: 1, dataset: { prefix }, outputs: { spaceId: state.outputs.spaceId, inviteToken: 'set' }, import: { registered: 2 } });
+    expect(rec).toMatchObject({
+      status: 'provisioned',
+      attempts: 1,
+      dataset: { prefix },
+      outputs: { spaceId: state.outputs.spaceId, inviteToken: 'set' },
+      import: { registered: 2 },
+    });
     expectNoSecrets(r);
   });
 
@@ -79,7 +86,7 @@ describe('s3od status', () => {
 });
 
 describe('s3od stats', () => {
-  it('reports the space\'s support and occupancy as the simulator holds them, with totals', async () => {
+  it("reports the space's support and occupancy as the simulator holds them, with totals", async () => {
     const r = await runCli(['stats', '--json', '--prefix', prefix, ...stack]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -88,7 +95,12 @@ describe('s3od stats', () => {
     expect(supports).toHaveLength(1);
     const [support] = supports;
     expect(report.spaces).toEqual([
-      { folder: prefix, spaceId: state.outputs.spaceId, name: state.outputs.onedataName, providers: [{ providerId: support.providerId, support: support.size, occupancy: 100 + 101 }] },
+      {
+        folder: prefix,
+        spaceId: state.outputs.spaceId,
+        name: state.outputs.onedataName,
+        providers: [{ providerId: support.providerId, support: support.size, occupancy: 100 + 101 }],
+      },
     ]);
     expect(report.providers[support.providerId]).toMatchObject({ spaces: 1, support: support.size, occupancy: 201, occupancyUnknown: 0 });
     expect(report.total).toEqual({ spaces: 1, support: support.size, occupancy: 201 });

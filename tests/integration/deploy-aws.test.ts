@@ -48,11 +48,17 @@ describe('AWS deployment (osls, offline)', () => {
   it('serverless package (stage ci) builds one small zip per function holding only its bundle and the config', async () => {
     const { stdout } = await run('bash', ['infra/deploy/package.sh', 'ci'], { cwd: ROOT, env: baseEnv(), timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
     expect(stdout).toMatch(/\| function \| zip \|/);
-    const functions = readServerlessFile(join(ROOT, 'serverless.yml'), 'ci').functions.map((f) => f.name).sort();
+    const functions = readServerlessFile(join(ROOT, 'serverless.yml'), 'ci')
+      .functions.map((f) => f.name)
+      .sort();
     const artifacts = listArtifacts(join(ROOT, '.serverless'));
     expect(artifacts.map((a) => a.function)).toEqual(functions);
     for (const a of artifacts) {
-      expect(a.entries.map((e) => e.name).sort(), a.function).toEqual([`functions/${a.function}/handler.mjs`, `functions/${a.function}/handler.mjs.map`, 'infra/config/s3od.ci.yml']);
+      expect(a.entries.map((e) => e.name).sort(), a.function).toEqual([
+        `functions/${a.function}/handler.mjs`,
+        `functions/${a.function}/handler.mjs.map`,
+        'infra/config/s3od.ci.yml',
+      ]);
       expect(a.zipBytes, `${a.function}.zip`).toBeLessThan(MAX_ZIP_BYTES);
       expect(a.entries.find((e) => e.name.endsWith('handler.mjs'))!.bytes).toBeLessThan(MAX_BUNDLE_BYTES);
     }
@@ -87,16 +93,28 @@ describe('AWS deployment (osls, offline)', () => {
         const head = await handler({ version: '2.0', requestContext: { http: { method: 'HEAD', sourceIp: '' } }, headers: {} }, {});
         const direct = await handler({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '2026-11-26T12:00:00Z', s3: { bucket: { name: 'facility' }, object: { key: 'elsewhere/x.txt', size: 1, eTag: 'e' } } }] }, {});
         console.log('RESULT ' + JSON.stringify({ head, direct }));`;
-      const env = { ...baseEnv(), S3OD_CONFIG: 'infra/config/s3od.ci.yml', S3OD_PROVISION_QUEUE_URL: 'http://127.0.0.1:9/0/p', S3OD_IMPORT_QUEUE_URL: 'http://127.0.0.1:9/0/i', AWS_REGION: 'eu-central-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const env = {
+        ...baseEnv(),
+        S3OD_CONFIG: 'infra/config/s3od.ci.yml',
+        S3OD_PROVISION_QUEUE_URL: 'http://127.0.0.1:9/0/p',
+        S3OD_IMPORT_QUEUE_URL: 'http://127.0.0.1:9/0/i',
+        AWS_REGION: 'eu-central-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
       const out = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, timeout: 30_000 });
-      const result = JSON.parse(out.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+      const result = JSON.parse(
+        out.stdout
+          .split('\n')
+          .find((l) => l.startsWith('RESULT '))!
+          .slice(7),
+      );
       expect(result).toEqual({ head: { statusCode: 200, body: '' }, direct: { events: 1, provisionJobs: 0, importJobs: 0, dropped: 1 } });
     } finally {
       rmSync(task, { recursive: true, force: true });
     }
   });
 
-  it('serverless invoke local (stage local): an RGW webhook through the HTTP route puts the provision job on the stack\'s queue', async () => {
+  it("serverless invoke local (stage local): an RGW webhook through the HTTP route puts the provision job on the stack's queue", async () => {
     await drainQueue(sqs, info.queues.ProvisionQueue!);
     const sample = JSON.parse(readFileSync(join(ROOT, 'infra/deploy/events/http-rgw-put.json'), 'utf8'));
     const rgw = JSON.parse(sample.body);
@@ -119,7 +137,12 @@ describe('AWS deployment (osls, offline)', () => {
     expect(stdout).toMatch(/"statusCode": 202/);
     const jobs = (await drainQueue(sqs, info.queues.ProvisionQueue!)) as ProvisionJob[];
     expect(jobs).toEqual([
-      expect.objectContaining({ type: 'provision', metadataFile: 'SPA.yml', etag: rgw.Records[0].s3.object.eTag, dataset: expect.objectContaining({ bucket: 'facility', prefix: 'datasets/Run 42' }) }),
+      expect.objectContaining({
+        type: 'provision',
+        metadataFile: 'SPA.yml',
+        etag: rgw.Records[0].s3.object.eTag,
+        dataset: expect.objectContaining({ bucket: 'facility', prefix: 'datasets/Run 42' }),
+      }),
     ]);
     // The function's EMF line came out with the log lines.
     expect(stdout).toMatch(/"msg":"metrics".*"Source":"http".*"ProvisionJobsEnqueued":1/);

@@ -59,7 +59,8 @@ describe('OpenFaaS entry points on the local stack', () => {
     await drainQueue(sqs, info.queues.ProvisionQueue!);
     const name = uniqueName('OpenFaaS_Webhook');
     const url = `${shim.url}/function/on-object-event`;
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', body: rgwEvent(name), headers: { 'content-type': 'application/json', ...headers } });
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', body: rgwEvent(name), headers: { 'content-type': 'application/json', ...headers } });
 
     expect((await post({})).status).toBe(401); // the fixture's opaqueData is not our token
     expect((await post({ authorization: 'Bearer not-the-token' })).status).toBe(401);
@@ -91,7 +92,12 @@ describe('OpenFaaS entry points on the local stack', () => {
     const name = uniqueName('OpenFaaS_Worker');
     // RGW pushes the upload to the stack's on-object-event; the job waits on the paused queue.
     const prefix = await uploadDataset(s3, name, { files: 1, metadata: SAMPLE_METADATA });
-    await pollUntil(async () => ((await queueDepth(sqs, info.queues.ProvisionQueue!)).visible > 0 ? true : undefined), { deadlineMs: 10_000, initialDelayMs: 50, maxDelayMs: 200, description: 'the provision job' });
+    await pollUntil(async () => ((await queueDepth(sqs, info.queues.ProvisionQueue!)).visible > 0 ? true : undefined), {
+      deadlineMs: 10_000,
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+      description: 'the provision job',
+    });
 
     const log = createLogger({ app: 's3od-test' });
     const worker = new QueueWorker({

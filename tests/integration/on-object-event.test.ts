@@ -61,7 +61,11 @@ describe('on-object-event on the local stack', () => {
   });
 
   it('rejects webhook deliveries without the shared secret and logs no body', async () => {
-    const body = JSON.stringify({ Records: [{ eventSource: 'ceph:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: info.bucket }, object: { key: 'datasets/X/SPA.yml', size: 1 } } }] });
+    const body = JSON.stringify({
+      Records: [
+        { eventSource: 'ceph:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: info.bucket }, object: { key: 'datasets/X/SPA.yml', size: 1 } } },
+      ],
+    });
     const res = await fetch(`${info.functionsUrl}/function/on-object-event`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(401);
     const ok = await fetch(`${info.functionsUrl}/function/on-object-event`, {

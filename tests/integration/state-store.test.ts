@@ -40,7 +40,7 @@ describe('StateStore', () => {
     expect('busy' in (await states.acquireLease(short, 'next-worker', 60_000))).toBe(false);
   });
 
-  it('a lease holder\'s save keeps importers\' counters, and fails once another worker holds the lease', async () => {
+  it("a lease holder's save keeps importers' counters, and fails once another worker holds the lease", async () => {
     const d = fresh();
     const mine = await states.acquireLease(d, 'me', 60_000);
     if ('busy' in mine) throw new Error('lease expected');

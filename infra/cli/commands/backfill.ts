@@ -78,15 +78,21 @@ ${CONFIG_HELP}`,
         output.json({ bucket: ctx.config.bucket, dryRun, ...report });
       } else {
         for (const e of report.enqueued) output.out(`${dryRun ? 'would enqueue' : 'enqueued'} ${safeText(e.folder)}  (${safeText(e.metadataFile)})`);
-        for (const a of report.adopted) output.out(`${dryRun ? 'would adopt' : 'adopted'}  ${safeText(a.folder)}  space ${safeText(a.spaceId)} (fs2od, from ${safeText(a.source)})${a.notes.length ? `  — ${safeText(a.notes.join('; '))}` : ''}`);
+        for (const a of report.adopted)
+          output.out(
+            `${dryRun ? 'would adopt' : 'adopted'}  ${safeText(a.folder)}  space ${safeText(a.spaceId)} (fs2od, from ${safeText(a.source)})${a.notes.length ? `  — ${safeText(a.notes.join('; '))}` : ''}`,
+          );
         for (const f of report.skipped.raced) output.out(`skipped  ${safeText(f)}: s3od started on it meanwhile`);
         for (const e of report.errors) output.err(`error    ${safeText(e.folder)}: ${safeText(e.message)}`);
         output.out('');
         output.out(`${report.folders} dataset folders examined`);
         output.out(`  ${report.enqueued.length} ${dryRun ? 'to enqueue' : 'enqueued'} (reason: backfill)`);
         output.out(`  ${report.adopted.length} ${dryRun ? 'to adopt' : 'adopted'} from fs2od (provisioned, not recreated)`);
-        output.out(`  ${report.skipped.provisioned.length} already provisioned, ${report.skipped['in-progress'].length} in progress, ${report.skipped['no-metadata'].length} without a metadata file`);
-        if (report.skipped.failed.length) output.out(`  ${report.skipped.failed.length} failed earlier — not enqueued; see s3od status, then s3od retry --failed`);
+        output.out(
+          `  ${report.skipped.provisioned.length} already provisioned, ${report.skipped['in-progress'].length} in progress, ${report.skipped['no-metadata'].length} without a metadata file`,
+        );
+        if (report.skipped.failed.length)
+          output.out(`  ${report.skipped.failed.length} failed earlier — not enqueued; see s3od status, then s3od retry --failed`);
         if (report.errors.length) output.out(`  ${report.errors.length} folders could not be examined (see above)`);
       }
       return report.errors.length ? EXIT.failure : EXIT.ok;

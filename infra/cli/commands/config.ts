@@ -69,7 +69,7 @@ const IMPORT_OPTIONS = {
 
 export const configImportCommand: Command = {
   words: ['config', 'import-fs2od'],
-  summary: 'translate an fs2od config.yaml into s3od\'s YAML',
+  summary: "translate an fs2od config.yaml into s3od's YAML",
   help: `Usage: s3od config import-fs2od FILE [--out FILE] [--bucket NAME] [--storage-mode posix|s3]
                                  [--mount-root PATH] [--s3-endpoint URL]
 

@@ -45,7 +45,10 @@ ${CONFIG_HELP}`,
           output.out(`${MARK[c.status]} ${c.name}: ${safeText(c.detail)}`);
           if (c.hint && c.status !== 'ok') output.out(`    hint: ${c.hint}`);
         }
-        output.out(`${checks.length} checks: ${checks.length - failed - warned - checks.filter((c) => c.status === 'skip').length} ok` + `${warned ? `, ${warned} warnings` : ''}${failed ? `, ${failed} failed` : ''}`);
+        output.out(
+          `${checks.length} checks: ${checks.length - failed - warned - checks.filter((c) => c.status === 'skip').length} ok` +
+            `${warned ? `, ${warned} warnings` : ''}${failed ? `, ${failed} failed` : ''}`,
+        );
       }
       return failed ? EXIT.failure : EXIT.ok;
     });

@@ -23,7 +23,8 @@ const DEFAULT_TOPIC = 's3od-events';
 /** The on-object-event URL: --endpoint, S3OD_EVENTS_ENDPOINT, or the local stack's function. */
 function pushEndpoint(ctx: CliContext | undefined, explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   const url = explicit ?? env.S3OD_EVENTS_ENDPOINT ?? (ctx?.settings.stack ? `${ctx.settings.stack.functionsUrl}/function/on-object-event` : undefined);
-  if (!url) throw new UsageError('--endpoint URL is required: the URL of the on-object-event function (e.g. http://gateway.openfaas:8080/function/on-object-event)');
+  if (!url)
+    throw new UsageError('--endpoint URL is required: the URL of the on-object-event function (e.g. http://gateway.openfaas:8080/function/on-object-event)');
   if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--endpoint must be an http(s) URL (got ${JSON.stringify(url)})`);
   return url;
 }
@@ -79,7 +80,8 @@ ${CONFIG_HELP}`,
           ...(prefix ? { prefix } : {}),
         });
         for (const line of lines) output.out(line);
-        if (!ctx.env.S3OD_WEBHOOK_TOKEN) output.err('note: S3OD_WEBHOOK_TOKEN is not set here; set it (the same value as the functions have) before running these commands');
+        if (!ctx.env.S3OD_WEBHOOK_TOKEN)
+          output.err('note: S3OD_WEBHOOK_TOKEN is not set here; set it (the same value as the functions have) before running these commands');
         return EXIT.ok;
       }
 
@@ -92,11 +94,13 @@ ${CONFIG_HELP}`,
 
       const endpoint = ctx.env.S3OD_S3_ENDPOINT;
       const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = ctx.env;
-      if (!endpoint) throw new CommandFailed('S3OD_S3_ENDPOINT is not set: the RGW endpoint (topics are created on it). For AWS S3 use --sqs-arn, for MinIO --print-minio');
+      if (!endpoint)
+        throw new CommandFailed('S3OD_S3_ENDPOINT is not set: the RGW endpoint (topics are created on it). For AWS S3 use --sqs-arn, for MinIO --print-minio');
       if (!accessKeyId || !secretAccessKey) throw new CommandFailed('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to create the RGW topic');
       const topicName = values.topic ?? DEFAULT_TOPIC;
       const webhookToken = ctx.env.S3OD_WEBHOOK_TOKEN || undefined;
-      if (!webhookToken) output.err('warning: S3OD_WEBHOOK_TOKEN is not set: the topic carries no OpaqueData, and on-object-event refuses deliveries without the token (401)');
+      if (!webhookToken)
+        output.err('warning: S3OD_WEBHOOK_TOKEN is not set: the topic carries no OpaqueData, and on-object-event refuses deliveries without the token (401)');
       const res = await setupRgwNotifications(ctx.s3(), {
         endpoint,
         region: ctx.env.AWS_REGION || 'us-east-1',
@@ -109,11 +113,23 @@ ${CONFIG_HELP}`,
         ...(prefix ? { prefix } : {}),
       });
       const unchanged = !res.topicChanged && !res.notificationChanged;
-      if (values.json) output.json({ mode: 'rgw', bucket: config.bucket, topicArn: res.topicArn, topicChanged: res.topicChanged, notificationChanged: res.notificationChanged, unchanged });
+      if (values.json)
+        output.json({
+          mode: 'rgw',
+          bucket: config.bucket,
+          topicArn: res.topicArn,
+          topicChanged: res.topicChanged,
+          notificationChanged: res.notificationChanged,
+          unchanged,
+        });
       else {
         output.out(`topic ${topicName} (${res.topicArn}): ${res.topicChanged ? 'created or updated' : 'unchanged'}`);
-        output.out(`bucket notification s3od-${topicName} on ${config.bucket}${prefix ? ` (prefix ${prefix})` : ''}: ${res.notificationChanged ? 'written' : 'unchanged'}`);
-        output.out(unchanged ? 'unchanged: the bucket already sends its events to s3od' : 'done: the bucket sends object-created and object-removed events to s3od');
+        output.out(
+          `bucket notification s3od-${topicName} on ${config.bucket}${prefix ? ` (prefix ${prefix})` : ''}: ${res.notificationChanged ? 'written' : 'unchanged'}`,
+        );
+        output.out(
+          unchanged ? 'unchanged: the bucket already sends its events to s3od' : 'done: the bucket sends object-created and object-removed events to s3od',
+        );
       }
       return EXIT.ok;
     });

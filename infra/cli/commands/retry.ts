@@ -70,7 +70,10 @@ ${CONFIG_HELP}`,
       for (const t of targets) {
         const found = await findMetadataFile(ctx.objects(), t.dataset, ctx.config.metadataFiles);
         if (!found) {
-          skipped.push({ folder: t.dataset.prefix, reason: `no metadata file (${ctx.config.metadataFiles.join(', ')}) in the folder; upload it again instead` });
+          skipped.push({
+            folder: t.dataset.prefix,
+            reason: `no metadata file (${ctx.config.metadataFiles.join(', ')}) in the folder; upload it again instead`,
+          });
           continue;
         }
         const leaseHeld = t.state?.lease && Date.parse(t.state.lease.expiresAt) > Date.now();
@@ -82,7 +85,11 @@ ${CONFIG_HELP}`,
           attempts: t.state?.attempts ?? 0,
           metadataFile: found.fileName,
           etag: found.etag,
-          ...(leaseHeld ? { note: 'a worker holds its lease now; the job waits for it' } : t.state?.status === 'provisioned' ? { note: 'already provisioned: the job re-checks the section and the published metadata' } : {}),
+          ...(leaseHeld
+            ? { note: 'a worker holds its lease now; the job waits for it' }
+            : t.state?.status === 'provisioned'
+              ? { note: 'already provisioned: the job re-checks the section and the published metadata' }
+              : {}),
         });
       }
       if (!values['dry-run'] && jobs.length) {
@@ -99,9 +106,15 @@ ${CONFIG_HELP}`,
       else {
         const verb = values['dry-run'] ? 'would enqueue' : 'enqueued';
         if (targets.length === 0) output.out(values.failed ? 'no failed datasets' : 'nothing to retry');
-        for (const e of enqueued) output.out(`${verb} ${safeText(e.folder)}  (${safeText(e.status)}, ${safeText(e.attempts)} attempts so far; ${safeText(e.metadataFile)} etag ${safeText(e.etag)})${e.note ? `  — ${e.note}` : ''}`);
+        for (const e of enqueued)
+          output.out(
+            `${verb} ${safeText(e.folder)}  (${safeText(e.status)}, ${safeText(e.attempts)} attempts so far; ${safeText(e.metadataFile)} etag ${safeText(e.etag)})${e.note ? `  — ${e.note}` : ''}`,
+          );
         for (const s of skipped) output.err(`not enqueued: ${safeText(s.folder)}: ${s.reason}`);
-        if (enqueued.length) output.out(`${enqueued.length} provision job${enqueued.length === 1 ? '' : 's'} ${values['dry-run'] ? 'would be enqueued' : 'enqueued'} (reason: retry)`);
+        if (enqueued.length)
+          output.out(
+            `${enqueued.length} provision job${enqueued.length === 1 ? '' : 's'} ${values['dry-run'] ? 'would be enqueued' : 'enqueued'} (reason: retry)`,
+          );
       }
       return skipped.length ? EXIT.failure : EXIT.ok;
     });

@@ -49,10 +49,17 @@ ${CONFIG_HELP}`,
       else for (const line of table(['FOLDER', 'SPACE', 'PROVIDER', 'SUPPORT', 'OCCUPANCY', ''], rows)) output.out(line);
       output.out('');
       output.out('Totals per provider:');
-      const totals = Object.entries(report.providers).map(([id, p]) => [label(id), String(p.spaces), formatBytes(p.support, h), formatBytes(p.occupancy, h) + (p.occupancyUnknown ? ` (+${p.occupancyUnknown} unknown)` : '')]);
+      const totals = Object.entries(report.providers).map(([id, p]) => [
+        label(id),
+        String(p.spaces),
+        formatBytes(p.support, h),
+        formatBytes(p.occupancy, h) + (p.occupancyUnknown ? ` (+${p.occupancyUnknown} unknown)` : ''),
+      ]);
       for (const line of table(['PROVIDER', 'SPACES', 'SUPPORT', 'OCCUPANCY'], totals)) output.out(`  ${line}`);
       output.out('');
-      output.out(`Grand total: ${report.total.spaces} spaces, support ${formatBytes(report.total.support, h)}, occupancy ${formatBytes(report.total.occupancy, h)}`);
+      output.out(
+        `Grand total: ${report.total.spaces} spaces, support ${formatBytes(report.total.support, h)}, occupancy ${formatBytes(report.total.occupancy, h)}`,
+      );
       return EXIT.ok;
     });
   },

@@ -13,7 +13,7 @@ const OPTIONS = {
 
 export const statusCommand: Command = {
   words: ['status'],
-  summary: 'show one dataset\'s record, or a table of all datasets',
+  summary: "show one dataset's record, or a table of all datasets",
   help: `Usage: s3od status [DATASET] [--json] [--prefix P]
 
 Shows what s3od knows about datasets (their records in the bucket, .s3od/state/).
@@ -40,7 +40,10 @@ ${CONFIG_HELP}`,
         const rec = await ctx.states().read(ref.id);
         if (!rec) {
           if (values.json) output.json({ dataset: ref.prefix, id: ref.id, record: null });
-          output.err(`no record for ${safeText(ref.prefix)}: s3od has not seen this dataset. Is its metadata file (${ctx.config.metadataFiles.join(' or ')}) there? ` + `Try: s3od backfill --prefix ${safeText(ref.prefix)}/`);
+          output.err(
+            `no record for ${safeText(ref.prefix)}: s3od has not seen this dataset. Is its metadata file (${ctx.config.metadataFiles.join(' or ')}) there? ` +
+              `Try: s3od backfill --prefix ${safeText(ref.prefix)}/`,
+          );
           return EXIT.failure;
         }
         output.addSecret(rec.state.outputs.inviteToken);

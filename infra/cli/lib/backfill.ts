@@ -88,7 +88,13 @@ async function examine(ctx: CliContext, dataset: DatasetRef, known: Set<string>)
  * dies in between, the next run sends them again (a duplicate job is harmless, a lost one is not).
  */
 export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<BackfillReport> {
-  const report: BackfillReport = { folders: 0, enqueued: [], adopted: [], skipped: { provisioned: [], 'in-progress': [], failed: [], 'no-metadata': [], raced: [] }, errors: [] };
+  const report: BackfillReport = {
+    folders: 0,
+    enqueued: [],
+    adopted: [],
+    skipped: { provisioned: [], 'in-progress': [], failed: [], 'no-metadata': [], raced: [] },
+    errors: [],
+  };
   const known = await recordIds(ctx);
   const limit = new Semaphore(opts.concurrency ?? 8);
   const batchSize = opts.batchSize ?? 100;
@@ -156,7 +162,13 @@ export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<
     opts.onProgress?.(report);
   };
 
-  for await (const ref of walkDatasetFolders(folderLister(ctx.objects()), ctx.config.bucket, ctx.classifier, ctx.config.watchedDirectories, opts.prefix ?? '')) {
+  for await (const ref of walkDatasetFolders(
+    folderLister(ctx.objects()),
+    ctx.config.bucket,
+    ctx.classifier,
+    ctx.config.watchedDirectories,
+    opts.prefix ?? '',
+  )) {
     batch.push(ref);
     if (batch.length >= batchSize) await flush();
   }
@@ -178,7 +190,9 @@ function adoptionLookups(ctx: CliContext, opts: BackfillOptions): (spaceId: stri
         od = ctx.onedata({ retries: 0, timeoutMs: 5000 });
       } catch (e) {
         disabled = true;
-        opts.onNote?.(`adopting without Onedata lookups: ${e instanceof ConfigError ? e.problems.map((p) => `${p.key} ${p.message}`).join('; ') : (e as Error).message}`);
+        opts.onNote?.(
+          `adopting without Onedata lookups: ${e instanceof ConfigError ? e.problems.map((p) => `${p.key} ${p.message}`).join('; ') : (e as Error).message}`,
+        );
         return { outputs: {}, notes: [] };
       }
     }

@@ -27,7 +27,11 @@ export const CONFIG_HELP = `Configuration:
   Without either: S3OD_CONFIG, else the local stack's .local/stack.json if it exists.`;
 
 /** Builds the context for a command that talks to the bucket, queues or Onedata, and cleans up. */
-export async function withContext<T>(values: { config?: string | undefined; stack?: string | undefined }, env: CommandEnv, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(
+  values: { config?: string | undefined; stack?: string | undefined },
+  env: CommandEnv,
+  fn: (ctx: CliContext) => Promise<T>,
+): Promise<T> {
   const ctx = new CliContext(resolveSettings(values, env.io), env.output);
   try {
     return await fn(ctx);

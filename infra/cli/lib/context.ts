@@ -99,7 +99,10 @@ export class CliContext {
   private loadedSecrets?: S3odSecrets;
   readonly classifier: KeyClassifier;
 
-  constructor(readonly settings: CliSettings, readonly output: Output) {
+  constructor(
+    readonly settings: CliSettings,
+    readonly output: Output,
+  ) {
     for (const name of SECRET_ENV_VARS) output.addSecret(settings.env[name]);
     if (settings.stack) {
       output.addSecret(settings.stack.secretAccessKey);
@@ -146,7 +149,12 @@ export class CliContext {
     if (this.sqsClient) return this.sqsClient;
     const endpoint = this.env.S3OD_SQS_ENDPOINT || undefined;
     const credentials = this.credentials();
-    this.sqsClient = new SQSClient({ region: this.env.AWS_REGION || 'us-east-1', ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 });
+    this.sqsClient = new SQSClient({
+      region: this.env.AWS_REGION || 'us-east-1',
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+      maxAttempts: 2,
+    });
     return this.sqsClient;
   }
 

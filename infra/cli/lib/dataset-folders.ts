@@ -24,7 +24,13 @@ function compatible(prefix: string, filter: string): boolean {
  * request per 1000 folders at the dataset level and one per glob component above it, never a walk
  * over the objects inside the datasets. `filter` (a key prefix) prunes the walk early.
  */
-export async function* walkDatasetFolders(list: FolderLister, bucket: string, classifier: KeyClassifier, watchedDirectories: string[], filter = ''): AsyncGenerator<DatasetRef> {
+export async function* walkDatasetFolders(
+  list: FolderLister,
+  bucket: string,
+  classifier: KeyClassifier,
+  watchedDirectories: string[],
+  filter = '',
+): AsyncGenerator<DatasetRef> {
   const seen = new Set<string>();
   const f = filter.replace(/^\/+/, '');
   for (const pattern of watchedDirectories) {

@@ -38,7 +38,11 @@ export async function checkS3(ctx: CliContext): Promise<CheckResult[]> {
     await ctx.s3().send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (e) {
     return [
-      fail('S3 reachable', `HeadBucket ${bucket} at ${endpoint}: ${reason(e)}`, `check S3OD_S3_ENDPOINT, the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and that bucket "${bucket}" exists`),
+      fail(
+        'S3 reachable',
+        `HeadBucket ${bucket} at ${endpoint}: ${reason(e)}`,
+        `check S3OD_S3_ENDPOINT, the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and that bucket "${bucket}" exists`,
+      ),
       skip('bucket notifications', 'S3 not reachable'),
     ];
   }
@@ -100,7 +104,11 @@ async function checkQueue(ctx: CliContext, kind: 'provision' | 'import'): Promis
     const detail = `${url} (${a.ApproximateNumberOfMessages ?? '?'} waiting, ${a.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight)`;
     const dlq = await deadLetterDepth(ctx, a.RedrivePolicy);
     if (dlq && dlq.depth > 0) {
-      return warn(name, `${detail}; ${dlq.depth} jobs in the dead-letter queue ${dlq.name}`, 'jobs that failed maxReceiveCount times: fix the cause, then move them back with SQS redrive (StartMessageMoveTask) or `s3od retry --failed`');
+      return warn(
+        name,
+        `${detail}; ${dlq.depth} jobs in the dead-letter queue ${dlq.name}`,
+        'jobs that failed maxReceiveCount times: fix the cause, then move them back with SQS redrive (StartMessageMoveTask) or `s3od retry --failed`',
+      );
     }
     return ok(name, detail);
   } catch (e) {
@@ -138,7 +146,15 @@ export async function checkOnedata(ctx: CliContext): Promise<CheckResult[]> {
       ? ok(`${label} reachable`, `${host} (version ${r.value.version}${extra})`)
       : fail(`${label} reachable`, reason(r.reason), `check ${key} (${host}): the URL, DNS, TLS and firewall between here and ${label}`);
   results.push(reach('Onezone', zoneHost, 'restAccess.onezone.host', zone));
-  results.push(reach('Oneprovider', providerHost, 'restAccess.oneproviders[primary].host', provider, provider.status === 'fulfilled' ? `, provider ${provider.value.providerId}` : ''));
+  results.push(
+    reach(
+      'Oneprovider',
+      providerHost,
+      'restAccess.oneproviders[primary].host',
+      provider,
+      provider.status === 'fulfilled' ? `, provider ${provider.value.providerId}` : '',
+    ),
+  );
   results.push(reach('Onepanel', `${providerHost}/api/v3/onepanel`, 'restAccess.oneproviders[primary].host', panel));
 
   const versions = [
@@ -146,15 +162,21 @@ export async function checkOnedata(ctx: CliContext): Promise<CheckResult[]> {
     ['Oneprovider', provider],
     ['Onepanel', panel],
   ] as const;
-  const known = versions.filter(([, r]) => r.status === 'fulfilled').map(([n, r]) => [n, (r as PromiseFulfilledResult<{ version: string }>).value.version] as const);
+  const known = versions
+    .filter(([, r]) => r.status === 'fulfilled')
+    .map(([n, r]) => [n, (r as PromiseFulfilledResult<{ version: string }>).value.version] as const);
   if (known.length === 0) results.push(skip('versions compatible', 'no service reachable'));
   else {
     const odd = known.filter(([, v]) => !isSupportedVersion(v));
     const list = known.map(([n, v]) => `${n} ${v}`).join(', ');
     const compat = zone.status === 'fulfilled' ? zone.value.compatibleOneproviderVersions : undefined;
     const providerVersion = provider.status === 'fulfilled' ? provider.value.version : undefined;
-    if (odd.length) results.push(warn('versions compatible', list, `s3od is built and tested for Onedata 21.02.x; ${odd.map(([n]) => n).join(', ')} may differ in API details`));
-    else if (compat && providerVersion && !compat.includes(providerVersion)) results.push(warn('versions compatible', list, `Onezone does not list Oneprovider ${providerVersion} among its compatible versions`));
+    if (odd.length)
+      results.push(
+        warn('versions compatible', list, `s3od is built and tested for Onedata 21.02.x; ${odd.map(([n]) => n).join(', ')} may differ in API details`),
+      );
+    else if (compat && providerVersion && !compat.includes(providerVersion))
+      results.push(warn('versions compatible', list, `Onezone does not list Oneprovider ${providerVersion} among its compatible versions`));
     else results.push(ok('versions compatible', list));
   }
 
@@ -163,7 +185,8 @@ export async function checkOnedata(ctx: CliContext): Promise<CheckResult[]> {
     od = ctx.onedata({ retries: 0, timeoutMs: 5000 });
   } catch (e) {
     const detail = e instanceof ConfigError ? e.problems.map((p) => `${p.key} ${p.message}`).join('; ') : reason(e);
-    for (const n of ['Onezone token', 'Onepanel token', 'manager group spaces']) results.push(fail(n, detail, 'set S3OD_ONEZONE_TOKEN (and S3OD_ONEPROVIDER_TOKEN if the provider needs another token)'));
+    for (const n of ['Onezone token', 'Onepanel token', 'manager group spaces'])
+      results.push(fail(n, detail, 'set S3OD_ONEZONE_TOKEN (and S3OD_ONEPROVIDER_TOKEN if the provider needs another token)'));
     return results;
   }
   const zoneUp = zone.status === 'fulfilled';
@@ -178,21 +201,33 @@ export async function checkOnedata(ctx: CliContext): Promise<CheckResult[]> {
       ? skip('Onezone token', 'Onezone not reachable')
       : user.status === 'fulfilled'
         ? ok('Onezone token', `user ${user.value.username ?? user.value.fullName ?? ''} (${user.value.userId})`.replace(' ()', ''))
-        : fail('Onezone token', reason(user.reason), 'S3OD_ONEZONE_TOKEN is not accepted by Onezone: create an access token of the service user (no expired time caveat, Onezone service allowed)'),
+        : fail(
+            'Onezone token',
+            reason(user.reason),
+            'S3OD_ONEZONE_TOKEN is not accepted by Onezone: create an access token of the service user (no expired time caveat, Onezone service allowed)',
+          ),
   );
   results.push(
     !panelUp
       ? skip('Onepanel token', 'Onepanel not reachable')
       : storages.status === 'fulfilled'
         ? ok('Onepanel token', `cluster member (${storages.value.length} storages listed)`)
-        : fail('Onepanel token', reason(storages.reason), 'the provider token (S3OD_ONEPROVIDER_TOKEN, default the Onezone token) must belong to a member of the Oneprovider\'s cluster with cluster_update, and allow the Onepanel service'),
+        : fail(
+            'Onepanel token',
+            reason(storages.reason),
+            "the provider token (S3OD_ONEPROVIDER_TOKEN, default the Onezone token) must belong to a member of the Oneprovider's cluster with cluster_update, and allow the Onepanel service",
+          ),
   );
   results.push(
     !zoneUp
       ? skip('manager group spaces', 'Onezone not reachable')
       : spaces.status === 'fulfilled'
         ? ok('manager group spaces', `group ${config.managerGroupId} has ${spaces.value.length} spaces`)
-        : fail('manager group spaces', reason(spaces.reason), `the token's user must be a member of managerGroupId ${config.managerGroupId} with group_view and space-creation privileges (check the id)`),
+        : fail(
+            'manager group spaces',
+            reason(spaces.reason),
+            `the token's user must be a member of managerGroupId ${config.managerGroupId} with group_view and space-creation privileges (check the id)`,
+          ),
   );
   return results;
 }

@@ -48,6 +48,16 @@ export const MARK = { ok: '✔', fail: '✘', warn: '⚠', skip: '-' } as const;
 
 /** "3 provisioned · 1 failed" from counts, in a fixed order, zeros left out. */
 export function countsLine(counts: Record<string, number>, order: string[]): string {
-  const keys = [...order, ...Object.keys(counts).filter((k) => !order.includes(k)).sort()];
-  return keys.filter((k) => (counts[k] ?? 0) > 0).map((k) => `${counts[k]} ${k}`).join(' · ') || 'none';
+  const keys = [
+    ...order,
+    ...Object.keys(counts)
+      .filter((k) => !order.includes(k))
+      .sort(),
+  ];
+  return (
+    keys
+      .filter((k) => (counts[k] ?? 0) > 0)
+      .map((k) => `${counts[k]} ${k}`)
+      .join(' · ') || 'none'
+  );
 }

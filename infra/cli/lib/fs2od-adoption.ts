@@ -17,7 +17,12 @@ export interface Fs2odAccess extends AccessInfo {
  * metadata file, or — with `fs2odMetadataFile.storeAccessInfo` — in the `.fs2od` object beside it.
  * Undefined when neither has one (a dataset s3od has to provision).
  */
-export async function findFs2odAccess(objects: ObjectStore, config: S3odConfig, dataset: DatasetRef, metadata: { key: string; body: Buffer }): Promise<Fs2odAccess | undefined> {
+export async function findFs2odAccess(
+  objects: ObjectStore,
+  config: S3odConfig,
+  dataset: DatasetRef,
+  metadata: { key: string; body: Buffer },
+): Promise<Fs2odAccess | undefined> {
   const opts = metadataParseSettings(config);
   const fromMetadata = accessIn(metadata.body, opts);
   if (fromMetadata?.space) return { ...fromMetadata, space: fromMetadata.space, source: metadata.key };
@@ -85,7 +90,11 @@ export async function lookUpAdoptedSpace(od: OnedataClient, spaceId: string): Pr
  * Turns a fresh record into the record of a dataset fs2od provisioned. Returns false (nothing to
  * write) when the record is not fresh: s3od started on the dataset meanwhile, and its record wins.
  */
-export function adoptInto(s: DatasetState, input: { access: Fs2odAccess; metadataFile: string; metadataEtag: string; lookup?: Partial<ProvisioningOutputs>; notes?: string[] }, now = new Date()): boolean {
+export function adoptInto(
+  s: DatasetState,
+  input: { access: Fs2odAccess; metadataFile: string; metadataEtag: string; lookup?: Partial<ProvisioningOutputs>; notes?: string[] },
+  now = new Date(),
+): boolean {
   if (s.attempts > 0 || s.history.length > 0 || s.status !== 'pending') return false;
   const { access } = input;
   s.status = 'provisioned';

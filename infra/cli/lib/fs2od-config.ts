@@ -66,7 +66,7 @@ const COPIED = [
 const REQUIRED_NON_EMPTY: Record<string, string> = {
   institutionName: 'shown in every share description',
   managerGroupId: 'the Onezone group that owns the spaces',
-  userGroupId: 'the parent group of each dataset\'s user group',
+  userGroupId: "the parent group of each dataset's user group",
   serviceUserId: 'the user that owns the invite tokens',
 };
 
@@ -74,19 +74,21 @@ const REQUIRED_NON_EMPTY: Record<string, string> = {
 const UNMAPPED: Record<string, string> = {
   verboseLevel: 's3od writes JSON log lines; choose the level with S3OD_LOG_LEVEL=debug|info|warn|error (fs2od 4–5 ≈ debug)',
   sleepFactor: 'no fixed waits: s3od polls Onedata with backoff until a deadline (onedata.providerWaitSeconds)',
-  initialPOSIXlikePermissions: 'not applied: s3od\'s storages are imported read-only, file modes come from the storage',
+  initialPOSIXlikePermissions: "not applied: s3od's storages are imported read-only, file modes come from the storage",
   'metadataFileTags.deniedProviders': 's3od does no replication, so it writes no DeniedProviders',
   'metadataFileTags.removingTime': 's3od does no timed removal, so it writes no RemovingTime',
-  'metadataFileTags.lastProgramRun': 's3od is event-driven and writes no LastProgramRun; a dataset\'s state is in .s3od-status.yml and `s3od status`',
-  dareg: 'no DAREG integration: nothing is registered in DAREG; each dataset\'s state is in the bucket (.s3od/state/, .s3od-status.yml) for other tools to read',
-  messaging: 'no e-mail: a dataset\'s status and failure reason are in .s3od-status.yml beside its metadata file and in `s3od status`; alert from there',
-  dataReplication: 'each space is supported on the primary Oneprovider only: no QoS replicas on other providers, no timed removal from the primary, nothing deleted from the filesystem',
+  'metadataFileTags.lastProgramRun': "s3od is event-driven and writes no LastProgramRun; a dataset's state is in .s3od-status.yml and `s3od status`",
+  dareg: "no DAREG integration: nothing is registered in DAREG; each dataset's state is in the bucket (.s3od/state/, .s3od-status.yml) for other tools to read",
+  messaging: "no e-mail: a dataset's status and failure reason are in .s3od-status.yml beside its metadata file and in `s3od status`; alert from there",
+  dataReplication:
+    'each space is supported on the primary Oneprovider only: no QoS replicas on other providers, no timed removal from the primary, nothing deleted from the filesystem',
 };
 
 /** Secrets fs2od kept in its config file; none is copied. */
 function secretInstead(key: string, primaryIndex: number): string {
   if (key === 'restAccess.onezone.apiToken') return 'set S3OD_ONEZONE_TOKEN in the environment (a secret store in production)';
-  if (key === `restAccess.oneproviders[${primaryIndex}].apiToken`) return 'set S3OD_ONEPROVIDER_TOKEN (only if it differs from the Onezone token; it must allow Oneprovider and Onepanel)';
+  if (key === `restAccess.oneproviders[${primaryIndex}].apiToken`)
+    return 'set S3OD_ONEPROVIDER_TOKEN (only if it differs from the Onezone token; it must allow Oneprovider and Onepanel)';
   if (key.startsWith('restAccess.oneproviders')) return 'not needed: s3od talks to the primary Oneprovider only';
   if (key.startsWith('dareg')) return 'not needed (no DAREG integration)';
   return 'not needed (no e-mail notifications)';
@@ -185,13 +187,21 @@ export function translateFs2odConfig(text: string, opts: TranslateOptions = {}):
   set(out, 'storageMode', mode);
   if (!opts.storageMode) {
     comments.set('storageMode', 'CHECK: fs2od\'s way (the Oneprovider mounts the filesystem); "s3" registers objects over S3 instead');
-    t.notes.push({ key: 'storageMode', note: 'posix, as fs2od worked (the Oneprovider imports the mounted filesystem); --storage-mode s3 registers the bucket\'s objects over S3 instead' });
+    t.notes.push({
+      key: 'storageMode',
+      note: "posix, as fs2od worked (the Oneprovider imports the mounted filesystem); --storage-mode s3 registers the bucket's objects over S3 instead",
+    });
   }
   if (mode === 'posix') {
     if (mountRoot) set(out, 'posixStorage.mountRoot', mountRoot.replace(/\/+$/, ''));
-    else placeholder('posixStorage.mountRoot', '/CHANGE-ME/mount-root', 'where the Oneprovider sees the bucket\'s filesystem; storage mount point = mountRoot/<dataset folder> (pass --mount-root)');
+    else
+      placeholder(
+        'posixStorage.mountRoot',
+        '/CHANGE-ME/mount-root',
+        "where the Oneprovider sees the bucket's filesystem; storage mount point = mountRoot/<dataset folder> (pass --mount-root)",
+      );
   } else if (opts.s3Endpoint) set(out, 's3Storage.endpoint', opts.s3Endpoint);
-  else placeholder('s3Storage.endpoint', 'https://change-me.s3.example.org', 'the bucket\'s S3 URL as the Oneprovider reaches it (pass --s3-endpoint)');
+  else placeholder('s3Storage.endpoint', 'https://change-me.s3.example.org', "the bucket's S3 URL as the Oneprovider reaches it (pass --s3-endpoint)");
 
   handled.add('restAccess.onezone.host');
   const zoneHost = get(doc, 'restAccess.onezone.host');
@@ -214,7 +224,12 @@ export function translateFs2odConfig(text: string, opts: TranslateOptions = {}):
   } else placeholder('restAccess.oneproviders', [{ host: 'https://change-me.oneprovider.example.org', isPrimary: true }], 'the primary Oneprovider');
 
   // Everything else in the fs2od file: a secret, a key without equivalent, or unknown.
-  const primaryIndex = Array.isArray(providers) ? Math.max(0, providers.findIndex((p) => isMapping(p) && p.isPrimary === true)) : 0;
+  const primaryIndex = Array.isArray(providers)
+    ? Math.max(
+        0,
+        providers.findIndex((p) => isMapping(p) && p.isPrimary === true),
+      )
+    : 0;
   const all: [string, unknown][] = [];
   leaves(doc, '', all);
   const reportedUnmapped = new Set<string>();

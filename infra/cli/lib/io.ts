@@ -93,7 +93,10 @@ export class Output {
 /** Bad invocation: unknown option, missing argument. Exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
-  constructor(message: string, readonly helpHint?: string) {
+  constructor(
+    message: string,
+    readonly helpHint?: string,
+  ) {
     super(message);
   }
 }

@@ -4,7 +4,13 @@ import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import type { ObjectStore } from '../../../shared/storage/objects.ts';
 
 /** A provision job as the CLI sends it (the same shape on-object-event sends for an event). */
-export function provisionJob(dataset: DatasetRef, metadataFile: string, etag: string | undefined, reason: 'retry' | 'backfill', now = new Date()): ProvisionJob {
+export function provisionJob(
+  dataset: DatasetRef,
+  metadataFile: string,
+  etag: string | undefined,
+  reason: 'retry' | 'backfill',
+  now = new Date(),
+): ProvisionJob {
   return {
     type: 'provision',
     dataset,

@@ -9,7 +9,11 @@ export class Progress {
   private lastCount = 0;
   private drawn = false;
 
-  constructor(private readonly output: Output, private readonly every = 100, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly output: Output,
+    private readonly every = 100,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   update(count: number, text: string): void {
     if (this.output.stderrIsTTY) {

@@ -23,7 +23,11 @@ export function totalsByStatus(records: DatasetState[]): Record<string, number> 
 export function renderStatusTable(records: DatasetState[]): string[] {
   if (records.length === 0) return ['no dataset records'];
   const rows = records.map((r) => [r.dataset.prefix, r.status, r.outputs.spaceId ?? '-', String(r.attempts), shorten(problemOf(r), 70) || '-']);
-  return [...table(['FOLDER', 'STATUS', 'SPACE', 'ATTEMPTS', 'LAST ERROR / REASON'], rows), '', `${records.length} datasets: ${countsLine(totalsByStatus(records), STATUS_ORDER)}`];
+  return [
+    ...table(['FOLDER', 'STATUS', 'SPACE', 'ATTEMPTS', 'LAST ERROR / REASON'], rows),
+    '',
+    `${records.length} datasets: ${countsLine(totalsByStatus(records), STATUS_ORDER)}`,
+  ];
 }
 
 /** The operator's next step for a failed dataset (as the status object beside the file says). */
@@ -49,10 +53,16 @@ function lifecycleLines(s: DatasetState, bars: boolean): [string, string][] {
   const o = s.outputs;
   const rep = s.lifecycle?.replication;
   if (o.qosRequirementId) {
-    out.push(['replication', `${o.replicasNum} replicas · QoS ${rep?.qosStatus ?? 'not checked yet'}${rep?.completeAt ? ` · complete ${rep.completeAt}` : ''}${rep ? ` · checked ${rep.checkedAt}` : ''}`]);
+    out.push([
+      'replication',
+      `${o.replicasNum} replicas · QoS ${rep?.qosStatus ?? 'not checked yet'}${rep?.completeAt ? ` · complete ${rep.completeAt}` : ''}${rep ? ` · checked ${rep.checkedAt}` : ''}`,
+    ]);
     for (const p of rep?.providers ?? []) {
       const bar = bars ? `${progressBar(p.filesReplicated, p.filesToProcess)} ` : '';
-      out.push([`  ${p.url}`, `${bar}${p.filesReplicated}/${p.filesToProcess} files · ${p.bytesReplicated} bytes replicated${p.transfersOngoing ? ` · ${p.transfersOngoing} transfers running` : ''}`]);
+      out.push([
+        `  ${p.url}`,
+        `${bar}${p.filesReplicated}/${p.filesToProcess} files · ${p.bytesReplicated} bytes replicated${p.transfersOngoing ? ` · ${p.transfersOngoing} transfers running` : ''}`,
+      ]);
     }
   }
   const e = s.lifecycle?.expiry;
@@ -60,7 +70,13 @@ function lifecycleLines(s: DatasetState, bars: boolean): [string, string][] {
     const parts = [e.state, `remove at ${e.removeAt}`, `asked by ${e.source} (${e.spec})`];
     if (e.waitingFor) parts.push(`waiting: ${e.waitingFor}`);
     if (e.primaryRevokedAt) parts.push(`primary support revoked ${e.primaryRevokedAt}`);
-    parts.push(e.objectsDeletedAt ? `${e.objectsDeleted ?? 0} objects deleted ${e.objectsDeletedAt}` : e.removeFromFilesystem ? 'objects deleted after the revocation' : 'objects kept');
+    parts.push(
+      e.objectsDeletedAt
+        ? `${e.objectsDeleted ?? 0} objects deleted ${e.objectsDeletedAt}`
+        : e.removeFromFilesystem
+          ? 'objects deleted after the revocation'
+          : 'objects kept',
+    );
     out.push(['expiry', parts.join(' · ')]);
   }
   return out;
@@ -70,7 +86,12 @@ function lifecycleLines(s: DatasetState, bars: boolean): [string, string][] {
 function mailLines(s: DatasetState): [string, string][] {
   if (!s.mail && !s.mailDue?.length) return [];
   const m = mailSummary(s);
-  const totals = [`${m.sent} sent`, m.sending ? `${m.sending} sending (a crash mid-send: resent on the next run)` : '', m.failed ? `${m.failed} failed (retried)` : '', m.gaveUp ? `${m.gaveUp} gave up after ${MAX_MAIL_ATTEMPTS} attempts (s3od retry)` : '']
+  const totals = [
+    `${m.sent} sent`,
+    m.sending ? `${m.sending} sending (a crash mid-send: resent on the next run)` : '',
+    m.failed ? `${m.failed} failed (retried)` : '',
+    m.gaveUp ? `${m.gaveUp} gave up after ${MAX_MAIL_ATTEMPTS} attempts (s3od retry)` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const out: [string, string][] = [['mail', `${totals}${s.mailDue?.length ? ` · owed: ${s.mailDue.join(', ')}` : ''}`]];
@@ -92,7 +113,12 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
     ['group', o.groupId],
     ['share', o.shareId],
     ['public URL', o.publicUrl],
-    ['invite token', o.inviteToken || o.inviteTokenId ? `set${o.inviteTokenId ? ` (token id ${o.inviteTokenId}${o.inviteTokenName ? `, name ${o.inviteTokenName}` : ''})` : ''}` : 'not set'],
+    [
+      'invite token',
+      o.inviteToken || o.inviteTokenId
+        ? `set${o.inviteTokenId ? ` (token id ${o.inviteTokenId}${o.inviteTokenName ? `, name ${o.inviteTokenName}` : ''})` : ''}`
+        : 'not set',
+    ],
     ['root file', o.rootFileId],
     ['attempts', String(s.attempts)],
     ['completed steps', Object.keys(s.completedSteps).length ? Object.keys(s.completedSteps).join(', ') : 'none'],
@@ -108,7 +134,11 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
   if (s.status === 'failed') kv.push(['what to do', whatToDo(s)]);
   const imp = s.import;
   kv.push(['import', `registered ${imp.registered} · failed ${imp.failed} · removed ${imp.removed}${imp.lastImportAt ? ` · last ${imp.lastImportAt}` : ''}`]);
-  if (imp.listing) kv.push(['  listing', `${imp.listing.done ? 'done' : 'in progress'} · ${imp.listing.listed} listed${imp.listing.startAfter && !imp.listing.done ? ` · after ${imp.listing.startAfter}` : ''}`]);
+  if (imp.listing)
+    kv.push([
+      '  listing',
+      `${imp.listing.done ? 'done' : 'in progress'} · ${imp.listing.listed} listed${imp.listing.startAfter && !imp.listing.done ? ` · after ${imp.listing.startAfter}` : ''}`,
+    ]);
   if (imp.scan) {
     const sc = imp.scan;
     const parts = [
@@ -120,11 +150,17 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
     ].filter(Boolean);
     kv.push(['  scan', parts.join(' · ') || '-']);
   }
-  kv.push(['  growing', `${yesNo(imp.growing)}${imp.frozenAt ? ` · frozen ${imp.frozenAt}${imp.frozenSize !== undefined ? ` at ${imp.frozenSize} bytes` : ''}` : ' · not frozen'}`]);
+  kv.push([
+    '  growing',
+    `${yesNo(imp.growing)}${imp.frozenAt ? ` · frozen ${imp.frozenAt}${imp.frozenSize !== undefined ? ` at ${imp.frozenSize} bytes` : ''}` : ' · not frozen'}`,
+  ]);
   if (s.requeues && s.status !== 'provisioned') {
     const r = s.requeues;
     const stopped = r.count >= DEFAULT_REQUEUE_POLICY.limit;
-    kv.push(['reconcile', `${r.count} of ${DEFAULT_REQUEUE_POLICY.limit} re-queues of etag ${r.etag}, last ${r.lastAt}${stopped ? ' · stopped: upload a new version or s3od retry' : ''}`]);
+    kv.push([
+      'reconcile',
+      `${r.count} of ${DEFAULT_REQUEUE_POLICY.limit} re-queues of etag ${r.etag}, last ${r.lastAt}${stopped ? ' · stopped: upload a new version or s3od retry' : ''}`,
+    ]);
   }
   // s3od access tokens (ids only are recorded): one line each, so --revoke TOKEN_ID is at hand.
   for (const g of s.access ?? []) {

@@ -46,7 +46,11 @@ export interface CaveatContext {
 
 function serviceAllowed(whitelist: string[], ctx: CaveatContext): boolean {
   const accepted =
-    ctx.service === 'onezone' ? ['ozw-onezone', 'ozw-*'] : ctx.service === 'oneprovider' ? ['opw-*', `opw-${ctx.providerId}`] : ['opp-*', `opp-${ctx.providerId}`];
+    ctx.service === 'onezone'
+      ? ['ozw-onezone', 'ozw-*']
+      : ctx.service === 'oneprovider'
+        ? ['opw-*', `opw-${ctx.providerId}`]
+        : ['opp-*', `opp-${ctx.providerId}`];
   return whitelist.some((s) => accepted.includes(s));
 }
 
@@ -55,11 +59,18 @@ export function checkCaveats(caveats: Caveat[], ctx: CaveatContext): ErrorJson |
   for (const c of caveats) {
     const holds = (() => {
       switch (c.type) {
-        case 'time': return ctx.nowS < Number(c['validUntil']);
-        case 'service': return serviceAllowed(c['whitelist'] as string[], ctx);
-        case 'interface': return c['interface'] === 'rest';
-        case 'data.readonly': case 'data.path': case 'data.objectid': return ctx.dataApi;
-        default: return true;
+        case 'time':
+          return ctx.nowS < Number(c['validUntil']);
+        case 'service':
+          return serviceAllowed(c['whitelist'] as string[], ctx);
+        case 'interface':
+          return c['interface'] === 'rest';
+        case 'data.readonly':
+        case 'data.path':
+        case 'data.objectid':
+          return ctx.dataApi;
+        default:
+          return true;
       }
     })();
     if (!holds) return err.tokenCaveatUnverified(c);

@@ -29,7 +29,10 @@ const HTTP_STATUS: Record<string, number> = {
 export class SimError extends Error {
   override name = 'SimError';
   readonly status: number;
-  constructor(readonly json: ErrorJson, readonly body?: unknown) {
+  constructor(
+    readonly json: ErrorJson,
+    readonly body?: unknown,
+  ) {
     super(`${json.id}: ${json.description}`);
     this.status = statusOf(json);
   }
@@ -70,12 +73,9 @@ export const err = {
   badToken: () => e('badToken', 'Provided token could not be understood by the server.'),
   tokenInvalid: () => e('tokenInvalid', 'Provided token is not valid.'),
   tokenRevoked: () => e('tokenRevoked', 'Provided token has been revoked.'),
-  tokenCaveatUnverified: (caveat: unknown) =>
-    e('tokenCaveatUnverified', 'Provided token is not valid - a caveat could not be verified.', { caveat }),
-  tokenSubjectInvalid: () =>
-    e('tokenSubjectInvalid', 'The token subject is invalid (does not exist or is different than expected).'),
-  notAnAccessToken: (received: unknown) =>
-    e('notAnAccessToken', 'Expected an access token, but received another token type.', { received }),
+  tokenCaveatUnverified: (caveat: unknown) => e('tokenCaveatUnverified', 'Provided token is not valid - a caveat could not be verified.', { caveat }),
+  tokenSubjectInvalid: () => e('tokenSubjectInvalid', 'The token subject is invalid (does not exist or is different than expected).'),
+  notAnAccessToken: (received: unknown) => e('notAnAccessToken', 'Expected an access token, but received another token type.', { received }),
   notAnInviteToken: (expectedInviteType: string, received: unknown) =>
     e('notAnInviteToken', `Expected an invitation token of type '${expectedInviteType}', but received another token type.`, {
       expectedInviteType,
@@ -85,14 +85,11 @@ export const err = {
     e('tokenTimeCaveatRequired', `You must specify a time caveat with maximum TTL of ${maxTtl} seconds.`, { maxTtl }),
   inviteTokenSubjectNotAuthorized: () =>
     e('inviteTokenSubjectNotAuthorized', 'The subject of this token is not (or no longer) authorized to issue such invitations.'),
-  inviteTokenUsageLimitReached: () =>
-    e('inviteTokenUsageLimitReached', 'The usage limit of this invite token has been reached.'),
-  inviteTokenTargetIdInvalid: (id: string) =>
-    e('inviteTokenTargetIdInvalid', `The target id '${id}' is invalid for this type of invite token.`, { id }),
+  inviteTokenUsageLimitReached: () => e('inviteTokenUsageLimitReached', 'The usage limit of this invite token has been reached.'),
+  inviteTokenTargetIdInvalid: (id: string) => e('inviteTokenTargetIdInvalid', `The target id '${id}' is invalid for this type of invite token.`, { id }),
 
   missingRequiredValue: (key: string) => e('missingRequiredValue', `Missing required value: ${key}.`, { key }),
-  missingAtLeastOneValue: (keys: string[]) =>
-    e('missingAtLeastOneValue', `Missing data, you must provide at least one of: ${keys.join(', ')}.`, { keys }),
+  missingAtLeastOneValue: (keys: string[]) => e('missingAtLeastOneValue', `Missing data, you must provide at least one of: ${keys.join(', ')}.`, { keys }),
   badData: (key: string, hint?: string) =>
     hint === undefined
       ? e('badData', `Bad value: provided "${key}" has an invalid format or is incomprehensible in the context of this operation.`, { key })
@@ -103,18 +100,14 @@ export const err = {
   badValueBoolean: (key: string) => e('badValueBoolean', `Bad value: provided "${key}" must be a boolean.`, { key }),
   badValueJSON: (key: string) => e('badValueJSON', `Bad value: provided "${key}" must be a valid JSON.`, { key }),
   badValueOctal: (key: string) => e('badValueOctal', `Bad value: provided "${key}" is not a valid octal number.`, { key }),
-  badValueListOfStrings: (key: string) =>
-    e('badValueListOfStrings', `Bad value: provided "${key}" must be a list of strings.`, { key }),
+  badValueListOfStrings: (key: string) => e('badValueListOfStrings', `Bad value: provided "${key}" must be a list of strings.`, { key }),
   badValueStringTooLarge: (key: string, limit: number) =>
     e('badValueStringTooLarge', `Bad value: provided "${key}" cannot be larger than ${limit} characters.`, { key, limit }),
-  badValueTooLow: (key: string, limit: number) =>
-    e('badValueTooLow', `Bad value: provided "${key}" must be at least ${limit}.`, { key, limit }),
-  badValueTooHigh: (key: string, limit: number) =>
-    e('badValueTooHigh', `Bad value: provided "${key}" must not exceed ${limit}.`, { key, limit }),
+  badValueTooLow: (key: string, limit: number) => e('badValueTooLow', `Bad value: provided "${key}" must be at least ${limit}.`, { key, limit }),
+  badValueTooHigh: (key: string, limit: number) => e('badValueTooHigh', `Bad value: provided "${key}" must not exceed ${limit}.`, { key, limit }),
   badValueNotInRange: (key: string, low: number, high: number) =>
     e('badValueNotInRange', `Bad value: provided "${key}" must be between ${low} and ${high}.`, { key, low, high }),
-  badValueIdNotFound: (key: string) =>
-    e('badValueIdNotFound', `Bad value: provided ID ("${key}") does not exist.`, { key }),
+  badValueIdNotFound: (key: string) => e('badValueIdNotFound', `Bad value: provided ID ("${key}") does not exist.`, { key }),
   badValueNotAllowed: (key: string, allowed: unknown[]) =>
     e('badValueNotAllowed', `Bad value: provided "${key}" must be one of: ${allowed.join(', ')}.`, { key, allowed }),
   badValueListNotAllowed: (key: string, allowed: unknown[]) =>
@@ -122,16 +115,13 @@ export const err = {
       key,
       allowed,
     }),
-  badValueIdentifier: (key: string) =>
-    e('badValueIdentifier', `Bad value: provided "${key}" is not a valid identifier.`, { key }),
-  badValueIdentifierOccupied: (key: string) =>
-    e('badValueIdentifierOccupied', `Bad value: provided identifier ("${key}") is already occupied.`, { key }),
+  badValueIdentifier: (key: string) => e('badValueIdentifier', `Bad value: provided "${key}" is not a valid identifier.`, { key }),
+  badValueIdentifierOccupied: (key: string) => e('badValueIdentifierOccupied', `Bad value: provided identifier ("${key}") is already occupied.`, { key }),
   badValueName: (key = 'name') => e('badValueName', `Bad value: ${NAME_RULES}`, { key }),
   badValueFilePath: (key: string) => e('badValueFilePath', `Bad value: provided "${key}" is not a valid file path.`, { key }),
   badValueToken: (key: string, tokenError: ErrorJson) =>
     e('badValueToken', `Bad value: provided "${key}" is not a valid token (see details).`, { key, tokenError }),
-  badValueTokenType: (key: string) =>
-    e('badValueTokenType', `Bad value: provided "${key}" is not a valid token type.`, { key }),
+  badValueTokenType: (key: string) => e('badValueTokenType', `Bad value: provided "${key}" is not a valid token type.`, { key }),
   badValueCaveat: (caveat: unknown) => e('badValueCaveat', `Provided caveat is invalid: '${JSON.stringify(caveat)}'.`, { caveat }),
   invalidQosExpression: (reason: string) => e('invalidQosExpression', `Invalid QoS expression: ${reason}.`, { reason }),
 
@@ -165,12 +155,9 @@ export const err = {
       { providerId, storageId, spaceId },
     ),
   storageInUse: () => e('storageInUse', 'Specified storage supports a space.'),
-  storageTestFailed: (operation: string) =>
-    e('storageTestFailed', `Failed to ${operation} test file on storage.`, { operation }),
-  requiresAutoStorageImportMode: () =>
-    e('requiresAutoStorageImportMode', 'Operation requires space with auto storage import mode.'),
-  requiresManualStorageImportMode: () =>
-    e('requiresManualStorageImportMode', 'Operation requires space with manual storage import mode.'),
+  storageTestFailed: (operation: string) => e('storageTestFailed', `Failed to ${operation} test file on storage.`, { operation }),
+  requiresAutoStorageImportMode: () => e('requiresAutoStorageImportMode', 'Operation requires space with auto storage import mode.'),
+  requiresManualStorageImportMode: () => e('requiresManualStorageImportMode', 'Operation requires space with manual storage import mode.'),
   requiresImportedStorage: (storageId: string) =>
     e('requiresImportedStorage', `Cannot apply for storage ${storageId} - this operation requires an imported storage.`, { storageId }),
   requiresReadonlyStorage: (storageIdOrType: string) =>
@@ -184,11 +171,11 @@ export const err = {
       { storageId, objectStorages },
     ),
   autoStorageImportNotSupported: (storageId: string, supportedStorages: string[], supportedObjectStorages: string[]) =>
-    e(
-      'autoStorageImportNotSupported',
-      `Cannot configure auto storage import on storage ${storageId}.`,
-      { storageId, supportedStorages, supportedObjectStorages },
-    ),
+    e('autoStorageImportNotSupported', `Cannot configure auto storage import on storage ${storageId}.`, {
+      storageId,
+      supportedStorages,
+      supportedObjectStorages,
+    }),
   transferAlreadyEnded: () => e('transferAlreadyEnded', 'Specified transfer has already ended.'),
 
   /**

@@ -14,8 +14,22 @@ export function spaceRoot(sim: Sim, spaceId: string): FileNode {
   if (!root) {
     const t = sim.state.spaces.get(spaceId)?.creationTime ?? sim.nowS();
     root = {
-      uuid, spaceId, name: '', type: 'DIR', parentUuid: null, children: new Map(), size: 0, mode: '775',
-      atime: t, mtime: t, ctime: t, creationTime: t, ownerId: null, originProviderId: null, origin: 'space-root', xattrs: {},
+      uuid,
+      spaceId,
+      name: '',
+      type: 'DIR',
+      parentUuid: null,
+      children: new Map(),
+      size: 0,
+      mode: '775',
+      atime: t,
+      mtime: t,
+      ctime: t,
+      creationTime: t,
+      ownerId: null,
+      originProviderId: null,
+      origin: 'space-root',
+      xattrs: {},
     };
     files.set(uuid, root);
   }
@@ -29,11 +43,34 @@ export function splitPath(path: string): string[] | null {
   return parts;
 }
 
-function newNode(sim: Sim, spaceId: string, name: string, type: FileType, parent: FileNode, origin: FileNode['origin'], providerId: string | null, ownerId: string | null): FileNode {
+function newNode(
+  sim: Sim,
+  spaceId: string,
+  name: string,
+  type: FileType,
+  parent: FileNode,
+  origin: FileNode['origin'],
+  providerId: string | null,
+  ownerId: string | null,
+): FileNode {
   const t = sim.nowS();
   const node: FileNode = {
-    uuid: randomId(), spaceId, name, type, parentUuid: parent.uuid, children: new Map(), size: 0,
-    mode: type === 'DIR' ? '775' : '664', atime: t, mtime: t, ctime: t, creationTime: t, ownerId, originProviderId: providerId, origin, xattrs: {},
+    uuid: randomId(),
+    spaceId,
+    name,
+    type,
+    parentUuid: parent.uuid,
+    children: new Map(),
+    size: 0,
+    mode: type === 'DIR' ? '775' : '664',
+    atime: t,
+    mtime: t,
+    ctime: t,
+    creationTime: t,
+    ownerId,
+    originProviderId: providerId,
+    origin,
+    xattrs: {},
   };
   sim.state.spaceFiles(spaceId).set(node.uuid, node);
   parent.children.set(name, node.uuid);
@@ -42,7 +79,12 @@ function newNode(sim: Sim, spaceId: string, name: string, type: FileType, parent
 
 /** Finds or creates the file at `segments`, creating missing parent directories. */
 export function ensureFile(
-  sim: Sim, spaceId: string, segments: string[], origin: 'registered' | 'imported', providerId: string, ownerId: string | null,
+  sim: Sim,
+  spaceId: string,
+  segments: string[],
+  origin: 'registered' | 'imported',
+  providerId: string,
+  ownerId: string | null,
 ): { node: FileNode; created: number } {
   const files = sim.state.spaceFiles(spaceId);
   let dir = spaceRoot(sim, spaceId);
@@ -114,57 +156,142 @@ export function logicalSize(sim: Sim, node: FileNode): number {
 }
 
 const NEW_ATTRIBUTES = [
-  'fileId', 'index', 'type', 'activePermissionsType', 'posixPermissions', 'acl', 'name', 'conflictingName', 'path', 'parentFileId',
-  'displayGid', 'displayUid', 'creationTime', 'atime', 'mtime', 'ctime', 'size', 'isFullyReplicatedLocally', 'localReplicationRate',
-  'originProviderId', 'directShareIds', 'ownerUserId', 'hardlinkCount', 'symlinkValue', 'hasCustomMetadata', 'effProtectionFlags',
-  'effDatasetProtectionFlags', 'effDatasetInheritancePath', 'effQosInheritancePath', 'aggregateQosStatus', 'archiveRecallRootFileId',
+  'fileId',
+  'index',
+  'type',
+  'activePermissionsType',
+  'posixPermissions',
+  'acl',
+  'name',
+  'conflictingName',
+  'path',
+  'parentFileId',
+  'displayGid',
+  'displayUid',
+  'creationTime',
+  'atime',
+  'mtime',
+  'ctime',
+  'size',
+  'isFullyReplicatedLocally',
+  'localReplicationRate',
+  'originProviderId',
+  'directShareIds',
+  'ownerUserId',
+  'hardlinkCount',
+  'symlinkValue',
+  'hasCustomMetadata',
+  'effProtectionFlags',
+  'effDatasetProtectionFlags',
+  'effDatasetInheritancePath',
+  'effQosInheritancePath',
+  'aggregateQosStatus',
+  'archiveRecallRootFileId',
 ];
 const DEFAULT_NEW = [
-  'fileId', 'index', 'type', 'activePermissionsType', 'posixPermissions', 'name', 'parentFileId', 'displayGid', 'displayUid',
-  'atime', 'mtime', 'ctime', 'size', 'originProviderId', 'directShareIds', 'ownerUserId', 'hardlinkCount',
+  'fileId',
+  'index',
+  'type',
+  'activePermissionsType',
+  'posixPermissions',
+  'name',
+  'parentFileId',
+  'displayGid',
+  'displayUid',
+  'atime',
+  'mtime',
+  'ctime',
+  'size',
+  'originProviderId',
+  'directShareIds',
+  'ownerUserId',
+  'hardlinkCount',
 ];
 /** Deprecated (pre-21.02.7) names → new names. */
 const OLD_TO_NEW: Record<string, string> = {
-  file_id: 'fileId', name: 'name', mode: 'posixPermissions', parent_id: 'parentFileId', storage_group_id: 'displayGid',
-  storage_user_id: 'displayUid', atime: 'atime', mtime: 'mtime', ctime: 'ctime', type: 'type', size: 'size', shares: 'directShareIds',
-  provider_id: 'originProviderId', owner_id: 'ownerUserId', hardlinks_count: 'hardlinkCount', index: 'index',
+  file_id: 'fileId',
+  name: 'name',
+  mode: 'posixPermissions',
+  parent_id: 'parentFileId',
+  storage_group_id: 'displayGid',
+  storage_user_id: 'displayUid',
+  atime: 'atime',
+  mtime: 'mtime',
+  ctime: 'ctime',
+  type: 'type',
+  size: 'size',
+  shares: 'directShareIds',
+  provider_id: 'originProviderId',
+  owner_id: 'ownerUserId',
+  hardlinks_count: 'hardlinkCount',
+  index: 'index',
   is_fully_replicated: 'isFullyReplicatedLocally',
 };
 
 function attributeValue(sim: Sim, node: FileNode, name: string): unknown {
   const files = sim.state.spaceFiles(node.spaceId);
   switch (name) {
-    case 'fileId': return fileObjectId(node.uuid, node.spaceId);
-    case 'index': return Buffer.from(displayName(sim, node)).toString('base64url');
-    case 'type': return node.type;
-    case 'activePermissionsType': return 'posix';
-    case 'posixPermissions': return node.mode;
-    case 'acl': return [];
-    case 'name': return displayName(sim, node);
-    case 'conflictingName': return null;
-    case 'path': return logicalPath(sim, node);
+    case 'fileId':
+      return fileObjectId(node.uuid, node.spaceId);
+    case 'index':
+      return Buffer.from(displayName(sim, node)).toString('base64url');
+    case 'type':
+      return node.type;
+    case 'activePermissionsType':
+      return 'posix';
+    case 'posixPermissions':
+      return node.mode;
+    case 'acl':
+      return [];
+    case 'name':
+      return displayName(sim, node);
+    case 'conflictingName':
+      return null;
+    case 'path':
+      return logicalPath(sim, node);
     case 'parentFileId': {
       const parent = node.parentUuid ? files.get(node.parentUuid) : undefined;
       return parent ? fileObjectId(parent.uuid, parent.spaceId) : null;
     }
-    case 'displayGid': case 'displayUid': return 0;
-    case 'creationTime': return node.creationTime;
-    case 'atime': return node.atime;
-    case 'mtime': return node.mtime;
-    case 'ctime': return node.ctime;
-    case 'size': return logicalSize(sim, node);
-    case 'isFullyReplicatedLocally': return true;
-    case 'localReplicationRate': return 1;
-    case 'originProviderId': return node.originProviderId;
-    case 'directShareIds': return [...sim.state.shares.values()].filter((s) => s.spaceId === node.spaceId && s.rootFileUuid === node.uuid).map((s) => s.id);
-    case 'ownerUserId': return node.ownerId;
-    case 'hardlinkCount': return 1;
-    case 'symlinkValue': return null;
-    case 'hasCustomMetadata': return node.jsonMetadata !== undefined || Object.keys(node.xattrs).length > 0;
-    case 'effProtectionFlags': case 'effDatasetProtectionFlags': return [];
-    case 'effDatasetInheritancePath': case 'effQosInheritancePath': return 'none';
-    case 'aggregateQosStatus': return null;
-    case 'archiveRecallRootFileId': return null;
+    case 'displayGid':
+    case 'displayUid':
+      return 0;
+    case 'creationTime':
+      return node.creationTime;
+    case 'atime':
+      return node.atime;
+    case 'mtime':
+      return node.mtime;
+    case 'ctime':
+      return node.ctime;
+    case 'size':
+      return logicalSize(sim, node);
+    case 'isFullyReplicatedLocally':
+      return true;
+    case 'localReplicationRate':
+      return 1;
+    case 'originProviderId':
+      return node.originProviderId;
+    case 'directShareIds':
+      return [...sim.state.shares.values()].filter((s) => s.spaceId === node.spaceId && s.rootFileUuid === node.uuid).map((s) => s.id);
+    case 'ownerUserId':
+      return node.ownerId;
+    case 'hardlinkCount':
+      return 1;
+    case 'symlinkValue':
+      return null;
+    case 'hasCustomMetadata':
+      return node.jsonMetadata !== undefined || Object.keys(node.xattrs).length > 0;
+    case 'effProtectionFlags':
+    case 'effDatasetProtectionFlags':
+      return [];
+    case 'effDatasetInheritancePath':
+    case 'effQosInheritancePath':
+      return 'none';
+    case 'aggregateQosStatus':
+      return null;
+    case 'archiveRecallRootFileId':
+      return null;
     default:
       if (name.startsWith('xattr.')) return node.xattrs[name.slice(6)] ?? null;
       return undefined;
@@ -182,7 +309,12 @@ export function checkAttributeNames(requested: string[] | undefined, deprecated:
  * 21.02.7 default set under both the new and the deprecated names; `attributes` (new names, query or
  * JSON body) or `attribute` (deprecated names; one, or several for a listing) narrow it.
  */
-export function renderAttributes(sim: Sim, node: FileNode, requested: string[] | undefined, deprecated: string | string[] | undefined): Record<string, unknown> {
+export function renderAttributes(
+  sim: Sim,
+  node: FileNode,
+  requested: string[] | undefined,
+  deprecated: string | string[] | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (deprecated !== undefined) {
     for (const name of typeof deprecated === 'string' ? [deprecated] : deprecated) {

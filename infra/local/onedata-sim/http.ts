@@ -86,8 +86,7 @@ export function parseJsonBody(raw: string): unknown {
   }
 }
 
-export const json = (status: number, body: unknown, headers?: Record<string, string>): SimResponse =>
-  headers ? { status, body, headers } : { status, body };
+export const json = (status: number, body: unknown, headers?: Record<string, string>): SimResponse => (headers ? { status, body, headers } : { status, body });
 export const ok = (body: unknown): SimResponse => ({ status: 200, body });
 export const noContent = (): SimResponse => ({ status: 204 });
 export const created = (location: string, body?: unknown): SimResponse =>

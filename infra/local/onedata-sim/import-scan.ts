@@ -24,8 +24,15 @@ export function isScanRunning(support: Support): boolean {
 export function startScan(sim: Sim, provider: Provider, support: Support): void {
   const previous = support.scan;
   support.scan = {
-    status: 'running', start: sim.nowS(), stop: 0, createdFiles: 0, modifiedFiles: 0, deletedFiles: 0,
-    unmodifiedFiles: 0, failedFiles: 0, totalScans: (previous?.totalScans ?? 0) + 1,
+    status: 'running',
+    start: sim.nowS(),
+    stop: 0,
+    createdFiles: 0,
+    modifiedFiles: 0,
+    deletedFiles: 0,
+    unmodifiedFiles: 0,
+    failedFiles: 0,
+    totalScans: (previous?.totalScans ?? 0) + 1,
   };
   sim.jobTimers.after(sim.knobs.scanDurationMs, () => finishScan(sim, provider, support.spaceId), scanKey(provider.id, support.spaceId));
 }

@@ -64,8 +64,15 @@ function validateDropAnswers(value: unknown): SimDropAnswerRule[] {
  * Whether this call's answer is to be dropped (`dropAnswers`); uses up one match of the first
  * rule that matches by returning the rules left (the knob's array is replaced, never mutated).
  */
-export function takeDropAnswer(rules: readonly SimDropAnswerRule[], method: string, path: string, rawBody: string): { drop: boolean; rest: SimDropAnswerRule[] } {
-  const i = rules.findIndex((r) => r.method === method.toUpperCase() && new RegExp(`^(?:${r.path})$`).test(path) && (r.bodyContains === undefined || rawBody.includes(r.bodyContains)));
+export function takeDropAnswer(
+  rules: readonly SimDropAnswerRule[],
+  method: string,
+  path: string,
+  rawBody: string,
+): { drop: boolean; rest: SimDropAnswerRule[] } {
+  const i = rules.findIndex(
+    (r) => r.method === method.toUpperCase() && new RegExp(`^(?:${r.path})$`).test(path) && (r.bodyContains === undefined || rawBody.includes(r.bodyContains)),
+  );
   if (i < 0) return { drop: false, rest: rules as SimDropAnswerRule[] };
   const r = rules[i]!;
   const left = (r.times ?? 1) - 1;

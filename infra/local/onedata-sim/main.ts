@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`onedata-sim: ${signal}, stopping`);
-    sim.close().then(() => process.exit(0), () => process.exit(1));
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

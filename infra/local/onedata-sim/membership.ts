@@ -11,7 +11,11 @@ export type RelationFilter = (r: Relation) => boolean;
 export const ALL_RELATIONS: RelationFilter = () => true;
 
 export function isEffectiveGroupMember(
-  state: SimState, userId: string, groupId: string, filter: RelationFilter = ALL_RELATIONS, seen = new Set<string>(),
+  state: SimState,
+  userId: string,
+  groupId: string,
+  filter: RelationFilter = ALL_RELATIONS,
+  seen = new Set<string>(),
 ): boolean {
   if (seen.has(groupId)) return false;
   seen.add(groupId);
@@ -69,9 +73,7 @@ export function effectiveGroups(state: SimState, userId: string): string[] {
 
 /** Live spaces the user reaches directly or through groups. */
 export function effectiveSpaces(state: SimState, userId: string): string[] {
-  return [...state.spaces.values()]
-    .filter((s) => s.deletedAtMs === undefined && spacePrivileges(state, userId, s.id) !== null)
-    .map((s) => s.id);
+  return [...state.spaces.values()].filter((s) => s.deletedAtMs === undefined && spacePrivileges(state, userId, s.id) !== null).map((s) => s.id);
 }
 
 /** Would linking `childId` under `parentId` create a cycle? */

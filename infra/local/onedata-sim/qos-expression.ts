@@ -4,10 +4,7 @@
  */
 export type StorageParams = { id: string; params: Record<string, string> };
 
-type Node =
-  | { op: 'any' }
-  | { op: 'cmp'; key: string; cmp: string; value: string }
-  | { op: 'set'; kind: '&' | '|' | '\\'; left: Node; right: Node };
+type Node = { op: 'any' } | { op: 'cmp'; key: string; cmp: string; value: string } | { op: 'set'; kind: '&' | '|' | '\\'; left: Node; right: Node };
 
 const TOKEN = /\s*(anyStorage|<=|>=|[=<>&|\\()]|[A-Za-z0-9_.:\-/]+)/y;
 

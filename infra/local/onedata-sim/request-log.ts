@@ -38,8 +38,15 @@ export class RequestLog {
       query[key] = all.length === 1 ? (all[0] as string) : all;
     }
     const entry: SimRequestLogEntry = {
-      seq: ++this.#seq, method: e.method, path: scrub(e.path, this.extraSecrets), query, body: redactBody(e.body, this.extraSecrets), status: null,
-      service: e.service, startedAt: Date.now(), endedAt: null,
+      seq: ++this.#seq,
+      method: e.method,
+      path: scrub(e.path, this.extraSecrets),
+      query,
+      body: redactBody(e.body, this.extraSecrets),
+      status: null,
+      service: e.service,
+      startedAt: Date.now(),
+      endedAt: null,
     };
     if (e.providerId) entry.providerId = e.providerId;
     this.#entries.push(entry);

@@ -46,14 +46,24 @@ export const SCHEMAS = {
     type: 'object',
     required: ['name'],
     properties: {
-      name: str, idGeneratorSeed: str, description: str, organizationName: str, tags: strList,
-      advertisedInMarketplace: bool, marketplaceContactEmail: str,
+      name: str,
+      idGeneratorSeed: str,
+      description: str,
+      organizationName: str,
+      tags: strList,
+      advertisedInMarketplace: bool,
+      marketplaceContactEmail: str,
     },
   },
   spaceUpdate: {
     type: 'object',
     properties: {
-      name: str, description: str, organizationName: str, tags: strList, advertisedInMarketplace: bool, marketplaceContactEmail: str,
+      name: str,
+      description: str,
+      organizationName: str,
+      tags: strList,
+      advertisedInMarketplace: bool,
+      marketplaceContactEmail: str,
     },
   },
   groupCreate: {
@@ -114,7 +124,11 @@ export const SCHEMAS = {
     type: 'object',
     required: ['type', 'mountPoint'],
     properties: {
-      ...storageCommon, mountPoint: nonEmptyStr, storagePathType: { enum: ['canonical'] }, rootUid: int, rootGid: int,
+      ...storageCommon,
+      mountPoint: nonEmptyStr,
+      storagePathType: { enum: ['canonical'] },
+      rootUid: int,
+      rootGid: int,
     },
   },
   s3: {
@@ -145,20 +159,37 @@ export const SCHEMAS = {
     type: 'object',
     required: ['type', 'endpoint'],
     properties: {
-      ...storageCommon, endpoint: nonEmptyStr, credentialsType: { enum: ['none', 'basic', 'token', 'oauth2'] }, credentials: str,
-      verifyServerCertificate: bool, connectionPoolSize: int, maxRequestsPerSession: int, fileMode: str,
-      authorizationHeader: str, storagePathType: { enum: ['canonical'] },
+      ...storageCommon,
+      endpoint: nonEmptyStr,
+      credentialsType: { enum: ['none', 'basic', 'token', 'oauth2'] },
+      credentials: str,
+      verifyServerCertificate: bool,
+      connectionPoolSize: int,
+      maxRequestsPerSession: int,
+      fileMode: str,
+      authorizationHeader: str,
+      storagePathType: { enum: ['canonical'] },
     },
   },
   fileRegister: {
     type: 'object',
     required: ['spaceId', 'storageId', 'storageFileId', 'destinationPath'],
     properties: {
-      spaceId: str, storageId: str, storageFileId: nonEmptyStr, destinationPath: nonEmptyStr,
-      size: { type: 'integer', minimum: 0 }, mode: str,
-      atime: { type: 'integer', minimum: 0 }, mtime: { type: 'integer', minimum: 0 }, ctime: { type: 'integer', minimum: 0 },
-      uid: { type: 'integer', minimum: 0 }, gid: { type: 'integer', minimum: 0 },
-      xattrs: stringMap, json: jsonObject, rdf: str, autoDetectAttributes: bool,
+      spaceId: str,
+      storageId: str,
+      storageFileId: nonEmptyStr,
+      destinationPath: nonEmptyStr,
+      size: { type: 'integer', minimum: 0 },
+      mode: str,
+      atime: { type: 'integer', minimum: 0 },
+      mtime: { type: 'integer', minimum: 0 },
+      ctime: { type: 'integer', minimum: 0 },
+      uid: { type: 'integer', minimum: 0 },
+      gid: { type: 'integer', minimum: 0 },
+      xattrs: stringMap,
+      json: jsonObject,
+      rdf: str,
+      autoDetectAttributes: bool,
     },
   },
   shareCreate: {
@@ -178,8 +209,13 @@ export const SCHEMAS = {
     properties: {
       type: { enum: ['replication', 'eviction', 'migration'] },
       dataSourceType: { enum: ['file', 'view'] },
-      replicatingProviderId: str, evictingProviderId: str, callback: str,
-      fileId: str, spaceId: str, viewName: str, queryViewParams: jsonObject,
+      replicatingProviderId: str,
+      evictingProviderId: str,
+      callback: str,
+      fileId: str,
+      spaceId: str,
+      viewName: str,
+      queryViewParams: jsonObject,
     },
   },
 } as const;
@@ -188,9 +224,10 @@ export type SchemaName = keyof typeof SCHEMAS;
 
 const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-const validators = Object.fromEntries(
-  Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)]),
-) as Record<SchemaName, ReturnType<typeof ajv.compile>>;
+const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<
+  SchemaName,
+  ReturnType<typeof ajv.compile>
+>;
 
 function keyOf(instancePath: string, prefix: string): string {
   const parts = instancePath.split('/').filter((p) => p !== '' && !/^\d+$/.test(p));
@@ -233,11 +270,16 @@ function translate(e: ErrorObject, prefix: string): ErrorJson {
 
 function overrideError(id: string, key: string, data: unknown): ErrorJson {
   switch (id) {
-    case 'badValueTokenType': return err.badValueTokenType(key);
-    case 'badValueCaveat': return err.badValueCaveat(data);
-    case 'badValueInteger': return err.badValueInteger(key);
-    case 'badValueJSON': return err.badValueJSON(key);
-    default: return err.badData(key);
+    case 'badValueTokenType':
+      return err.badValueTokenType(key);
+    case 'badValueCaveat':
+      return err.badValueCaveat(data);
+    case 'badValueInteger':
+      return err.badValueInteger(key);
+    case 'badValueJSON':
+      return err.badValueJSON(key);
+    default:
+      return err.badData(key);
   }
 }
 

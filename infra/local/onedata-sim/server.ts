@@ -49,9 +49,16 @@ function buildRouters(): Routers {
   onepanel.on('GET', '/configuration', (ctx) => ({
     status: 200,
     body: {
-      clusterId: ctx.provider.clusterId, version: VERSION, build: BUILD, deployed: true, serviceType: 'oneprovider',
-      providerId: ctx.provider.id, providerName: ctx.provider.name, providerDomain: ctx.provider.domain,
-      zoneDomain: ctx.sim.seed.zoneDomain, isRegistered: true,
+      clusterId: ctx.provider.clusterId,
+      version: VERSION,
+      build: BUILD,
+      deployed: true,
+      serviceType: 'oneprovider',
+      providerId: ctx.provider.id,
+      providerName: ctx.provider.name,
+      providerDomain: ctx.provider.domain,
+      zoneDomain: ctx.sim.seed.zoneDomain,
+      isRegistered: true,
     },
   }));
   onepanel.on('GET', '/health', () => ({ status: 200, body: { status: 'healthy' } }));
@@ -126,7 +133,10 @@ function dispatch(sim: Sim, routers: Routers, ctxBase: Omit<Ctx, 'params' | 'bod
     if (e instanceof SimError) return { status: e.status, body: e.body ?? errorBody(e.json) };
     const reference = randomId().slice(0, 10);
     console.error(`onedata-sim: internal error (reference ${reference})`, e);
-    return { status: 500, body: errorBody({ id: 'internalServerError', description: 'The server has encountered an error while processing this request.', details: { reference } }) };
+    return {
+      status: 500,
+      body: errorBody({ id: 'internalServerError', description: 'The server has encountered an error while processing this request.', details: { reference } }),
+    };
   }
 }
 
@@ -145,7 +155,11 @@ async function handle(sim: Sim, routers: Routers, providerIndex: number, req: In
   const provider = sim.state.providers[providerIndex];
   const { service, sub } = serviceOf(url.pathname);
   const entry = sim.log.start({
-    method, path: url.pathname, query: url.searchParams, body: logBody(rawBody), service,
+    method,
+    path: url.pathname,
+    query: url.searchParams,
+    body: logBody(rawBody),
+    service,
     ...(provider && service !== 'onezone' && service !== 'unknown' ? { providerId: provider.id } : {}),
   });
   await sim.requestTimers.sleep(sim.knobs.latencyMs);
@@ -165,9 +179,16 @@ async function handle(sim: Sim, routers: Routers, providerIndex: number, req: In
   sim.gc();
   const currentProvider = sim.state.providers[providerIndex] ?? sim.state.providers[0];
   if (!currentProvider) throw new Error('simulator has no providers');
-  const response = dispatch(sim, routers, {
-    sim, provider: currentProvider, req: { method, path: sub, query: url.searchParams, headers: req.headers, rawBody },
-  }, service);
+  const response = dispatch(
+    sim,
+    routers,
+    {
+      sim,
+      provider: currentProvider,
+      req: { method, path: sub, query: url.searchParams, headers: req.headers, rawBody },
+    },
+    service,
+  );
   const errorId = (response.body as { error?: { id?: unknown } } | undefined)?.error?.id;
   finish(entry, response.status, typeof errorId === 'string' ? errorId : undefined);
   // `dropAnswers`: a call aimed at by the test has its effect (above) and loses its answer.

@@ -9,10 +9,13 @@ export class Timers {
   after(ms: number, fn: () => void, key?: string): void {
     const id = key ?? `#${++this.#seq}`;
     this.cancel(id);
-    const handle = setTimeout(() => {
-      this.#pending.delete(id);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.#pending.delete(id);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.#pending.set(id, handle);
   }
 

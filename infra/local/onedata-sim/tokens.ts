@@ -29,10 +29,38 @@ export interface InviteTypeInfo {
 }
 
 export const INVITE_TYPES: Record<string, InviteTypeInfo> = {
-  userJoinGroup: { code: 'ujg', targetKey: 'groupId', invitePrivilege: 'group_add_user', setPrivilege: 'group_set_privileges', hasPrivileges: true, targetKind: 'group' },
-  groupJoinGroup: { code: 'gjg', targetKey: 'groupId', invitePrivilege: 'group_add_child', setPrivilege: 'group_set_privileges', hasPrivileges: true, targetKind: 'group' },
-  userJoinSpace: { code: 'ujs', targetKey: 'spaceId', invitePrivilege: 'space_add_user', setPrivilege: 'space_set_privileges', hasPrivileges: true, targetKind: 'space' },
-  groupJoinSpace: { code: 'gjs', targetKey: 'spaceId', invitePrivilege: 'space_add_group', setPrivilege: 'space_set_privileges', hasPrivileges: true, targetKind: 'space' },
+  userJoinGroup: {
+    code: 'ujg',
+    targetKey: 'groupId',
+    invitePrivilege: 'group_add_user',
+    setPrivilege: 'group_set_privileges',
+    hasPrivileges: true,
+    targetKind: 'group',
+  },
+  groupJoinGroup: {
+    code: 'gjg',
+    targetKey: 'groupId',
+    invitePrivilege: 'group_add_child',
+    setPrivilege: 'group_set_privileges',
+    hasPrivileges: true,
+    targetKind: 'group',
+  },
+  userJoinSpace: {
+    code: 'ujs',
+    targetKey: 'spaceId',
+    invitePrivilege: 'space_add_user',
+    setPrivilege: 'space_set_privileges',
+    hasPrivileges: true,
+    targetKind: 'space',
+  },
+  groupJoinSpace: {
+    code: 'gjs',
+    targetKey: 'spaceId',
+    invitePrivilege: 'space_add_group',
+    setPrivilege: 'space_set_privileges',
+    hasPrivileges: true,
+    targetKind: 'space',
+  },
   supportSpace: { code: 'ssp', targetKey: 'spaceId', invitePrivilege: 'space_add_support', hasPrivileges: false, targetKind: 'space' },
   harvesterJoinSpace: { code: 'hjs', targetKey: 'spaceId', invitePrivilege: 'space_add_harvester', hasPrivileges: false, targetKind: 'space' },
   registerOneprovider: { code: 'rop', targetKey: 'adminUserId', hasPrivileges: false, targetKind: 'user' },
@@ -205,7 +233,12 @@ export function decodeToken(serialized: string): DecodedToken | null {
     caveats.push(caveat);
   }
   return {
-    ...payload, location: location.value.toString(), identifier: identifier.value.toString(), caveats, rawCaveats, signature: signature.value,
+    ...payload,
+    location: location.value.toString(),
+    identifier: identifier.value.toString(),
+    caveats,
+    rawCaveats,
+    signature: signature.value,
   };
 }
 

@@ -34,7 +34,10 @@ export class FunctionHost {
   /** Test hook: runs before every invocation (e.g. to count or to fail on purpose). */
   beforeInvoke?: (fn: FunctionDef, event: unknown) => void | Promise<void>;
 
-  constructor(readonly definition: ServerlessDefinition, private readonly rootDir: string) {
+  constructor(
+    readonly definition: ServerlessDefinition,
+    private readonly rootDir: string,
+  ) {
     this.byName = new Map(definition.functions.map((f) => [f.name, f]));
   }
 

@@ -28,7 +28,12 @@ export interface HttpGateway {
   close(): Promise<void>;
 }
 
-export async function startHttpGateway(host: FunctionHost, log: Logger, port = 0, jobsAuth: EndpointAuth = { token: undefined, allowUnauthenticated: false }): Promise<HttpGateway> {
+export async function startHttpGateway(
+  host: FunctionHost,
+  log: Logger,
+  port = 0,
+  jobsAuth: EndpointAuth = { token: undefined, allowUnauthenticated: false },
+): Promise<HttpGateway> {
   let available = true;
   const server = createServer((req, res) => {
     if (!available) {
@@ -139,7 +144,13 @@ function toApiGatewayEvent(req: IncomingMessage, url: URL, body: Buffer): APIGat
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: String(Date.now()),
       routeKey: `${req.method} ${url.pathname}`,
       stage: '$default',

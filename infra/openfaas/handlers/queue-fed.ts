@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedJobCall, isJsonContentType } from '../../../shared/events/webhook-auth.ts';
 import { log } from '../../../shared/log/index.ts';
-import { bodyText, loadSecretFiles, normalizeHeaders, parseGoDuration, reply, type OpenFaasContext, type OpenFaasEvent, type OpenFaasHandler } from './template.ts';
+import {
+  bodyText,
+  loadSecretFiles,
+  normalizeHeaders,
+  parseGoDuration,
+  reply,
+  type OpenFaasContext,
+  type OpenFaasEvent,
+  type OpenFaasHandler,
+} from './template.ts';
 
 /**
  * The SQS-fed functions (provision, import) on OpenFaaS. OpenFaaS CE has no SQS connector, so
@@ -108,7 +117,10 @@ export function createQueueFedHandler(fn: string, handler: SqsHandler, defaultTi
     try {
       const result = (await handler(sqsEvent, functionContext(fn, defaultTimeoutMs))) as SQSBatchResponse | undefined;
       const failures = result?.batchItemFailures ?? [];
-      if (direct) return failures.length ? reply(context, 500, { error: 'the job failed (see the function log); it was not queued, so nothing retries it' }) : reply(context, 200, { ok: true });
+      if (direct)
+        return failures.length
+          ? reply(context, 500, { error: 'the job failed (see the function log); it was not queued, so nothing retries it' })
+          : reply(context, 200, { ok: true });
       return reply(context, 200, { batchItemFailures: failures });
     } catch (e) {
       // The whole batch comes back after the visibility timeout, as with Lambda.
@@ -119,14 +131,19 @@ export function createQueueFedHandler(fn: string, handler: SqsHandler, defaultTi
 }
 
 /** reconcile: run on a schedule by the queue worker (POST, optional body {"prefix": "..."}). */
-export function createInvokeHandler(fn: string, handler: (event: Record<string, unknown>, context: Context) => Promise<unknown>, defaultTimeoutMs: number): OpenFaasHandler {
+export function createInvokeHandler(
+  fn: string,
+  handler: (event: Record<string, unknown>, context: Context) => Promise<unknown>,
+  defaultTimeoutMs: number,
+): OpenFaasHandler {
   const logger = log.child({ fn, platform: 'openfaas' });
   return async (event: OpenFaasEvent, context: OpenFaasContext) => {
     init();
     if ((event.method || '').toUpperCase() !== 'POST') return reply(context, 200, '');
     if (!authorized(event)) return reply(context, 401, { error: 'unauthorized' });
     const text = bodyText(event.body).trim();
-    if (text && !isJsonContentType(normalizeHeaders(event.headers))) return reply(context, 415, { error: 'the body must be JSON (content-type: application/json)' });
+    if (text && !isJsonContentType(normalizeHeaders(event.headers)))
+      return reply(context, 415, { error: 'the body must be JSON (content-type: application/json)' });
     let input: Record<string, unknown> = {};
     if (text) {
       try {

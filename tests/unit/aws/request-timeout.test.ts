@@ -38,7 +38,10 @@ describe('AWS request deadline', () => {
       requestHandler: { ...AWS_REQUEST_TIMEOUTS, requestTimeout: 300 },
     });
     try {
-      const err = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })).then(() => undefined, (e: unknown) => e as Error);
+      const err = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(err).toBeInstanceOf(Error);
       expect(`${err!.name} ${err!.message}`).toMatch(/timeout|timed out/i);
       expect(held.length).toBe(1);

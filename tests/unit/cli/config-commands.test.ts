@@ -24,7 +24,10 @@ describe('s3od config check', () => {
 
   it('lists every problem as key: message and exits 1', async () => {
     const file = join(dir, 'bad.yml');
-    writeFileSync(file, 'bucket: Bad_Bucket\nwatchedDirectories: [/abs]\nstorageMode: nfs\nrestAccess:\n  onezone:\n    host: z\n    apiToken: abc\n  oneproviders: []\ntypo: 1\n');
+    writeFileSync(
+      file,
+      'bucket: Bad_Bucket\nwatchedDirectories: [/abs]\nstorageMode: nfs\nrestAccess:\n  onezone:\n    host: z\n    apiToken: abc\n  oneproviders: []\ntypo: 1\n',
+    );
     const r = await runCli(['config', 'check', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ {2}bucket: must be a valid S3 bucket name/m);
@@ -58,13 +61,27 @@ describe('s3od config import-fs2od', () => {
     expect(doc.metadataFileTags).toEqual({ onedata: 'Onedata2', onezone: 'Onezone', space: 'Space', inviteToken: 'InviteToken', publicURL: 'PublicURL' });
     expect(doc.fs2odMetadataFile).toEqual({ enabled: true, filename: '.fs2od', storeAccessInfo: true });
     expect(doc.continousFileImport.detectDeletions).toBe(true);
-    expect(doc).toMatchObject({ institutionName: 'CEITEC MU', datasetPrefix: 'cryo_', testMode: true, testModePrefix: 'test123_', implicitSpaceSize: 10995116277760 });
+    expect(doc).toMatchObject({
+      institutionName: 'CEITEC MU',
+      datasetPrefix: 'cryo_',
+      testMode: true,
+      testModePrefix: 'test123_',
+      implicitSpaceSize: 10995116277760,
+    });
     expect(doc.restAccess.oneproviders).toEqual([
       { host: 'oneprovider.facility.example.org', isPrimary: true },
       { host: 'oneprovider2.example.org', isPrimary: false, storageIds: ['5a1c0ffee0000000000000000000000a'] },
     ]);
     // Every fs2od key without an equivalent is named with what happens instead.
-    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg', 'messaging', 'dataReplication', 'metadataFileTags.deniedProviders']) {
+    for (const key of [
+      'verboseLevel',
+      'sleepFactor',
+      'initialPOSIXlikePermissions',
+      'dareg',
+      'messaging',
+      'dataReplication',
+      'metadataFileTags.deniedProviders',
+    ]) {
       expect(r.stderr).toMatch(new RegExp(`^ {2}${key.replace('.', '\\.')}: \\S`, 'm'));
     }
     expect(r.stderr).toMatch(/S3OD_LOG_LEVEL/);
@@ -80,7 +97,19 @@ describe('s3od config import-fs2od', () => {
 
   it('fills placeholders for what fs2od allowed to be empty; the output passes config check', async () => {
     const out = join(dir, 'translated.yml');
-    const r = await runCli(['config', 'import-fs2od', join(FIXTURES, 'minimal.yaml'), '--out', out, '--bucket', 'facility', '--storage-mode', 's3', '--s3-endpoint', 'https://s3.example.org']);
+    const r = await runCli([
+      'config',
+      'import-fs2od',
+      join(FIXTURES, 'minimal.yaml'),
+      '--out',
+      out,
+      '--bucket',
+      'facility',
+      '--storage-mode',
+      's3',
+      '--s3-endpoint',
+      'https://s3.example.org',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const text = readFileSync(out, 'utf8');
@@ -118,7 +147,16 @@ describe('s3od without a command or configuration', () => {
     expect(noConfig.stderr).toMatch(/no configuration: pass --config FILE/);
   });
   it('has --help for every command', async () => {
-    for (const cmd of [['status'], ['retry'], ['backfill'], ['doctor'], ['config', 'check'], ['config', 'import-fs2od'], ['stats'], ['notifications', 'setup']]) {
+    for (const cmd of [
+      ['status'],
+      ['retry'],
+      ['backfill'],
+      ['doctor'],
+      ['config', 'check'],
+      ['config', 'import-fs2od'],
+      ['stats'],
+      ['notifications', 'setup'],
+    ]) {
       const r = await runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: s3od ${cmd.join(' ')}`));

@@ -23,7 +23,12 @@ function fakeBucket(keys: string[]): { list: FolderLister; listed: string[] } {
 }
 
 const classifier = (watchedDirectories: string[]) =>
-  new KeyClassifier({ watchedDirectories, metadataFiles: ['SPA.yml'], continousFileImport: { enabled: true, runningFileName: '.running', scanInterval: 1, detectModifications: false, detectDeletions: false }, fs2odMetadataFile: { enabled: false, filename: '.fs2od', storeAccessInfo: false } });
+  new KeyClassifier({
+    watchedDirectories,
+    metadataFiles: ['SPA.yml'],
+    continousFileImport: { enabled: true, runningFileName: '.running', scanInterval: 1, detectModifications: false, detectDeletions: false },
+    fs2odMetadataFile: { enabled: false, filename: '.fs2od', storeAccessInfo: false },
+  });
 
 async function walk(keys: string[], watched: string[], filter?: string) {
   const b = fakeBucket(keys);
@@ -55,7 +60,7 @@ describe('walking dataset folders', () => {
     expect(r.out).toEqual(['cryoem/glacios|B', 'cryoem/krios1|A']);
     expect(r.listed).toEqual(['cryoem/', 'cryoem/glacios/', 'cryoem/krios1/']);
   });
-  it('never takes s3od\'s own prefix for a dataset at the bucket root', async () => {
+  it("never takes s3od's own prefix for a dataset at the bucket root", async () => {
     const r = await walk(KEYS, ['']);
     expect(r.out).toEqual(['|cryoem', '|datasets', '|top']);
   });

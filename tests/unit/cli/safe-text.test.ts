@@ -18,7 +18,13 @@ const HOSTILE = 'Run\u001b]0;pwned\u0007\u001b[2J\nFAKE provisioned line\r\u202E
 
 function sink() {
   let text = '';
-  return { write: (t: string) => void (text += t), get text() { return text; }, isTTY: true };
+  return {
+    write: (t: string) => void (text += t),
+    get text() {
+      return text;
+    },
+    isTTY: true,
+  };
 }
 
 describe('safeText', () => {
@@ -34,7 +40,8 @@ describe('safeText', () => {
   });
 
   it('leaves ordinary text alone: accents, CJK, emoji, paths, quotes', () => {
-    for (const s of ['datasets/Zoë_Run1', '日本語のデータ', 'run 😀 ok', '../../etc/passwd', 'a "quoted" \'x\' #1', 'C:\\data\\run']) expect(safeText(s)).toBe(s);
+    for (const s of ['datasets/Zoë_Run1', '日本語のデータ', 'run 😀 ok', '../../etc/passwd', 'a "quoted" \'x\' #1', 'C:\\data\\run'])
+      expect(safeText(s)).toBe(s);
     expect(safeText(undefined)).toBe('');
     expect(safeText(42)).toBe('42');
   });
@@ -61,7 +68,7 @@ describe('safeText', () => {
 });
 
 describe('Output: the last line of defence in every command', () => {
-  it('escapes controls in human lines on stdout and stderr, keeping the CLI\'s own line breaks', () => {
+  it("escapes controls in human lines on stdout and stderr, keeping the CLI's own line breaks", () => {
     const stdout = sink();
     const stderr = sink();
     const output = new Output({ stdout, stderr });
@@ -77,7 +84,7 @@ describe('Output: the last line of defence in every command', () => {
     expect(clean.text.split('\n')).toEqual([`enqueued ${safeText(HOSTILE)}`, '']);
   });
 
-  it('keeps --json proper JSON that parses back to the record\'s strings', () => {
+  it("keeps --json proper JSON that parses back to the record's strings", () => {
     const stdout = sink();
     const output = new Output({ stdout, stderr: sink() });
     const record = { folder: HOSTILE, error: 'x\u202Ey' };
@@ -86,7 +93,7 @@ describe('Output: the last line of defence in every command', () => {
     expect(JSON.parse(stdout.text)).toEqual(record);
   });
 
-  it('escapes a progress line\'s text but keeps its own carriage return and erase sequence', () => {
+  it("escapes a progress line's text but keeps its own carriage return and erase sequence", () => {
     const stderr = sink();
     const output = new Output({ stdout: sink(), stderr });
     new Progress(output, 1, () => 1000).update(1, `at ${HOSTILE}`);

@@ -9,7 +9,9 @@ describe('the s3od executable', () => {
     expect(stdout).toMatch(/config import-fs2od/);
   });
   it('exits 2 on a usage error', async () => {
-    const err = await promisify(execFile)(process.execPath, ['infra/cli/s3od.js', 'nonsense'], { cwd: new URL('../../..', import.meta.url).pathname }).catch((e: { code: number; stderr: string }) => e);
+    const err = await promisify(execFile)(process.execPath, ['infra/cli/s3od.js', 'nonsense'], { cwd: new URL('../../..', import.meta.url).pathname }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(err).toMatchObject({ code: 2 });
   });
 });

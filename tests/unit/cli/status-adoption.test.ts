@@ -27,7 +27,13 @@ function record(status: DatasetState['status']): DatasetState {
   s.attempts = 2;
   s.outputs = { spaceId: 'space1', inviteToken: TOKEN, inviteTokenId: 'tok1', publicUrl: 'https://zone/share/sh1' };
   if (status === 'failed') {
-    s.lastError = { step: 'create-space', message: 'onezone POST /groups/m/spaces → 403 forbidden: no', onedataErrorId: 'forbidden', permanent: true, at: '2024-01-01T00:01:00Z' };
+    s.lastError = {
+      step: 'create-space',
+      message: 'onezone POST /groups/m/spaces → 403 forbidden: no',
+      onedataErrorId: 'forbidden',
+      permanent: true,
+      at: '2024-01-01T00:01:00Z',
+    };
     s.failureReason = 'create-space: onezone POST /groups/m/spaces → 403 forbidden: no';
   }
   return s;
@@ -67,12 +73,15 @@ describe('fs2od adoption', () => {
   const dataset = datasetRef('facility', 'datasets', 'Run1');
   const section = `Onedata:\n  Onezone: https://zone.example.org\n  Space: fs2odspace\n  InviteToken: ${TOKEN}\n  PublicURL: https://zone.example.org/share/x\n`;
 
-  it('finds fs2od\'s access information in the metadata file, or in .fs2od when configured', async () => {
+  it("finds fs2od's access information in the metadata file, or in .fs2od when configured", async () => {
     const inFile = await findFs2odAccess(store({}), config(), dataset, { key: 'datasets/Run1/SPA.yml', body: Buffer.from(`Title: a\n${section}`) });
     expect(inFile).toMatchObject({ space: 'fs2odspace', inviteToken: TOKEN, source: 'datasets/Run1/SPA.yml' });
     expect(await findFs2odAccess(store({}), config(), dataset, { key: 'k', body: Buffer.from('Title: a\nOnedata:\n  Space: ""\n') })).toBeUndefined();
     const separate = config('fs2odMetadataFile: { enabled: true, storeAccessInfo: true }');
-    const fromFs2od = await findFs2odAccess(store({ 'datasets/Run1/.fs2od': `${section}DeniedProviders: []\n` }), separate, dataset, { key: 'k', body: Buffer.from('Title: a\n') });
+    const fromFs2od = await findFs2odAccess(store({ 'datasets/Run1/.fs2od': `${section}DeniedProviders: []\n` }), separate, dataset, {
+      key: 'k',
+      body: Buffer.from('Title: a\n'),
+    });
     expect(fromFs2od).toMatchObject({ space: 'fs2odspace', source: 'datasets/Run1/.fs2od' });
     // Not looked for when the configuration does not keep access info there.
     expect(await findFs2odAccess(store({ 'datasets/Run1/.fs2od': section }), config(), dataset, { key: 'k', body: Buffer.from('Title: a\n') })).toBeUndefined();
@@ -82,7 +91,11 @@ describe('fs2od adoption', () => {
     const access = { space: 'fs2odspace', inviteToken: TOKEN, publicURL: 'https://zone/share/x', source: 'datasets/Run1/SPA.yml' };
     const fresh = newDatasetState(dataset);
     expect(adoptInto(fresh, { access, metadataFile: 'SPA.yml', metadataEtag: 'e1', lookup: { onedataName: 'Run1', storageId: 'st1' } })).toBe(true);
-    expect(fresh).toMatchObject({ status: 'provisioned', metadataEtag: 'e1', outputs: { spaceId: 'fs2odspace', inviteToken: TOKEN, publicUrl: 'https://zone/share/x', onedataName: 'Run1', storageId: 'st1' } });
+    expect(fresh).toMatchObject({
+      status: 'provisioned',
+      metadataEtag: 'e1',
+      outputs: { spaceId: 'fs2odspace', inviteToken: TOKEN, publicUrl: 'https://zone/share/x', onedataName: 'Run1', storageId: 'st1' },
+    });
     expect(fresh.outputs.rootFileId).toBeUndefined();
     expect(fresh.history.map((h) => h.event)).toEqual(['adopted from fs2od']);
 

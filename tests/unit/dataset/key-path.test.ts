@@ -59,7 +59,8 @@ describe('a key is a safe path before it is mapped to a dataset', () => {
   });
 
   it('routing drops refused keys with their reason and reports them apart', () => {
-    const ev = (key: string): ObjectEvent => ({ bucket: 'b', key, change: 'created', eventTime: '2024-01-01T00:00:00Z', eventName: 'ObjectCreated:Put', producer: 'rgw' }) as unknown as ObjectEvent;
+    const ev = (key: string): ObjectEvent =>
+      ({ bucket: 'b', key, change: 'created', eventTime: '2024-01-01T00:00:00Z', eventName: 'ObjectCreated:Put', producer: 'rgw' }) as unknown as ObjectEvent;
     const routed = routeEvents([ev('cryoem/../x/SPA.yml'), ev('cryoem/k/Run/SPA.yml')], classifier(['cryoem/*']));
     expect(routed.provision.map((j) => j.dataset.prefix)).toEqual(['cryoem/k/Run']);
     expect(routed.refused).toEqual([{ key: 'cryoem/../x/SPA.yml', reason: expect.stringContaining('..') }]);

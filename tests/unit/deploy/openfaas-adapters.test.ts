@@ -84,10 +84,14 @@ describe('on-object-event on OpenFaaS', () => {
       expect(out).toMatchObject({ status: 202, body: '{"events":1}' });
     }
     expect(seen.map((e) => e.body)).toEqual([body, body, body]);
-    expect(seen[0]).toMatchObject({ headers: { authorization: `Bearer ${TOKEN}` }, requestContext: { http: { method: 'POST', sourceIp: '192.0.2.1' } }, isBase64Encoded: false });
+    expect(seen[0]).toMatchObject({
+      headers: { authorization: `Bearer ${TOKEN}` },
+      requestContext: { http: { method: 'POST', sourceIp: '192.0.2.1' } },
+      isBase64Encoded: false,
+    });
   });
 
-  it('answers 500 (not the template\'s default 200) when the jobs cannot be enqueued, so the sender retries', async () => {
+  it("answers 500 (not the template's default 200) when the jobs cannot be enqueued, so the sender retries", async () => {
     const h = createWebhookHandler(async () => {
       throw new Error('queue unreachable');
     });
@@ -99,17 +103,33 @@ describe('on-object-event on OpenFaaS', () => {
 
 describe('SQS-fed functions on OpenFaaS', () => {
   const sqsEvent: SQSEvent = {
-    Records: [{ messageId: 'm1', receiptHandle: 'rh1', body: '{"type":"provision"}', attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'r' }],
+    Records: [
+      {
+        messageId: 'm1',
+        receiptHandle: 'rh1',
+        body: '{"type":"provision"}',
+        attributes: {} as never,
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn',
+        awsRegion: 'r',
+      },
+    ],
   };
   const auth = { authorization: `Bearer ${JOBS_TOKEN}`, 'content-type': 'application/json' };
 
   // Guards isAuthorizedJobCall / isJsonContentType in the queue-fed handler (shared/events/webhook-auth.ts).
   it('requires the jobs token (never the webhook token) and a JSON body; probes are 200', async () => {
     let ran = 0;
-    const h = createQueueFedHandler('provision', async () => {
-      ran++;
-      return { batchItemFailures: [] };
-    }, 1000);
+    const h = createQueueFedHandler(
+      'provision',
+      async () => {
+        ran++;
+        return { batchItemFailures: [] };
+      },
+      1000,
+    );
     for (const [e, status] of [
       [ev({ body: JSON.stringify(sqsEvent) }), 401],
       [ev({ body: JSON.stringify(sqsEvent), headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' } }), 401],
@@ -144,11 +164,15 @@ describe('SQS-fed functions on OpenFaaS', () => {
     const seen: SQSEvent[] = [];
     process.env.exec_timeout = '2m';
     let remaining = 0;
-    const h = createQueueFedHandler('provision', async (e, c) => {
-      seen.push(e);
-      remaining = c.getRemainingTimeInMillis();
-      return { batchItemFailures: [{ itemIdentifier: 'm1' }] };
-    }, 1000);
+    const h = createQueueFedHandler(
+      'provision',
+      async (e, c) => {
+        seen.push(e);
+        remaining = c.getRemainingTimeInMillis();
+        return { batchItemFailures: [{ itemIdentifier: 'm1' }] };
+      },
+      1000,
+    );
     const { ctx, out } = fakeContext();
     await h(ev({ body: Buffer.from(JSON.stringify(sqsEvent)), headers: auth }), ctx);
     expect(seen[0]).toEqual(sqsEvent);
@@ -160,10 +184,14 @@ describe('SQS-fed functions on OpenFaaS', () => {
   it('runs a bare job as a one-record batch: 200 when done, 500 when it failed (no queue retries it)', async () => {
     let fail = false;
     const seen: SQSEvent[] = [];
-    const h = createQueueFedHandler('provision', async (e) => {
-      seen.push(e);
-      return { batchItemFailures: fail ? [{ itemIdentifier: e.Records[0]!.messageId }] : [] };
-    }, 1000);
+    const h = createQueueFedHandler(
+      'provision',
+      async (e) => {
+        seen.push(e);
+        return { batchItemFailures: fail ? [{ itemIdentifier: e.Records[0]!.messageId }] : [] };
+      },
+      1000,
+    );
     const job = { type: 'provision', dataset: { id: 'x' } };
     const a = fakeContext();
     await h(ev({ body: Buffer.from(JSON.stringify(job)), headers: auth }), a.ctx);
@@ -177,9 +205,13 @@ describe('SQS-fed functions on OpenFaaS', () => {
   });
 
   it('answers 500 when the handler throws (the whole batch comes back)', async () => {
-    const h = createQueueFedHandler('import', async () => {
-      throw new Error('boom');
-    }, 1000);
+    const h = createQueueFedHandler(
+      'import',
+      async () => {
+        throw new Error('boom');
+      },
+      1000,
+    );
     const { ctx, out } = fakeContext();
     await h(ev({ body: JSON.stringify(sqsEvent), headers: auth }), ctx);
     expect(out.status).toBe(500);
@@ -187,10 +219,14 @@ describe('SQS-fed functions on OpenFaaS', () => {
 
   it('reconcile: authenticated POST with an optional JSON object body', async () => {
     const seen: unknown[] = [];
-    const h = createInvokeHandler('reconcile', async (e) => {
-      seen.push(e);
-      return { folders: 1 };
-    }, 1000);
+    const h = createInvokeHandler(
+      'reconcile',
+      async (e) => {
+        seen.push(e);
+        return { folders: 1 };
+      },
+      1000,
+    );
     const a = fakeContext();
     await h(ev({ body: {}, headers: auth }), a.ctx);
     const b = fakeContext();
@@ -219,7 +255,7 @@ describe('template helpers', () => {
     }
   });
 
-  it('parses the watchdog\'s Go durations and the template\'s body shapes', () => {
+  it("parses the watchdog's Go durations and the template's body shapes", () => {
     expect(parseGoDuration('180s', 1)).toBe(180_000);
     expect(parseGoDuration('1m30s', 1)).toBe(90_000);
     expect(parseGoDuration('1500ms', 1)).toBe(1500);

@@ -16,7 +16,14 @@ import { pollUntil } from '../../../shared/retry/index.ts';
  */
 const lines: string[] = [];
 const log = createLogger({ app: 'test' });
-const quiet = { ...log, info: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })), warn: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })), debug: () => undefined, error: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })), child: () => quiet };
+const quiet = {
+  ...log,
+  info: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })),
+  warn: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })),
+  debug: () => undefined,
+  error: (m: string, f?: LogFields) => lines.push(JSON.stringify({ m, ...f })),
+  child: () => quiet,
+};
 
 let sqsServer: LocalSqs;
 let sqs: SQSClient;
@@ -96,8 +103,27 @@ describe('failedIds (Lambda ReportBatchItemFailures rules)', () => {
   it('builds Lambda-shaped records and ARNs', () => {
     const arn = queueArnFromUrl('http://elasticmq:9324/000000000000/s3od-prod-provision', 'eu-west-1');
     expect(arn).toBe('arn:aws:sqs:eu-west-1:000000000000:s3od-prod-provision');
-    const r = toLambdaRecord({ MessageId: 'm', ReceiptHandle: 'rh', Body: '{}', MD5OfBody: 'x', Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '5' }, MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }, arn, 'eu-west-1');
-    expect(r).toMatchObject({ messageId: 'm', receiptHandle: 'rh', eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'eu-west-1', attributes: { ApproximateReceiveCount: '2', SentTimestamp: '5' }, messageAttributes: { k: { dataType: 'String', stringValue: 'v' } } });
+    const r = toLambdaRecord(
+      {
+        MessageId: 'm',
+        ReceiptHandle: 'rh',
+        Body: '{}',
+        MD5OfBody: 'x',
+        Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '5' },
+        MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+      },
+      arn,
+      'eu-west-1',
+    );
+    expect(r).toMatchObject({
+      messageId: 'm',
+      receiptHandle: 'rh',
+      eventSource: 'aws:sqs',
+      eventSourceARN: arn,
+      awsRegion: 'eu-west-1',
+      attributes: { ApproximateReceiveCount: '2', SentTimestamp: '5' },
+      messageAttributes: { k: { dataType: 'String', stringValue: 'v' } },
+    });
   });
 });
 
@@ -116,7 +142,12 @@ describe('QueueWorker', () => {
     const w = worker();
     w.start();
     try {
-      await pollUntil(async () => ((await depth('WorkDLQ')) === 1 && (await depth('Work')) === 0 ? true : undefined), { deadlineMs: 15_000, initialDelayMs: 50, maxDelayMs: 200, description: 'the failing message to reach the DLQ' });
+      await pollUntil(async () => ((await depth('WorkDLQ')) === 1 && (await depth('Work')) === 0 ? true : undefined), {
+        deadlineMs: 15_000,
+        initialDelayMs: 50,
+        maxDelayMs: 200,
+        description: 'the failing message to reach the DLQ',
+      });
     } finally {
       await w.stop();
     }
@@ -134,11 +165,18 @@ describe('QueueWorker', () => {
   it('leaves the whole batch on the queue when the function answers 500, and reports queue depth', async () => {
     received.length = 0;
     functionStatus = 500;
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: sqsServer.queueUrl('Work'), Entries: [{ Id: '1', MessageBody: JSON.stringify({ mode: 'ok', n: 10 }) }] }));
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: sqsServer.queueUrl('Work'), Entries: [{ Id: '1', MessageBody: JSON.stringify({ mode: 'ok', n: 10 }) }] }),
+    );
     const w = worker();
     w.start();
     try {
-      await pollUntil(async () => (received.length >= 1 ? true : undefined), { deadlineMs: 5_000, initialDelayMs: 20, maxDelayMs: 100, description: 'one invocation' });
+      await pollUntil(async () => (received.length >= 1 ? true : undefined), {
+        deadlineMs: 5_000,
+        initialDelayMs: 20,
+        maxDelayMs: 100,
+        description: 'one invocation',
+      });
     } finally {
       await w.stop();
       functionStatus = 200;

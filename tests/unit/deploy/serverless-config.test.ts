@@ -16,9 +16,21 @@ import { DEFAULT_MAPPINGS } from '../../../infra/openfaas/queue-worker.ts';
 const ROOT = join(import.meta.dirname, '../../..');
 const tag = (t: string, key: string, seq = false) =>
   seq
-    ? defineSequenceTag<unknown[], Record<string, unknown[]>>(t, { create: () => [], addItem: (c, i) => void c.push(i), finalize: (c) => ({ [key]: c }), identify: () => false })
+    ? defineSequenceTag<unknown[], Record<string, unknown[]>>(t, {
+        create: () => [],
+        addItem: (c, i) => void c.push(i),
+        finalize: (c) => ({ [key]: c }),
+        identify: () => false,
+      })
     : defineScalarTag(t, { resolve: (s: string) => ({ [key]: key === 'Fn::GetAtt' ? s.split('.') : s }), identify: () => false });
-const CFN = CORE_SCHEMA.withTags(tag('!Ref', 'Ref'), tag('!GetAtt', 'Fn::GetAtt'), tag('!Join', 'Fn::Join', true), tag('!If', 'Fn::If', true), tag('!Sub', 'Fn::Sub'), tag('!Equals', 'Fn::Equals', true));
+const CFN = CORE_SCHEMA.withTags(
+  tag('!Ref', 'Ref'),
+  tag('!GetAtt', 'Fn::GetAtt'),
+  tag('!Join', 'Fn::Join', true),
+  tag('!If', 'Fn::If', true),
+  tag('!Sub', 'Fn::Sub'),
+  tag('!Equals', 'Fn::Equals', true),
+);
 const raw = load(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { schema: CFN }) as Record<string, any>;
 const def = readServerlessFile(join(ROOT, 'serverless.yml'), 'prod');
 const resources = raw.resources.Resources as Record<string, any>;
@@ -46,7 +58,7 @@ describe('serverless.yml', () => {
     expect(def.functions.find((f) => f.name === 'lifecycle')?.triggers).toEqual([{ type: 'schedule', rate: 'rate(1 hour)' }]);
   });
 
-  it('keeps the provision queue\'s maxReceiveCount equal to provisioning.maxAttempts (default 5)', () => {
+  it("keeps the provision queue's maxReceiveCount equal to provisioning.maxAttempts (default 5)", () => {
     expect(def.queues.find((q) => q.logicalId === 'ProvisionQueue')?.redrive?.maxReceiveCount).toBe(5);
   });
 
@@ -77,7 +89,10 @@ describe('serverless.yml', () => {
     }
     expect(actions('OnObjectEventRole').filter((a) => a.startsWith('s3:'))).toEqual([]);
     expect(actions('ImportRole')).toContain('s3:PutObject');
-    const put = (role: string) => statements(role).filter((s) => [s.Action].flat().includes('s3:PutObject')).map((s) => s.Resource);
+    const put = (role: string) =>
+      statements(role)
+        .filter((s) => [s.Action].flat().includes('s3:PutObject'))
+        .map((s) => s.Resource);
     expect(put('ImportRole')).toEqual([{ Ref: 'StateObjectArns' }]);
     // Reconcile writes records only (its re-queue counts), never a metadata file or a status object.
     expect(put('ReconcileRole')).toEqual([{ Ref: 'StateObjectArns' }]);
@@ -102,9 +117,18 @@ describe('serverless.yml', () => {
       expect(aws[k]).toBe(`{{resolve:secretsmanager:\${self:custom.secretId}:SecretString:${k}}}`);
     }
     // Each function gets only the secrets it uses.
-    const secretVars = (fn: string) => Object.keys(raw.functions[fn].environment).filter((k) => /TOKEN|SECRET_KEY|ACCESS_KEY|PASSWORD/.test(k)).sort();
+    const secretVars = (fn: string) =>
+      Object.keys(raw.functions[fn].environment)
+        .filter((k) => /TOKEN|SECRET_KEY|ACCESS_KEY|PASSWORD/.test(k))
+        .sort();
     expect(secretVars('on-object-event')).toEqual(['S3OD_WEBHOOK_TOKEN']);
-    expect(secretVars('provision')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD', 'S3OD_STORAGE_ACCESS_KEY', 'S3OD_STORAGE_SECRET_KEY']);
+    expect(secretVars('provision')).toEqual([
+      'S3OD_ONEPROVIDER_TOKEN',
+      'S3OD_ONEZONE_TOKEN',
+      'S3OD_SMTP_PASSWORD',
+      'S3OD_STORAGE_ACCESS_KEY',
+      'S3OD_STORAGE_SECRET_KEY',
+    ]);
     expect(secretVars('import')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN']);
     expect(secretVars('reconcile')).toEqual([]);
     expect(secretVars('lifecycle')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD']);
@@ -112,10 +136,17 @@ describe('serverless.yml', () => {
 });
 
 describe('infra/deploy/iam-scope.cjs', () => {
-  const { scopeFromConfig } = createRequire(import.meta.url)('../../../infra/deploy/iam-scope.cjs') as { scopeFromConfig: (doc: unknown) => Record<string, string> };
+  const { scopeFromConfig } = createRequire(import.meta.url)('../../../infra/deploy/iam-scope.cjs') as {
+    scopeFromConfig: (doc: unknown) => Record<string, string>;
+  };
 
   it('derives the object ARNs s3od reads and writes from the watched directories and file names', () => {
-    const s = scopeFromConfig({ bucket: 'facility', watchedDirectories: ['cryoem/krios[12]', '/', 'runs/20*/'], metadataFiles: ['SPA.yml', 'meta.yaml'], fs2odMetadataFile: { enabled: true } });
+    const s = scopeFromConfig({
+      bucket: 'facility',
+      watchedDirectories: ['cryoem/krios[12]', '/', 'runs/20*/'],
+      metadataFiles: ['SPA.yml', 'meta.yaml'],
+      fs2odMetadataFile: { enabled: true },
+    });
     expect(s.bucketArn).toBe('arn:aws:s3:::facility');
     expect(s.stateObjects).toBe('arn:aws:s3:::facility/.s3od/*');
     expect(s.readObjects!.split(',')).toEqual([
@@ -157,7 +188,7 @@ describe('OpenFaaS files agree with serverless.yml', () => {
     }
   });
 
-  it('has the queue worker use serverless.yml\'s batch sizes, concurrency and timeouts', () => {
+  it("has the queue worker use serverless.yml's batch sizes, concurrency and timeouts", () => {
     for (const name of ['provision', 'import'] as const) {
       const f = def.functions.find((x) => x.name === name)!;
       const sqs = raw.functions[name].events.find((e: any) => e.sqs).sqs;
@@ -167,7 +198,9 @@ describe('OpenFaaS files agree with serverless.yml', () => {
 
   it('renders the ElasticMQ queues (names, visibility, DLQ, maxReceiveCount) from serverless.yml', () => {
     const conf = elasticmqConfig(def.queues);
-    expect(conf).toContain('"s3od-prod-provision" {\n    defaultVisibilityTimeout = 1080 seconds\n    deadLettersQueue { name = "s3od-prod-provision-dlq", maxReceiveCount = 5 }');
+    expect(conf).toContain(
+      '"s3od-prod-provision" {\n    defaultVisibilityTimeout = 1080 seconds\n    deadLettersQueue { name = "s3od-prod-provision-dlq", maxReceiveCount = 5 }',
+    );
     expect(conf).toContain('"s3od-prod-import-dlq" { }');
   });
 });

@@ -15,7 +15,11 @@ describe('KeyClassifier', () => {
   const c = new KeyClassifier({ ...base, watchedDirectories: ['cryoem/20*', 'tomo'] });
 
   it('finds the metadata file of a dataset that is an immediate child of a watched prefix', () => {
-    expect(c.classify('b', 'cryoem/2024/Run 1/SPA.yml')).toMatchObject({ kind: 'metadata', fileName: 'SPA.yml', dataset: { base: 'cryoem/2024', name: 'Run 1', prefix: 'cryoem/2024/Run 1' } });
+    expect(c.classify('b', 'cryoem/2024/Run 1/SPA.yml')).toMatchObject({
+      kind: 'metadata',
+      fileName: 'SPA.yml',
+      dataset: { base: 'cryoem/2024', name: 'Run 1', prefix: 'cryoem/2024/Run 1' },
+    });
     expect(c.classify('b', 'tomo/T+1/metadata.yaml')).toMatchObject({ kind: 'metadata', fileName: 'metadata.yaml', dataset: { name: 'T+1' } });
   });
 
@@ -27,7 +31,7 @@ describe('KeyClassifier', () => {
     expect(c.classify('b', 'tomo/T1/Movies/a b+c é.tiff')).toMatchObject({ kind: 'data', relPath: 'Movies/a b+c é.tiff', dataset: { prefix: 'tomo/T1' } });
   });
 
-  it('recognises the .running marker and s3od\'s own objects', () => {
+  it("recognises the .running marker and s3od's own objects", () => {
     expect(c.classify('b', 'tomo/T1/.running')).toMatchObject({ kind: 'running-marker' });
     expect(c.classify('b', 'tomo/T1/.fs2od')).toMatchObject({ kind: 'own' });
     expect(c.classify('b', 'tomo/T1/.s3od-status.yml')).toMatchObject({ kind: 'own' });
@@ -74,7 +78,16 @@ describe('glob components', () => {
 
 describe('routeEvents', () => {
   const c = new KeyClassifier({ ...base, watchedDirectories: ['d'] });
-  const ev = (key: string, extra: Partial<ObjectEvent> = {}): ObjectEvent => ({ bucket: 'b', key, change: 'created', eventName: 'ObjectCreated:Put', eventTime: 't', producer: 'ceph', etag: 'e1', ...extra });
+  const ev = (key: string, extra: Partial<ObjectEvent> = {}): ObjectEvent => ({
+    bucket: 'b',
+    key,
+    change: 'created',
+    eventName: 'ObjectCreated:Put',
+    eventTime: 't',
+    producer: 'ceph',
+    etag: 'e1',
+    ...extra,
+  });
 
   it('makes one provision job per dataset version, one import job per object version', () => {
     const r = routeEvents([ev('d/R/SPA.yml'), ev('d/R/SPA.yml'), ev('d/R/SPA.yml', { etag: 'e2' }), ev('d/R/a.tif'), ev('d/R/a.tif'), ev('x/y')], c, 'corr');

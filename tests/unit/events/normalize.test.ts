@@ -7,7 +7,15 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixture
 describe('normalizeNotification', () => {
   it('reads a captured Ceph RGW push without decoding the raw key', () => {
     const [ev] = normalizeNotification(fixture('rgw-put'));
-    expect(ev).toMatchObject({ producer: 'ceph', bucket: 'notif-bucket', key: 'uploads/a b+c.txt', change: 'created', eventName: 'ObjectCreated:Put', size: 19, opaqueData: 'opaque-123' });
+    expect(ev).toMatchObject({
+      producer: 'ceph',
+      bucket: 'notif-bucket',
+      key: 'uploads/a b+c.txt',
+      change: 'created',
+      eventName: 'ObjectCreated:Put',
+      size: 19,
+      opaqueData: 'opaque-123',
+    });
     expect(ev!.etag).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -61,7 +69,9 @@ describe('normalizeNotification', () => {
   it('rejects payloads it cannot understand with a clear error', () => {
     expect(() => normalizeNotification('not json')).toThrow(NotificationFormatError);
     expect(() => normalizeNotification({ hello: 1 })).toThrow(/no Records/);
-    expect(() => normalizeNotification({ Records: [{ eventSource: 'ceph:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' } } }] })).toThrow(/s3.object.key/);
+    expect(() => normalizeNotification({ Records: [{ eventSource: 'ceph:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' } } }] })).toThrow(
+      /s3.object.key/,
+    );
     const bad = fixture('aws-put');
     bad.Records[0].s3.object.key = 'a%E0%A4%A';
     expect(() => normalizeNotification(bad)).toThrow(/URL encoding/);

@@ -6,7 +6,7 @@ describe('endpoint authentication', () => {
   const webhook = endpointAuthFromEnv('webhook', { S3OD_WEBHOOK_TOKEN: 'whk-secret-1', S3OD_JOBS_TOKEN: 'jobs-secret-2' });
   const jobs = endpointAuthFromEnv('jobs', { S3OD_WEBHOOK_TOKEN: 'whk-secret-1', S3OD_JOBS_TOKEN: 'jobs-secret-2' });
 
-  it('a delivery passes with the webhook token as Bearer or as every record\'s opaqueData', () => {
+  it("a delivery passes with the webhook token as Bearer or as every record's opaqueData", () => {
     expect(isAuthorizedDelivery(webhook, { authorization: 'Bearer whk-secret-1' }, [])).toBe(true);
     expect(isAuthorizedDelivery(webhook, {}, ['whk-secret-1', 'whk-secret-1'])).toBe(true);
     expect(isAuthorizedDelivery(webhook, {}, ['whk-secret-1', undefined])).toBe(false);
@@ -40,6 +40,7 @@ describe('endpoint authentication', () => {
 
   it('accepts only application/json bodies', () => {
     expect(isJsonContentType({ 'content-type': 'application/json; charset=utf-8' })).toBe(true);
-    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', undefined]) expect(isJsonContentType({ 'content-type': ct })).toBe(false);
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', undefined])
+      expect(isJsonContentType({ 'content-type': ct })).toBe(false);
   });
 });

@@ -22,8 +22,21 @@ const saved: Record<string, string | undefined> = {};
 const VARS = [...Object.keys(env), 'S3OD_WEBHOOK_TOKEN', 'S3OD_INSECURE_LOCAL_NO_AUTH'];
 
 function delivery(opaqueData: string | undefined, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  const body = { Records: [{ ...rgwPut.Records[0], s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'datasets/D/SPA.yml', size: 1, eTag: 'e1' } }, opaqueData }] };
-  return { requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } }, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
+  const body = {
+    Records: [
+      {
+        ...rgwPut.Records[0],
+        s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'datasets/D/SPA.yml', size: 1, eTag: 'e1' } },
+        opaqueData,
+      },
+    ],
+  };
+  return {
+    requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } },
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
 }
 
 describe('on-object-event over HTTP', () => {

@@ -28,8 +28,23 @@ const saved: Record<string, string | undefined> = {};
 
 /** One queued S3 notification carrying `n` data objects of dataset uploads/D. */
 function record(id: string, n: number) {
-  const body = { Records: Array.from({ length: n }, (_, i) => ({ ...rgwPut.Records[0], s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: `uploads/D/${id}-${i}.tif`, size: 1, eTag: `${id}${i}` } } })) };
-  return { messageId: id, receiptHandle: id, body: JSON.stringify(body), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-central-1:1:events', awsRegion: 'eu-central-1' };
+  const body = {
+    Records: Array.from({ length: n }, (_, i) => ({
+      ...rgwPut.Records[0],
+      s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: `uploads/D/${id}-${i}.tif`, size: 1, eTag: `${id}${i}` } },
+    })),
+  };
+  return {
+    messageId: id,
+    receiptHandle: id,
+    body: JSON.stringify(body),
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-central-1:1:events',
+    awsRegion: 'eu-central-1',
+  };
 }
 
 describe('on-object-event fed by SQS', () => {
@@ -60,7 +75,9 @@ describe('on-object-event fed by SQS', () => {
     sqsMock.on(SendMessageBatchCommand).rejects(Object.assign(new Error('InvalidParameterValue'), { $metadata: { httpStatusCode: 400 } }));
     const { handler } = await import('../../../functions/on-object-event/handler.ts');
     const bad = { ...record('x', 1), body: 'not json' };
-    const res = (await handler({ Records: [record('a', 2), bad, record('b', 1)] } as never, {} as never)) as { batchItemFailures: { itemIdentifier: string }[] };
+    const res = (await handler({ Records: [record('a', 2), bad, record('b', 1)] } as never, {} as never)) as {
+      batchItemFailures: { itemIdentifier: string }[];
+    };
     expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['a', 'b']);
   });
 });

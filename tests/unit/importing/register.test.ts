@@ -9,7 +9,15 @@ import type { ImportDeps } from '../../../shared/importing/context.ts';
 import { OnedataError, type RegisterFileRequest } from '../../../shared/onedata/index.ts';
 
 function onedataError(status: number, id: string, details?: Record<string, unknown>): OnedataError {
-  return new OnedataError({ service: 'oneprovider', method: 'POST', path: '/data/register', status, id, description: `d ${id}`, ...(details ? { details } : {}) });
+  return new OnedataError({
+    service: 'oneprovider',
+    method: 'POST',
+    path: '/data/register',
+    status,
+    id,
+    description: `d ${id}`,
+    ...(details ? { details } : {}),
+  });
 }
 
 /** Deps whose provider answers each registration with `answer(storageFileId)`. */
@@ -40,8 +48,12 @@ const objects = [
 describe('registerObjects', () => {
   it('counts a vanished object (posix enoent) as failed, not as a retry', async () => {
     const { deps, sent } = depsAnswering((req) =>
-      req.storageFileId === '/ds/gone.txt' ? onedataError(400, 'posix', { errno: 'enoent' })
-        : req.storageFileId === '/ds/busy.txt' ? onedataError(503, 'serviceUnavailable') : undefined);
+      req.storageFileId === '/ds/gone.txt'
+        ? onedataError(400, 'posix', { errno: 'enoent' })
+        : req.storageFileId === '/ds/busy.txt'
+          ? onedataError(503, 'serviceUnavailable')
+          : undefined,
+    );
     const r = await registerObjects(deps, dataset as never, target, objects);
     expect(r.registered).toBe(1);
     expect(r.failed).toEqual([{ key: 'ds/gone.txt', reason: expect.stringContaining('posix') }]);

@@ -36,15 +36,24 @@ function deps() {
 }
 
 const job = (over: Partial<ImportJob>): ImportJob => ({
-  type: 'import', dataset: one, role: 'data', change: 'created', key: 'cryoem/krios1/Run1/a.tif', relPath: 'a.tif',
-  size: 3, eventTime: '2024-01-01T00:00:00Z', dedupKey: 'k', correlationId: 'c', ...over,
+  type: 'import',
+  dataset: one,
+  role: 'data',
+  change: 'created',
+  key: 'cryoem/krios1/Run1/a.tif',
+  relPath: 'a.tif',
+  size: 3,
+  eventTime: '2024-01-01T00:00:00Z',
+  dedupKey: 'k',
+  correlationId: 'c',
+  ...over,
 });
 
 describe('the import worker re-derives the dataset from the key', () => {
   it.each([
     ['a state record of another dataset', `.s3od/state/${two.id}.json`],
-    ['another dataset\'s metadata file', 'cryoem/krios1/Run2/SPA.yml'],
-    ['another dataset\'s data object', 'cryoem/krios1/Run2/a.tif'],
+    ["another dataset's metadata file", 'cryoem/krios1/Run2/SPA.yml'],
+    ["another dataset's data object", 'cryoem/krios1/Run2/a.tif'],
     ['its own metadata file', 'cryoem/krios1/Run1/SPA.yml'],
     ['its own status object', 'cryoem/krios1/Run1/.s3od-status.yml'],
     ['a path escape', 'cryoem/krios1/../Run2/a.tif'],
@@ -82,7 +91,7 @@ describe('the import worker re-derives the dataset from the key', () => {
   });
 });
 
-describe('registerObjects admits only the dataset\'s own data objects', () => {
+describe("registerObjects admits only the dataset's own data objects", () => {
   it('refuses keys of other datasets, reserved keys and mismatched paths, and registers the rest', async () => {
     const { d, registerFile } = deps();
     const r = await registerObjects(d, one, { spaceId: 'space-1', storageId: 'storage-1' }, [
@@ -93,7 +102,12 @@ describe('registerObjects admits only the dataset\'s own data objects', () => {
       { key: 'cryoem/krios1/Run1/b.tif', relPath: 'elsewhere/b.tif', size: 1 },
     ]);
     expect(r.registered).toBe(1);
-    expect(r.failed.map((f) => f.key)).toEqual(['cryoem/krios1/Run2/x.tif', `.s3od/state/${two.id}.json`, 'cryoem/krios1/Run1/SPA.yml', 'cryoem/krios1/Run1/b.tif']);
+    expect(r.failed.map((f) => f.key)).toEqual([
+      'cryoem/krios1/Run2/x.tif',
+      `.s3od/state/${two.id}.json`,
+      'cryoem/krios1/Run1/SPA.yml',
+      'cryoem/krios1/Run1/b.tif',
+    ]);
     expect(registerFile.mock.calls.map((c) => c[0].storageFileId)).toEqual(['/cryoem/krios1/Run1/ok.tif']);
   });
 });

@@ -9,7 +9,10 @@ import type { AccessInfoValues } from '../../../shared/metadata/index.ts';
 export const GOOD_DIR = fileURLToPath(new URL('../../fixtures/metadata/good/', import.meta.url));
 export const BAD_DIR = fileURLToPath(new URL('../../fixtures/bad-metadata/', import.meta.url));
 
-export const goodFiles = (): string[] => readdirSync(GOOD_DIR).filter((f) => f.endsWith('.yml')).sort();
+export const goodFiles = (): string[] =>
+  readdirSync(GOOD_DIR)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
 export const readGood = (name: string): Uint8Array => new Uint8Array(readFileSync(GOOD_DIR + name));
 
 export const encode = (text: string): Uint8Array => new TextEncoder().encode(text);

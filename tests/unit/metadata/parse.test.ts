@@ -104,7 +104,14 @@ describe('parseMetadata: encoding, BOM and line endings', () => {
 
 describe('parseMetadata: limits', () => {
   it('has the documented defaults', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxBytes: 256 * 1024, maxDepth: 64, maxScalarLength: 64 * 1024, maxKeyLength: 1024, maxNodes: 10_000, maxTotalScalarLength: 256 * 1024 });
+    expect(DEFAULT_LIMITS).toEqual({
+      maxBytes: 256 * 1024,
+      maxDepth: 64,
+      maxScalarLength: 64 * 1024,
+      maxKeyLength: 1024,
+      maxNodes: 10_000,
+      maxTotalScalarLength: 256 * 1024,
+    });
   });
 
   it('rejects a file over 256 KiB by default, and accepts it when the limit is raised', () => {

@@ -4,26 +4,60 @@
  * and no mutation of a good file makes the parser throw, or yields a file it accepts but the writer cannot edit.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_TAGS,
-  type AccessInfoValues,
-  type MetadataDocument,
-  parseMetadata,
-  readAccessInfo,
-  upsertAccessInfo,
-} from '../../../shared/metadata/index.ts';
+import { DEFAULT_TAGS, type AccessInfoValues, type MetadataDocument, parseMetadata, readAccessInfo, upsertAccessInfo } from '../../../shared/metadata/index.ts';
 import { encode, goodFiles, readGood, removeSection, rng } from './helpers.ts';
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const chance = (r: Rand, p: number) => r() < p;
 
-const KEYS = ['Autoname', 'Instrument', 'Sample', 'User', 'Notes', 'Tags', 'Count', 'Version', 'Émigré', 'キー', '"Quoted key"', "'single key'", 'with space', 'Grid_1'];
-const PLAIN = ['Krios', '70S; ribosome', '1.10', '012', '2024-05-01', 'true', 'null', '~', 'x#y', 'a:b', 'Zoë', '電子', '42', '-3.5', 'https://x.example/y?z=1'];
+const KEYS = [
+  'Autoname',
+  'Instrument',
+  'Sample',
+  'User',
+  'Notes',
+  'Tags',
+  'Count',
+  'Version',
+  'Émigré',
+  'キー',
+  '"Quoted key"',
+  "'single key'",
+  'with space',
+  'Grid_1',
+];
+const PLAIN = [
+  'Krios',
+  '70S; ribosome',
+  '1.10',
+  '012',
+  '2024-05-01',
+  'true',
+  'null',
+  '~',
+  'x#y',
+  'a:b',
+  'Zoë',
+  '電子',
+  '42',
+  '-3.5',
+  'https://x.example/y?z=1',
+];
 const QUOTED = ["'it''s'", '"a \\"b\\" c"', '"tab\\there"', "''", '"#not a comment"'];
 const OUR_KEYS = ['Onezone', 'Space', 'InviteToken', 'PublicURL'] as const;
 const OLD_VALUES = ['old', '"quoted old"', "'1234'", '12345', 'https://old.example/share/x'];
-const NEW_VALUES = ['https://datahub.egi.eu', '0123456789', 'c265f2cc65a1bc18', `MDAx${'QUJD'.repeat(60)}`, 'has space #hash', "it's", 'true', '2024-01-01', 'Zoë'];
+const NEW_VALUES = [
+  'https://datahub.egi.eu',
+  '0123456789',
+  'c265f2cc65a1bc18',
+  `MDAx${'QUJD'.repeat(60)}`,
+  'has space #hash',
+  "it's",
+  'true',
+  '2024-01-01',
+  'Zoë',
+];
 
 function value(r: Rand, indent: string, depth: number): string[] {
   // Returns the text after "key:" — first element is the rest of the key line.
@@ -44,7 +78,12 @@ function value(r: Rand, indent: string, depth: number): string[] {
     case 'seq':
       return ['', ...Array.from({ length: 1 + Math.floor(r() * 3) }, () => `${child}- ${pick(r, PLAIN)}`)];
     case 'flowseq':
-      return [` [${pick(r, PLAIN.filter((p) => !p.includes(':') && !p.includes('#')))}, "b", 3]${comment}`];
+      return [
+        ` [${pick(
+          r,
+          PLAIN.filter((p) => !p.includes(':') && !p.includes('#')),
+        )}, "b", 3]${comment}`,
+      ];
     case 'flowmap':
       return [` {a: 1, b: [x, y], c: "z"}${comment}`];
     default:
@@ -68,7 +107,7 @@ function section(r: Rand): string[] {
   const style = pick(r, ['block', 'block', 'flow', 'empty']);
   const present = OUR_KEYS.filter(() => chance(r, 0.5));
   const extra = chance(r, 0.4) ? ['Contact: ops@example.org'] : [];
-  if (style === 'empty') return [`Onedata:${pick(r, ['', ' ~', ' {}', "   # to be filled"])}`];
+  if (style === 'empty') return [`Onedata:${pick(r, ['', ' ~', ' {}', '   # to be filled'])}`];
   const entries = [...present.map((k) => `${k}: ${pick(r, OLD_VALUES)}`), ...extra].sort(() => r() - 0.5);
   if (entries.length === 0) return ['Onedata: {}'];
   if (style === 'flow') return [`Onedata: {${entries.join(', ')}}`];

@@ -10,7 +10,13 @@ const TOKEN = 'MDAxY2xvY2F0aW9uIG9uZXpvbmUKMDAzMGlkZW50aWZpZXIgcmVjb3JkZWQtdG9rZ
 
 describe('buildPublication', () => {
   const input = (doc: Record<string, unknown>, recorded: (string | undefined)[]) => ({
-    doc: doc as never, tags: DEFAULT_TAGS, recordedSecrets: recorded, datasetName: 'Run1', institutionName: 'Facility', rootFileId: 'abc', includeMetadata: true,
+    doc: doc as never,
+    tags: DEFAULT_TAGS,
+    recordedSecrets: recorded,
+    datasetName: 'Run1',
+    institutionName: 'Facility',
+    rootFileId: 'abc',
+    includeMetadata: true,
   });
 
   it('scrubs the recorded token from values and keys when the file no longer has our section', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_TAGS,
-  type AccessInfoValues,
-  type MetadataDocument,
-  parseMetadata,
-  readAccessInfo,
-  upsertAccessInfo,
-} from '../../../shared/metadata/index.ts';
+import { DEFAULT_TAGS, type AccessInfoValues, type MetadataDocument, parseMetadata, readAccessInfo, upsertAccessInfo } from '../../../shared/metadata/index.ts';
 import { ALL_VALUE_SETS, encode, goodFiles, readGood, removeSection } from './helpers.ts';
 
 const OURS = [DEFAULT_TAGS.onezone, DEFAULT_TAGS.space, DEFAULT_TAGS.inviteToken, DEFAULT_TAGS.publicURL];
@@ -60,7 +53,12 @@ describe('upsertAccessInfo over the good corpus', () => {
 
       it('(c) is byte-identical outside the section', () => {
         const text = original.text;
-        if (text.replace(/^\uFEFF/, '').trimStart().startsWith('{')) {
+        if (
+          text
+            .replace(/^\uFEFF/, '')
+            .trimStart()
+            .startsWith('{')
+        ) {
           // A JSON-style file: the section is a single inserted entry, nothing else differs.
           let p = 0;
           while (p < text.length && text[p] === result[p]) p++;

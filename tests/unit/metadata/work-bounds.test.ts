@@ -147,7 +147,7 @@ restAccess: { onezone: { host: zone.example.org }, oneproviders: [{ host: p.exam
     throw new Error('expected the configuration to be rejected');
   };
 
-  it('defaults to the parser\'s bounds and passes the configured ones to every reader', () => {
+  it("defaults to the parser's bounds and passes the configured ones to every reader", () => {
     const c = parseConfig(valid);
     expect(c.limits).toEqual({ metadataMaxBytes: 256 * 1024, metadataMaxDepth: 64, metadataMaxNodes: 10_000, metadataMaxTotalScalarLength: 256 * 1024 });
     const tuned = parseConfig(`${valid}limits: { metadataMaxNodes: 200, metadataMaxDepth: 8, metadataMaxTotalScalarLength: 70000, metadataMaxBytes: 4096 }\n`);

@@ -100,16 +100,40 @@ describe('Metrics (EMF lines through the function logger)', () => {
   const metricLines = () => lines.filter((l) => JSON.parse(l).msg === METRICS_MESSAGE);
   const all = () => metricLines().flatMap(extractEmf);
   const ds = datasetRef('facility', 'datasets', 'Run 1');
-  const job: ProvisionJob = { type: 'provision', dataset: ds, metadataFile: 'SPA.yml', etag: 'e', dedupKey: 'k', correlationId: 'c-1', enqueuedAt: new Date(1_000).toISOString(), reason: 'event' };
+  const job: ProvisionJob = {
+    type: 'provision',
+    dataset: ds,
+    metadataFile: 'SPA.yml',
+    etag: 'e',
+    dedupKey: 'k',
+    correlationId: 'c-1',
+    enqueuedAt: new Date(1_000).toISOString(),
+    reason: 'event',
+  };
 
   it('provision: a provisioned job counts the dataset, its latency from the enqueue, and the queue wait', () => {
     const m = new Metrics(logger(), 'provision', 's3od/test', () => 5_000);
     m.provisionJob({ job, record: { attributes: { SentTimestamp: '2000', ApproximateReceiveCount: '3' } }, startedAt: 4_000, outcome: 'provisioned' });
     const line = JSON.parse(metricLines()[0]!);
     expect(line).toMatchObject({ level: 'info', app: 's3od', fn: 'provision', dataset: 'datasets/Run 1', correlationId: 'c-1' });
-    const byFn = Object.fromEntries(all().filter((x) => Object.keys(x.dims).length === 1).map((x) => [x.name, x.value]));
-    expect(byFn).toEqual({ ProvisionJobs: 1, DatasetsProvisioned: 1, DatasetsFailed: 0, JobDuration: 1000, ProvisionLatency: 4000, Redeliveries: 2, QueueWait: 3000 });
-    expect(all().find((x) => x.name === 'ProvisionJobs' && x.dims.Outcome)).toMatchObject({ dims: { Function: 'provision', Outcome: 'provisioned' }, namespace: 's3od/test' });
+    const byFn = Object.fromEntries(
+      all()
+        .filter((x) => Object.keys(x.dims).length === 1)
+        .map((x) => [x.name, x.value]),
+    );
+    expect(byFn).toEqual({
+      ProvisionJobs: 1,
+      DatasetsProvisioned: 1,
+      DatasetsFailed: 0,
+      JobDuration: 1000,
+      ProvisionLatency: 4000,
+      Redeliveries: 2,
+      QueueWait: 3000,
+    });
+    expect(all().find((x) => x.name === 'ProvisionJobs' && x.dims.Outcome)).toMatchObject({
+      dims: { Function: 'provision', Outcome: 'provisioned' },
+      namespace: 's3od/test',
+    });
   });
 
   it('provision: a failure is counted; an error is a retry, a busy dataset is deferred', () => {
@@ -117,13 +141,19 @@ describe('Metrics (EMF lines through the function logger)', () => {
     m.provisionJob({ job, startedAt: 4_000, outcome: 'failed' });
     m.provisionJob({ job, startedAt: 4_000, error: new Error('boom') });
     m.provisionJob({ job, startedAt: 4_000, error: Object.assign(new Error('busy'), { retryLater: true }) });
-    const outcomes = all().filter((x) => x.name === 'ProvisionJobs' && x.dims.Outcome).map((x) => x.dims.Outcome);
+    const outcomes = all()
+      .filter((x) => x.name === 'ProvisionJobs' && x.dims.Outcome)
+      .map((x) => x.dims.Outcome);
     expect(outcomes).toEqual(['failed', 'retry', 'deferred']);
-    expect(all().filter((x) => x.name === 'DatasetsFailed' && !x.dims.Outcome).map((x) => x.value)).toEqual([1, 0, 0]);
+    expect(
+      all()
+        .filter((x) => x.name === 'DatasetsFailed' && !x.dims.Outcome)
+        .map((x) => x.value),
+    ).toEqual([1, 0, 0]);
     expect(all().some((x) => x.name === 'ProvisionLatency')).toBe(false);
   });
 
-  it('instrument(): the saga\'s step and failure lines become StepLatency and OnedataErrors, also through child loggers', () => {
+  it("instrument(): the saga's step and failure lines become StepLatency and OnedataErrors, also through child loggers", () => {
     const m = new Metrics(logger(), 'provision', 's3od/test');
     const saga = m.instrument(logger()).child({ dataset: 'datasets/Run 1' });
     saga.info('step completed', { step: 'create-space', durationMs: 42 });
@@ -132,27 +162,56 @@ describe('Metrics (EMF lines through the function logger)', () => {
     saga.error('dataset failed', { step: 'create-space', onedataErrorId: 'forbidden', permanent: true });
     saga.error('dataset failed', { step: 'read-metadata', permanent: true });
     // The original lines are still written, unchanged.
-    expect(lines.map((l) => JSON.parse(l).msg).filter((x) => x !== METRICS_MESSAGE)).toEqual(['step completed', 'step completed', 'provisioning attempt failed', 'dataset failed', 'dataset failed']);
-    expect(all().filter((x) => x.name === 'StepLatency')).toEqual([expect.objectContaining({ dims: { Function: 'provision', Step: 'create-space' }, value: 42, unit: 'Milliseconds' })]);
-    expect(all().filter((x) => x.name === 'OnedataErrors' && x.dims.ErrorId).map((x) => x.dims.ErrorId)).toEqual(['serviceUnavailable', 'forbidden']);
+    expect(lines.map((l) => JSON.parse(l).msg).filter((x) => x !== METRICS_MESSAGE)).toEqual([
+      'step completed',
+      'step completed',
+      'provisioning attempt failed',
+      'dataset failed',
+      'dataset failed',
+    ]);
+    expect(all().filter((x) => x.name === 'StepLatency')).toEqual([
+      expect.objectContaining({ dims: { Function: 'provision', Step: 'create-space' }, value: 42, unit: 'Milliseconds' }),
+    ]);
+    expect(
+      all()
+        .filter((x) => x.name === 'OnedataErrors' && x.dims.ErrorId)
+        .map((x) => x.dims.ErrorId),
+    ).toEqual(['serviceUnavailable', 'forbidden']);
   });
 
   it('import: counts jobs by type and failures, and Onedata errors by id', () => {
     const m = new Metrics(logger(), 'import', 's3od/test', () => 10_000);
     const ij = { type: 'import', dataset: ds } as ImportJob;
-    const err = new OnedataError({ service: 'oneprovider', method: 'post', path: '/data/register', status: 503, id: 'serviceUnavailable', description: 'try later' });
+    const err = new OnedataError({
+      service: 'oneprovider',
+      method: 'post',
+      path: '/data/register',
+      status: 503,
+      id: 'serviceUnavailable',
+      description: 'try later',
+    });
     m.importBatch({
       jobs: [ij, ij, undefined, { type: 'import-listing', dataset: ds, dedupKey: 'k', correlationId: 'c' }],
-      results: [{ ok: true, outcome: 'registered' }, { ok: false, error: err }, { ok: true, outcome: '{}' }],
+      results: [
+        { ok: true, outcome: 'registered' },
+        { ok: false, error: err },
+        { ok: true, outcome: '{}' },
+      ],
       records: [{ attributes: { SentTimestamp: '9000' } }, { attributes: { SentTimestamp: '7000' } }],
       startedAt: 9_500,
     });
     const f = all();
-    expect(f.filter((x) => x.name === 'ImportJobs' && x.dims.JobType).map((x) => [x.dims.JobType, x.value])).toEqual([['import', 2], ['unreadable', 1], ['import-listing', 1]]);
+    expect(f.filter((x) => x.name === 'ImportJobs' && x.dims.JobType).map((x) => [x.dims.JobType, x.value])).toEqual([
+      ['import', 2],
+      ['unreadable', 1],
+      ['import-listing', 1],
+    ]);
     expect(f.filter((x) => x.name === 'ImportJobsFailed' && x.dims.JobType === 'import').map((x) => x.value)).toEqual([1]);
     expect(f.find((x) => x.name === 'QueueWait')?.value).toBe(3000);
     expect(f.find((x) => x.name === 'BatchDuration')?.value).toBe(500);
-    expect(f.filter((x) => x.name === 'OnedataErrors' && x.dims.ErrorId)).toEqual([expect.objectContaining({ value: 1, dims: { Function: 'import', ErrorId: 'serviceUnavailable' } })]);
+    expect(f.filter((x) => x.name === 'OnedataErrors' && x.dims.ErrorId)).toEqual([
+      expect.objectContaining({ value: 1, dims: { Function: 'import', ErrorId: 'serviceUnavailable' } }),
+    ]);
   });
 
   it('on-object-event and the queue worker: ingest counts, rejections, queue depth', () => {
@@ -162,10 +221,18 @@ describe('Metrics (EMF lines through the function logger)', () => {
     m.queueDepth('provision', { visible: 4, inFlight: 1, delayed: 0 });
     const f = all();
     expect(f.filter((x) => x.dims.Source === 'sqs').map((x) => [x.name, x.value])).toEqual([
-      ['EventsReceived', 3], ['ProvisionJobsEnqueued', 1], ['ImportJobsEnqueued', 1], ['EventsDropped', 1], ['QueueWait', 500],
+      ['EventsReceived', 3],
+      ['ProvisionJobsEnqueued', 1],
+      ['ImportJobsEnqueued', 1],
+      ['EventsDropped', 1],
+      ['QueueWait', 500],
     ]);
     expect(f.find((x) => x.name === 'WebhookRejected' && x.dims.Reason)).toMatchObject({ dims: { Reason: 'unauthorized' }, value: 1 });
-    expect(f.filter((x) => x.dims.Queue === 'provision').map((x) => [x.name, x.value])).toEqual([['QueueVisible', 4], ['QueueInFlight', 1], ['QueueDelayed', 0]]);
+    expect(f.filter((x) => x.dims.Queue === 'provision').map((x) => [x.name, x.value])).toEqual([
+      ['QueueVisible', 4],
+      ['QueueInFlight', 1],
+      ['QueueDelayed', 0],
+    ]);
   });
 
   it('survives the log redaction and never breaks the caller on a bad metric', () => {

@@ -37,8 +37,10 @@ async function setup(...routes: Route[]) {
   return { client, requests: server.requests };
 }
 
-const on = (method: string, url: string | RegExp, reply: Reply | ((req: RecordedRequest) => Reply)): Route => (req) =>
-  req.method === method && (typeof url === 'string' ? req.url === url : url.test(req.url)) ? (typeof reply === 'function' ? reply(req) : reply) : undefined;
+const on =
+  (method: string, url: string | RegExp, reply: Reply | ((req: RecordedRequest) => Reply)): Route =>
+  (req) =>
+    req.method === method && (typeof url === 'string' ? req.url === url : url.test(req.url)) ? (typeof reply === 'function' ? reply(req) : reply) : undefined;
 
 const json = (r: RecordedRequest | undefined) => JSON.parse(r!.body) as Record<string, unknown>;
 
@@ -69,7 +71,9 @@ describe('OnezoneApi', () => {
   });
 
   it('createChildGroup defaults type to team', async () => {
-    const { client, requests } = await setup(on('POST', '/api/v3/onezone/groups/ug/children', { status: 201, headers: { location: 'https://z/api/v3/onezone/groups/ug/children/g7' } }));
+    const { client, requests } = await setup(
+      on('POST', '/api/v3/onezone/groups/ug/children', { status: 201, headers: { location: 'https://z/api/v3/onezone/groups/ug/children/g7' } }),
+    );
     expect(await client.zone.createChildGroup('ug', { name: 'ds1' })).toBe('g7');
     expect(json(requests[0])).toEqual({ name: 'ds1', type: 'team' });
   });
@@ -108,13 +112,23 @@ describe('OnezoneApi', () => {
 
   it('createGroupInviteToken: userJoinGroup with usageLimit at the top level, for another owner', async () => {
     const { client, requests } = await setup(
-      on('POST', '/api/v3/onezone/users/svc/tokens/named', { status: 201, headers: { location: 'https://z/api/v3/onezone/tokens/named/tid1' }, body: { tokenId: 'tid1', token: 'SER' } }),
-      on('POST', '/api/v3/onezone/user/tokens/named', { status: 201, headers: { location: 'https://z/api/v3/onezone/tokens/named/tid2' }, body: { token: 'SER2' } }),
+      on('POST', '/api/v3/onezone/users/svc/tokens/named', {
+        status: 201,
+        headers: { location: 'https://z/api/v3/onezone/tokens/named/tid1' },
+        body: { tokenId: 'tid1', token: 'SER' },
+      }),
+      on('POST', '/api/v3/onezone/user/tokens/named', {
+        status: 201,
+        headers: { location: 'https://z/api/v3/onezone/tokens/named/tid2' },
+        body: { token: 'SER2' },
+      }),
     );
     expect(await client.zone.createGroupInviteToken({ ownerUserId: 'svc', name: 'ds1', groupId: 'g1' })).toEqual({ tokenId: 'tid1', token: 'SER' });
     expect(json(requests[0])).toEqual({ name: 'ds1', type: { inviteToken: { inviteType: 'userJoinGroup', groupId: 'g1' } }, usageLimit: 'infinity' });
     // tokenId falls back to Location when the body lacks it.
-    expect(await client.zone.createGroupInviteToken({ name: 'ds2', groupId: 'g1', usageLimit: 5, caveats: [{ type: 'ip', whitelist: ['10.0.0.0/8'] }] })).toEqual({
+    expect(
+      await client.zone.createGroupInviteToken({ name: 'ds2', groupId: 'g1', usageLimit: 5, caveats: [{ type: 'ip', whitelist: ['10.0.0.0/8'] }] }),
+    ).toEqual({
       tokenId: 'tid2',
       token: 'SER2',
     });
@@ -122,7 +136,9 @@ describe('OnezoneApi', () => {
   });
 
   it('createGroupInviteToken surfaces badValueIdentifierOccupied as a typed error (not retried)', async () => {
-    const { client, requests } = await setup(on('POST', /tokens\/named$/, { status: 400, body: errorBody('badValueIdentifierOccupied', 'occupied', { key: 'name' }) }));
+    const { client, requests } = await setup(
+      on('POST', /tokens\/named$/, { status: 400, body: errorBody('badValueIdentifierOccupied', 'occupied', { key: 'name' }) }),
+    );
     const e = (await client.zone.createGroupInviteToken({ name: 'dup', groupId: 'g' }).catch((x: unknown) => x)) as OnedataError;
     expect(e).toMatchObject({ id: 'badValueIdentifierOccupied', key: 'name', status: 400 });
     expect(requests).toHaveLength(1);
@@ -130,7 +146,10 @@ describe('OnezoneApi', () => {
 
   it('getNamedTokenByName maps id → tokenId and 404 → null', async () => {
     const { client } = await setup(
-      on('GET', '/api/v3/onezone/user/tokens/named/name/ds1', { status: 200, body: { id: 'tid', name: 'ds1', token: 'SER', metadata: { usageLimit: 'infinity' } } }),
+      on('GET', '/api/v3/onezone/user/tokens/named/name/ds1', {
+        status: 200,
+        body: { id: 'tid', name: 'ds1', token: 'SER', metadata: { usageLimit: 'infinity' } },
+      }),
     );
     expect(await client.zone.getNamedTokenByName('ds1')).toMatchObject({ tokenId: 'tid', name: 'ds1', token: 'SER', metadata: { usageLimit: 'infinity' } });
     expect(await client.zone.getNamedTokenByName('nope')).toBeNull();
@@ -144,7 +163,9 @@ describe('OneproviderApi', () => {
   });
 
   it('createShare sends name, rootFileId, description (not fileType) and reads shareId from the body', async () => {
-    const { client, requests } = await setup(on('POST', '/api/v3/oneprovider/shares', { status: 201, body: { shareId: 'sh1' }, headers: { location: 'https://p/api/v3/oneprovider/shares/other' } }));
+    const { client, requests } = await setup(
+      on('POST', '/api/v3/oneprovider/shares', { status: 201, body: { shareId: 'sh1' }, headers: { location: 'https://p/api/v3/oneprovider/shares/other' } }),
+    );
     expect(await client.provider.createShare({ name: 'ds1', rootFileId: 'root', description: '# x', fileType: 'dir' })).toBe('sh1');
     expect(json(requests[0])).toEqual({ name: 'ds1', rootFileId: 'root', description: '# x' });
   });
@@ -173,10 +194,26 @@ describe('OneproviderApi', () => {
 
   it('registerFile posts the request and returns fileId', async () => {
     const { client, requests } = await setup(on('POST', '/api/v3/oneprovider/data/register', { status: 201, body: { fileId: 'F1' } }));
-    expect(await client.provider.registerFile({ spaceId: 's', storageId: 'st', storageFileId: '/a/b.txt', destinationPath: '/a/b.txt', size: 3, autoDetectAttributes: false })).toEqual({
+    expect(
+      await client.provider.registerFile({
+        spaceId: 's',
+        storageId: 'st',
+        storageFileId: '/a/b.txt',
+        destinationPath: '/a/b.txt',
+        size: 3,
+        autoDetectAttributes: false,
+      }),
+    ).toEqual({
       fileId: 'F1',
     });
-    expect(json(requests[0])).toEqual({ spaceId: 's', storageId: 'st', storageFileId: '/a/b.txt', destinationPath: '/a/b.txt', size: 3, autoDetectAttributes: false });
+    expect(json(requests[0])).toEqual({
+      spaceId: 's',
+      storageId: 'st',
+      storageFileId: '/a/b.txt',
+      destinationPath: '/a/b.txt',
+      size: 3,
+      autoDetectAttributes: false,
+    });
   });
 
   it('lookupFileId encodes each path segment; a missing path is 400 posix enoent', async () => {
@@ -200,7 +237,9 @@ describe('OneproviderApi', () => {
     expect(await client.provider.getQosRequirement('q1')).toMatchObject({ qosRequirementId: 'q1', status: 'pending' });
     expect(await client.provider.createTransfer({ type: 'replication', dataSourceType: 'file', fileId: 'f', replicatingProviderId: 'p2' })).toBe('t1');
     expect(json(requests[2])).toEqual({ type: 'replication', dataSourceType: 'file', fileId: 'f', replicatingProviderId: 'p2' });
-    await expect(client.provider.createTransfer({ type: 'eviction', dataSourceType: 'file', fileId: 'f' })).rejects.toMatchObject({ key: 'evictingProviderId' });
+    await expect(client.provider.createTransfer({ type: 'eviction', dataSourceType: 'file', fileId: 'f' })).rejects.toMatchObject({
+      key: 'evictingProviderId',
+    });
   });
 });
 
@@ -240,7 +279,9 @@ describe('OnepanelApi', () => {
   });
 
   it('createStorage handles a plain error envelope, even for a storage named "error"', async () => {
-    const { client } = await setup(on('POST', '/api/v3/onepanel/provider/storages', { status: 400, body: errorBody('badValueName', 'bad name', { key: 'error' }) }));
+    const { client } = await setup(
+      on('POST', '/api/v3/onepanel/provider/storages', { status: 400, body: errorBody('badValueName', 'bad name', { key: 'error' }) }),
+    );
     await expect(client.panel.createStorage({ type: 'posix', name: 'error', mountPoint: '/m' })).rejects.toMatchObject({ id: 'badValueName', status: 400 });
   });
 
@@ -251,17 +292,31 @@ describe('OnepanelApi', () => {
   });
 
   it('supportSpace posts token/size/storageId/storageImport and reads {id}', async () => {
-    const { client, requests } = await setup(on('POST', '/api/v3/onepanel/provider/spaces', { status: 201, body: { id: 'sp1' }, headers: { location: '/api/v3/onepanel/provider/spaces/sp1' } }));
+    const { client, requests } = await setup(
+      on('POST', '/api/v3/onepanel/provider/spaces', { status: 201, body: { id: 'sp1' }, headers: { location: '/api/v3/onepanel/provider/spaces/sp1' } }),
+    );
     expect(
-      await client.panel.supportSpace({ token: 'T', size: 10_995_116_277_760, storageId: 'st1', storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false } } }),
+      await client.panel.supportSpace({
+        token: 'T',
+        size: 10_995_116_277_760,
+        storageId: 'st1',
+        storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false } },
+      }),
     ).toBe('sp1');
-    expect(json(requests[0])).toEqual({ token: 'T', size: 10_995_116_277_760, storageId: 'st1', storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false } } });
+    expect(json(requests[0])).toEqual({
+      token: 'T',
+      size: 10_995_116_277_760,
+      storageId: 'st1',
+      storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: false } },
+    });
   });
 
   it('forceStartImport: 204 → started, 409 alreadyExists → alreadyRunning; forceStopImport 404 → notRunning', async () => {
     let n = 0;
     const { client } = await setup(
-      on('POST', '/api/v3/onepanel/provider/spaces/sp1/storage-import/auto/force-start', () => (n++ === 0 ? { status: 204 } : { status: 409, body: errorBody('alreadyExists') })),
+      on('POST', '/api/v3/onepanel/provider/spaces/sp1/storage-import/auto/force-start', () =>
+        n++ === 0 ? { status: 204 } : { status: 409, body: errorBody('alreadyExists') },
+      ),
       on('POST', '/api/v3/onepanel/provider/spaces/sp1/storage-import/auto/force-stop', { status: 404, body: errorBody('notFound') }),
     );
     expect(await client.panel.forceStartImport('sp1')).toBe('started');

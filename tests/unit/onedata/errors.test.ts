@@ -15,7 +15,15 @@ import {
 import { registerSecret } from '../../../shared/log/index.ts';
 
 function err(status: number, id: string, details?: Record<string, unknown>): OnedataError {
-  return new OnedataError({ service: 'onezone', method: 'POST', path: '/groups/g1/spaces', status, id, description: `d ${id}`, ...(details ? { details } : {}) });
+  return new OnedataError({
+    service: 'onezone',
+    method: 'POST',
+    path: '/groups/g1/spaces',
+    status,
+    id,
+    description: `d ${id}`,
+    ...(details ? { details } : {}),
+  });
 }
 
 describe('parseErrorEnvelope', () => {
@@ -132,10 +140,19 @@ describe('retry classification', () => {
   });
 
   it('Onepanel errorOnNodes is judged by its inner error (the envelope makes it the id)', () => {
-    const wrapped = (inner: Record<string, unknown>) => parseErrorEnvelope({ error: { id: 'errorOnNodes', description: 'd', details: { error: inner, hostnames: ['n1'] } } })!;
+    const wrapped = (inner: Record<string, unknown>) =>
+      parseErrorEnvelope({ error: { id: 'errorOnNodes', description: 'd', details: { error: inner, hostnames: ['n1'] } } })!;
     const asError = (status: number, inner: Record<string, unknown>) => {
       const e = wrapped(inner);
-      return new OnedataError({ service: 'onepanel', method: 'POST', path: '/provider/spaces', status, id: e.id, description: e.description, ...(e.wrapper ? { wrapper: e.wrapper } : {}) });
+      return new OnedataError({
+        service: 'onepanel',
+        method: 'POST',
+        path: '/provider/spaces',
+        status,
+        id: e.id,
+        description: e.description,
+        ...(e.wrapper ? { wrapper: e.wrapper } : {}),
+      });
     };
     expect(isTransient(asError(503, { id: 'temporaryFailure', description: 't' }))).toBe(true);
     expect(isTransient(asError(400, { id: 'badValueName', description: 'n' }))).toBe(false);

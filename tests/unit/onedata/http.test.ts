@@ -13,7 +13,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: (req: { method: string; url: string; body: string }, i: number) => Reply | Promise<Reply>, cfg: Partial<OnedataClientConfig> = {}) {
+async function setup(
+  handler: (req: { method: string; url: string; body: string }, i: number) => Reply | Promise<Reply>,
+  cfg: Partial<OnedataClientConfig> = {},
+) {
   server = await startTestServer(handler);
   const logger = memoryLogger();
   const client = createOnedataClient({
@@ -113,15 +116,20 @@ describe('HTTP layer', () => {
   });
 
   it('honours Retry-After', async () => {
-    const { client, server } = await setup((_r, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '0' }, body: errorBody('serviceUnavailable') } : { status: 200, body: { userId: 'u' } }));
+    const { client, server } = await setup((_r, i) =>
+      i === 0 ? { status: 503, headers: { 'retry-after': '0' }, body: errorBody('serviceUnavailable') } : { status: 200, body: { userId: 'u' } },
+    );
     expect((await client.zone.getCurrentUser()).userId).toBe('u');
     expect(server.requests).toHaveLength(2);
   });
 
   it('maps a timeout to status 0 / timeout and retries it', async () => {
-    const { client, server } = await setup((_r, i) => (i === 0 ? { status: 200, body: { userId: 'late' }, delayMs: 400 } : { status: 200, body: { userId: 'u' } }), {
-      timeoutMs: 100,
-    });
+    const { client, server } = await setup(
+      (_r, i) => (i === 0 ? { status: 200, body: { userId: 'late' }, delayMs: 400 } : { status: 200, body: { userId: 'u' } }),
+      {
+        timeoutMs: 100,
+      },
+    );
     expect((await client.zone.getCurrentUser()).userId).toBe('u');
     expect(server.requests).toHaveLength(2);
   });

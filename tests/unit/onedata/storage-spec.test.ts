@@ -32,7 +32,9 @@ const importedS3: StorageSpec = {
 describe('validateStorageSpec', () => {
   it('accepts the documented imported read-only S3 and POSIX examples', () => {
     expect(() => validateStorageSpec(importedS3)).not.toThrow();
-    expect(() => validateStorageSpec({ type: 'posix', name: 'ds_posix', mountPoint: '/volume/datasets/x', importedStorage: true, readonly: true })).not.toThrow();
+    expect(() =>
+      validateStorageSpec({ type: 'posix', name: 'ds_posix', mountPoint: '/volume/datasets/x', importedStorage: true, readonly: true }),
+    ).not.toThrow();
     expect(() => validateStorageSpec({ type: 's3', name: 'plain', hostname: 'http://127.0.0.1:7480', bucketName: 'b' })).not.toThrow();
   });
 

@@ -66,7 +66,6 @@ export function errorBody(id: string, description = `error ${id}`, details?: Rec
   return { error: { id, description, ...(details ? { details } : {}) } };
 }
 
-
 /** A logger that keeps lines in memory (as JSON, like the real one) so tests can search them. */
 export function memoryLogger(lines: string[] = []): Logger & { lines: string[] } {
   const write = (level: string) => (msg: string, fields?: LogFields) => {

@@ -57,7 +57,10 @@ async function panelAnswering(reply: Reply) {
 const support = { token: SUPPORT_TOKEN, size: 10_000_000, storageId: 'st1' };
 
 async function failure(p: Promise<unknown>): Promise<OnedataError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(OnedataError);
   return e as OnedataError;
 }
@@ -65,7 +68,10 @@ async function failure(p: Promise<unknown>): Promise<OnedataError> {
 describe('the errorOnNodes envelope', () => {
   it('makes the inner error the identity and keeps the wrapper and hostnames aside', async () => {
     const inner = errorBody('relationAlreadyExists', 'space is already supported', {
-      childType: 'space', childId: 'sp1', parentType: 'provider', parentId: 'p1',
+      childType: 'space',
+      childId: 'sp1',
+      parentType: 'provider',
+      parentId: 'p1',
     });
     const { panel } = await panelAnswering({ status: 409, body: onNodes(inner) });
     const e = await failure(panel.supportSpace(support));
@@ -90,7 +96,11 @@ describe('the errorOnNodes envelope', () => {
   });
 
   it('leaves bare errors and unreadable wrappers as they are', () => {
-    expect(parseErrorEnvelope(errorBody('badValueInteger', 'x', { key: 'size' }))).toEqual({ id: 'badValueInteger', description: 'x', details: { key: 'size' } });
+    expect(parseErrorEnvelope(errorBody('badValueInteger', 'x', { key: 'size' }))).toEqual({
+      id: 'badValueInteger',
+      description: 'x',
+      details: { key: 'size' },
+    });
     const broken = { error: { id: 'errorOnNodes', description: 'd', details: { hostnames: HOSTS } } };
     expect(parseErrorEnvelope(broken)).toMatchObject({ id: 'errorOnNodes' });
     expect(parseErrorEnvelope(broken)).not.toHaveProperty('wrapper');

@@ -70,7 +70,12 @@ describe('writeAccessInfo', () => {
     const newEtag = await writeAccessInfo(run);
     const text = objects.text(KEY)!;
     expect(text.startsWith(ORIGINAL)).toBe(true);
-    expect(accessOf(text)).toEqual({ onezone: 'https://zone.example.org', space: 'space-1', inviteToken: 'invite-token-abc', publicURL: 'https://zone.example.org/share/sh-1' });
+    expect(accessOf(text)).toEqual({
+      onezone: 'https://zone.example.org',
+      space: 'space-1',
+      inviteToken: 'invite-token-abc',
+      publicURL: 'https://zone.example.org/share/sh-1',
+    });
     expect(objects.puts(KEY)).toEqual([{ op: 'put', key: KEY, cond: { ifMatch: etag }, result: 'ok' }]);
     expect(objects.calls.filter((c) => c.op === 'get')).toEqual([]);
     expect(newEtag).toBe(objects.data.get(KEY)!.etag);
@@ -87,7 +92,10 @@ describe('writeAccessInfo', () => {
     };
     await writeAccessInfo(run);
     const puts = objects.puts(KEY);
-    expect(puts.map((p) => [p.cond?.ifMatch, p.result])).toEqual([[etag, 'precondition-failed'], [operatorEtag, 'ok']]);
+    expect(puts.map((p) => [p.cond?.ifMatch, p.result])).toEqual([
+      [etag, 'precondition-failed'],
+      [operatorEtag, 'ok'],
+    ]);
     expect(objects.calls.filter((c) => c.op === 'get' && c.key === KEY)).toHaveLength(1);
     const text = objects.text(KEY)!;
     expect(text.startsWith(edited)).toBe(true);

@@ -50,7 +50,14 @@ ${extra}`);
   const deps: ProvisioningDeps = {
     config,
     secrets: { onezoneToken: sim.info.token, oneproviderToken: sim.info.token },
-    onedata: createOnedataClient({ onezoneUrl: sim.url, oneproviderUrl: sim.url, onezoneToken: sim.info.token, timeoutMs: 5000, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 }, logger: silent }),
+    onedata: createOnedataClient({
+      onezoneUrl: sim.url,
+      oneproviderUrl: sim.url,
+      onezoneToken: sim.info.token,
+      timeoutMs: 5000,
+      retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+      logger: silent,
+    }),
     objects,
     states,
     enqueueListing: async (job) => void listings.push(job),
@@ -62,7 +69,19 @@ ${extra}`);
 function upload(objects: MemoryObjects, name = 'Run1', text = METADATA): { ds: DatasetRef; job: ProvisionJob } {
   const ds = datasetRef('facility', 'datasets', name);
   const etag = objects.seed(`${ds.prefix}/SPA.yml`, text);
-  return { ds, job: { type: 'provision', dataset: ds, metadataFile: 'SPA.yml', etag, dedupKey: `p:${ds.id}:${etag}`, correlationId: 'c1', enqueuedAt: new Date().toISOString(), reason: 'event' } };
+  return {
+    ds,
+    job: {
+      type: 'provision',
+      dataset: ds,
+      metadataFile: 'SPA.yml',
+      etag,
+      dedupKey: `p:${ds.id}:${etag}`,
+      correlationId: 'c1',
+      enqueuedAt: new Date().toISOString(),
+      reason: 'event',
+    },
+  };
 }
 
 const simCounts = () => (sim.state() as { counts: Record<string, number> }).counts;
@@ -77,7 +96,21 @@ describe('provisionDataset', () => {
     expect(rec.status).toBe('provisioned');
     expect(rec.lease).toBeUndefined();
     expect(rec.attempts).toBe(1);
-    expect(Object.keys(rec.completedSteps).sort()).toEqual(['add-group-to-space', 'add-qos-requirement', 'create-group', 'create-invite-token', 'create-share', 'create-space', 'create-storage', 'publish-metadata', 'start-import', 'support-replicas', 'support-space', 'wait-for-provider', 'write-back']);
+    expect(Object.keys(rec.completedSteps).sort()).toEqual([
+      'add-group-to-space',
+      'add-qos-requirement',
+      'create-group',
+      'create-invite-token',
+      'create-share',
+      'create-space',
+      'create-storage',
+      'publish-metadata',
+      'start-import',
+      'support-replicas',
+      'support-space',
+      'wait-for-provider',
+      'write-back',
+    ]);
     const text = objects.text(`${ds.prefix}/SPA.yml`)!;
     expect(text.startsWith(METADATA)).toBe(true);
     expect(text).toContain(`Space: ${rec.outputs.spaceId}`);
@@ -108,7 +141,10 @@ describe('provisionDataset', () => {
     const { ds, job } = upload(objects);
     const held = await states.acquireLease(ds, 'other-worker', 20_000);
     expect('busy' in held).toBe(false);
-    const err = await provisionDataset(job, deps).then(() => undefined, (e: unknown) => e);
+    const err = await provisionDataset(job, deps).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DatasetBusyError);
     expect((err as DatasetBusyError).retryAfterSeconds).toBeGreaterThanOrEqual(20);
     expect((err as DatasetBusyError).retryAfterSeconds).toBeLessThanOrEqual(22);
@@ -163,13 +199,30 @@ describe('provisionDataset', () => {
     sim.configure({ propagationDelayMs: 60_000 });
     await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toBeTruthy();
     const mid = (await states.read(ds.id))!.state;
-    expect(Object.keys(mid.completedSteps).sort()).toEqual(['add-group-to-space', 'create-group', 'create-invite-token', 'create-space', 'create-storage', 'support-space']);
+    expect(Object.keys(mid.completedSteps).sort()).toEqual([
+      'add-group-to-space',
+      'create-group',
+      'create-invite-token',
+      'create-space',
+      'create-storage',
+      'support-space',
+    ]);
     sim.propagate();
     const before = sim.requests().length;
     expect(await provisionDataset(job, deps, { receiveCount: 2 })).toBe('provisioned');
-    const second = sim.requests().slice(before).map((e) => `${e.method} ${e.path}`);
+    const second = sim
+      .requests()
+      .slice(before)
+      .map((e) => `${e.method} ${e.path}`);
     // No create of the first run is sent again (nor looked up: the record has their ids).
-    for (const re of [/POST .*\/groups\/[^/]+\/spaces$/, /POST .*\/provider\/storages$/, /POST .*\/groups\/[^/]+\/children$/, /POST .*\/provider\/spaces$/, /POST .*\/tokens\/named$/, /PUT .*\/spaces\/[^/]+\/groups\//]) {
+    for (const re of [
+      /POST .*\/groups\/[^/]+\/spaces$/,
+      /POST .*\/provider\/storages$/,
+      /POST .*\/groups\/[^/]+\/children$/,
+      /POST .*\/provider\/spaces$/,
+      /POST .*\/tokens\/named$/,
+      /PUT .*\/spaces\/[^/]+\/groups\//,
+    ]) {
       expect(second.filter((c) => re.test(c))).toEqual([]);
     }
     expect(simCounts()).toMatchObject({ spaces: 1, shares: 1 });

@@ -73,7 +73,11 @@ describe('runSaga', () => {
 
   it('skips a disabled step but counts it as done', async () => {
     const recorded: string[] = [];
-    await runSaga(fakeRun(), [{ name: 'opt', needs: [], enabled: () => false, run: async () => Promise.reject(new Error('must not run')) }], async (s) => void recorded.push(s));
+    await runSaga(
+      fakeRun(),
+      [{ name: 'opt', needs: [], enabled: () => false, run: async () => Promise.reject(new Error('must not run')) }],
+      async (s) => void recorded.push(s),
+    );
     expect(recorded).toEqual(['opt']);
   });
 
@@ -81,7 +85,14 @@ describe('runSaga', () => {
     const recorded: string[] = [];
     const run = fakeRun();
     run.deps.crashAfterStep = crashAfterStepHook('a@Run1');
-    const err = await runSaga(run, [{ name: 'a', needs: [], run: async () => ({}) }, { name: 'b', needs: ['a'], run: async () => ({}) }], async (s) => void recorded.push(s)).catch((e) => e);
+    const err = await runSaga(
+      run,
+      [
+        { name: 'a', needs: [], run: async () => ({}) },
+        { name: 'b', needs: ['a'], run: async () => ({}) },
+      ],
+      async (s) => void recorded.push(s),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(SimulatedCrashError);
     expect(recorded).toEqual(['a']);
     expect(crashAfterStepHook(undefined)).toBeUndefined();

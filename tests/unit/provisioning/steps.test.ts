@@ -24,7 +24,10 @@ inviteToken: { usageLimit: 5, validForSeconds: 3600 }
 
 const odError = (id: string, status = 400) => new OnedataError({ service: 'onezone', method: 'POST', path: '/x', status, id, description: id });
 
-function runWith(onedata: Partial<{ zone: object; provider: object; panel: object }>, opts: { configExtra?: string; mayHaveRunBefore?: boolean; enqueueListing?: () => Promise<void> } = {}): SagaRun {
+function runWith(
+  onedata: Partial<{ zone: object; provider: object; panel: object }>,
+  opts: { configExtra?: string; mayHaveRunBefore?: boolean; enqueueListing?: () => Promise<void> } = {},
+): SagaRun {
   const config = parseConfig(baseConfig + (opts.configExtra ?? ''));
   const state = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));
   return {
@@ -38,7 +41,13 @@ function runWith(onedata: Partial<{ zone: object; provider: object; panel: objec
       log: createLogger({ test: true }),
     },
     record: { state, etag: 'e' },
-    metadata: { key: 'datasets/Run1/SPA.yml', fileName: 'SPA.yml', etag: 'm', text: 'A: 1\n', doc: { A: 1, Onedata: { InviteToken: 'secret-invite-token-123' } } },
+    metadata: {
+      key: 'datasets/Run1/SPA.yml',
+      fileName: 'SPA.yml',
+      etag: 'm',
+      text: 'A: 1\n',
+      doc: { A: 1, Onedata: { InviteToken: 'secret-invite-token-123' } },
+    },
     name: 'Run1',
     mayHaveRunBefore: opts.mayHaveRunBefore ?? false,
     log: createLogger({ test: true }),
@@ -66,7 +75,11 @@ describe('create-space', () => {
   });
 
   it('refuses to guess when several spaces carry the name', async () => {
-    const zone = { createSpace: async () => Promise.reject(odError('alreadyExists', 409)), listGroupSpaces: async () => ['a', 'b'], getSpace: async (id: string) => ({ spaceId: id, name: 'Run1' }) };
+    const zone = {
+      createSpace: async () => Promise.reject(odError('alreadyExists', 409)),
+      listGroupSpaces: async () => ['a', 'b'],
+      getSpace: async (id: string) => ({ spaceId: id, name: 'Run1' }),
+    };
     await expect(step('create-space').run(runWith({ zone }))).rejects.toBeInstanceOf(PermanentProvisioningError);
   });
 });
@@ -77,7 +90,18 @@ describe('create-storage', () => {
     const listStorages = vi.fn(async () => []);
     expect(await step('create-storage').run(runWith({ panel: { createStorage, listStorages } }))).toEqual({ storageId: 'st1' });
     expect(createStorage).toHaveBeenCalledWith(
-      expect.objectContaining({ type: 's3', name: 'Run1', hostname: 'https://s3.example.org', bucketName: 'facility', importedStorage: true, readonly: true, storagePathType: 'canonical', blockSize: 0, accessKey: 'AK', secretKey: 'SK-secret-1234' }),
+      expect.objectContaining({
+        type: 's3',
+        name: 'Run1',
+        hostname: 'https://s3.example.org',
+        bucketName: 'facility',
+        importedStorage: true,
+        readonly: true,
+        storagePathType: 'canonical',
+        blockSize: 0,
+        accessKey: 'AK',
+        secretKey: 'SK-secret-1234',
+      }),
       { retry: false },
     );
     // First run: no lookup calls.
@@ -89,7 +113,14 @@ describe('create-storage', () => {
     const run = runWith({ panel: { createStorage } }, { configExtra: 'storageMode: posix\n' });
     await step('create-storage').run(run);
     expect(createStorage).toHaveBeenCalledWith(
-      { type: 'posix', name: 'Run1', mountPoint: '/volumes/facility/datasets/Run1', importedStorage: true, readonly: true, qosParameters: { s3odDataset: run.record.state.dataset.id } },
+      {
+        type: 'posix',
+        name: 'Run1',
+        mountPoint: '/volumes/facility/datasets/Run1',
+        importedStorage: true,
+        readonly: true,
+        qosParameters: { s3odDataset: run.record.state.dataset.id },
+      },
       { retry: false },
     );
   });
@@ -105,14 +136,20 @@ describe('create-storage', () => {
       posix: { name: 'Run1', type: 'posix', qosParameters: mark },
       mine: { name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { ...mark, storageId: 'mine', providerId: 'p' } },
     };
-    run.deps.onedata = { panel: { createStorage, listStorages: async () => Object.keys(storages), getStorage: async (id: string) => ({ id, ...storages[id] }) } } as never;
+    run.deps.onedata = {
+      panel: { createStorage, listStorages: async () => Object.keys(storages), getStorage: async (id: string) => ({ id, ...storages[id] }) },
+    } as never;
     expect(await step('create-storage').run(run)).toEqual({ storageId: 'mine' });
     expect(createStorage).not.toHaveBeenCalled();
   });
 
   it('never adopts a same-named storage of another dataset: it creates its own', async () => {
     const createStorage = vi.fn(async () => 'new');
-    const panel = { createStorage, listStorages: async () => ['other'], getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: 'another-dataset' } }) };
+    const panel = {
+      createStorage,
+      listStorages: async () => ['other'],
+      getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: 'another-dataset' } }),
+    };
     expect(await step('create-storage').run(runWith({ panel }, { mayHaveRunBefore: true }))).toEqual({ storageId: 'new' });
   });
 
@@ -121,7 +158,15 @@ describe('create-storage', () => {
     const panel = {
       createStorage: vi.fn(async () => {
         created = true;
-        throw new OnedataError({ service: 'onepanel', method: 'POST', path: '/provider/storages', status: 0, id: 'connectionError', description: 'socket hang up', details: { code: 'ECONNRESET' } });
+        throw new OnedataError({
+          service: 'onepanel',
+          method: 'POST',
+          path: '/provider/storages',
+          status: 0,
+          id: 'connectionError',
+          description: 'socket hang up',
+          details: { code: 'ECONNRESET' },
+        });
       }),
       listStorages: async () => (created ? ['lost'] : []),
       getStorage: async (id: string) => ({ id, name: 'Run1', type: 's3', bucketName: 'facility', qosParameters: { s3odDataset: run.record.state.dataset.id } }),
@@ -148,7 +193,14 @@ describe('support-space', () => {
     const run = runWith({ zone: { createSupportToken: async () => 't' }, panel: { supportSpace } }, { configExtra: 'storageMode: posix\n' });
     Object.assign(run.outputs, { spaceId: 'sp1', storageId: 'st1' });
     expect(await step('support-space').run(run)).toEqual({ supported: true });
-    expect(supportSpace).toHaveBeenCalledWith(expect.objectContaining({ storageImport: { mode: 'auto', autoStorageImportConfig: { continuousScan: true, scanInterval: 10800, detectModifications: false, detectDeletions: false } } }));
+    expect(supportSpace).toHaveBeenCalledWith(
+      expect.objectContaining({
+        storageImport: {
+          mode: 'auto',
+          autoStorageImportConfig: { continuousScan: true, scanInterval: 10800, detectModifications: false, detectDeletions: false },
+        },
+      }),
+    );
   });
 });
 
@@ -163,7 +215,7 @@ describe('create-invite-token', () => {
     expect(req.caveats).toEqual([{ type: 'time', validUntil: expect.any(Number) }]);
   });
 
-  it('a name taken by another dataset\'s token is skipped with a deterministic suffix; never adopted', async () => {
+  it("a name taken by another dataset's token is skipped with a deterministic suffix; never adopted", async () => {
     const names: string[] = [];
     const zone = {
       createGroupInviteToken: async (r: { name: string }) => {
@@ -202,7 +254,12 @@ describe('adoption is by identity (issue: adoption by name)', () => {
         if (r.name === 'Run1') throw odError('badValueIdentifierOccupied');
         return { tokenId: 't2', token: 'tok2' };
       },
-      getNamedTokenByName: async () => ({ tokenId: 'other', name: 'Run1', type: { inviteToken: { groupId: 'g1' } }, metadata: { custom: { s3odDataset: 'another-dataset' } } }),
+      getNamedTokenByName: async () => ({
+        tokenId: 'other',
+        name: 'Run1',
+        type: { inviteToken: { groupId: 'g1' } },
+        metadata: { custom: { s3odDataset: 'another-dataset' } },
+      }),
       getNamedToken: async () => ({ tokenId: 'other', name: 'Run1', token: 'someone-elses-token' }),
     };
     const run = runWith({ zone });
@@ -216,7 +273,12 @@ describe('adoption is by identity (issue: adoption by name)', () => {
     run.deps.onedata = {
       zone: {
         createGroupInviteToken: async () => Promise.reject(odError('badValueIdentifierOccupied')),
-        getNamedTokenByName: async () => ({ tokenId: 'mine', name: 'Run1', type: { inviteToken: { groupId: 'g1' } }, metadata: { custom: { s3odDataset: run.record.state.dataset.id } } }),
+        getNamedTokenByName: async () => ({
+          tokenId: 'mine',
+          name: 'Run1',
+          type: { inviteToken: { groupId: 'g1' } },
+          metadata: { custom: { s3odDataset: run.record.state.dataset.id } },
+        }),
         getNamedToken: async () => ({ tokenId: 'mine', name: 'Run1', token: 'my-serialised-token' }),
       },
     } as never;
@@ -238,7 +300,12 @@ describe('adoption is by identity (issue: adoption by name)', () => {
 
   it('adopts its own group (in no space yet) after a lost answer', async () => {
     const createChildGroup = vi.fn(async () => 'g-new');
-    const zone = { createChildGroup, listChildGroups: async () => ['g-mine'], getGroup: async (id: string) => ({ groupId: id, name: 'Run1' }), listGroupSpaces: async () => [] };
+    const zone = {
+      createChildGroup,
+      listChildGroups: async () => ['g-mine'],
+      getGroup: async (id: string) => ({ groupId: id, name: 'Run1' }),
+      listGroupSpaces: async () => [],
+    };
     expect(await step('create-group').run(runWith({ zone }, { mayHaveRunBefore: true }))).toEqual({ groupId: 'g-mine' });
     expect(createChildGroup).not.toHaveBeenCalled();
   });
@@ -247,7 +314,10 @@ describe('adoption is by identity (issue: adoption by name)', () => {
 describe('create-share and publish-metadata', () => {
   it('shares the space root with a description that never holds the invite token', async () => {
     const createShare = vi.fn(async () => 'sh1');
-    const provider = { createShare, getShare: async () => ({ shareId: 'sh1', name: 'Run1', publicUrl: 'https://zone/share/sh1', rootFileId: 'pub', rootFileType: 'DIR' }) };
+    const provider = {
+      createShare,
+      getShare: async () => ({ shareId: 'sh1', name: 'Run1', publicUrl: 'https://zone/share/sh1', rootFileId: 'pub', rootFileType: 'DIR' }),
+    };
     const run = runWith({ provider });
     Object.assign(run.outputs, { spaceId: 'sp1', rootFileId: 'root1' });
     const out = await step('create-share').run(run);
@@ -259,10 +329,13 @@ describe('create-share and publish-metadata', () => {
     expect(req.description).not.toContain('secret-invite-token-123');
   });
 
-  it('after an earlier attempt, finds its share by name and type (a share\'s rootFileId is its own public id)', async () => {
+  it("after an earlier attempt, finds its share by name and type (a share's rootFileId is its own public id)", async () => {
     const createShare = vi.fn();
     const run = runWith(
-      { zone: { listSpaceShares: async () => ['sh9'] }, provider: { createShare, getShare: async () => ({ shareId: 'sh9', name: 'Run1', rootFileType: 'DIR', rootFileId: 'public-id', publicUrl: 'u' }) } },
+      {
+        zone: { listSpaceShares: async () => ['sh9'] },
+        provider: { createShare, getShare: async () => ({ shareId: 'sh9', name: 'Run1', rootFileType: 'DIR', rootFileId: 'public-id', publicUrl: 'u' }) },
+      },
       { mayHaveRunBefore: true },
     );
     Object.assign(run.outputs, { spaceId: 'sp1', rootFileId: 'root1' });

@@ -15,8 +15,14 @@ const URL_ = 'https://sqs.local/import';
 afterEach(() => mock.reset());
 
 const job = (i: number, pad = 0): Job =>
-  ({ type: 'import-listing', dataset: { bucket: 'facility', prefix: `datasets/R${i}`, name: `R${i}`, id: `id${i}` }, dedupKey: `k${i}`, correlationId: 'x'.repeat(pad) }) as unknown as Job;
-const sentBodies = (): string[][] => mock.commandCalls(SendMessageBatchCommand).map((c) => (c.args[0].input as SendMessageBatchCommandInput).Entries!.map((e) => e.MessageBody!));
+  ({
+    type: 'import-listing',
+    dataset: { bucket: 'facility', prefix: `datasets/R${i}`, name: `R${i}`, id: `id${i}` },
+    dedupKey: `k${i}`,
+    correlationId: 'x'.repeat(pad),
+  }) as unknown as Job;
+const sentBodies = (): string[][] =>
+  mock.commandCalls(SendMessageBatchCommand).map((c) => (c.args[0].input as SendMessageBatchCommandInput).Entries!.map((e) => e.MessageBody!));
 
 describe('sendJobs', () => {
   it('sends 25 jobs as 3 batches of at most 10, every job exactly once', async () => {
@@ -26,11 +32,16 @@ describe('sendJobs', () => {
     expect(await sendJobs(sqs, URL_, jobs)).toBe(25);
     const batches = sentBodies();
     expect(batches.map((b) => b.length).sort()).toEqual([10, 10, 5]);
-    expect(batches.flat().map((b) => JSON.parse(b).dedupKey).sort()).toEqual(jobs.map((j) => (j as { dedupKey: string }).dedupKey).sort());
+    expect(
+      batches
+        .flat()
+        .map((b) => JSON.parse(b).dedupKey)
+        .sort(),
+    ).toEqual(jobs.map((j) => (j as { dedupKey: string }).dedupKey).sort());
     for (const c of mock.commandCalls(SendMessageBatchCommand)) expect(c.args[0].input.QueueUrl).toBe(URL_);
   });
 
-  it('keeps a batch under SQS\'s 256 KiB', () => {
+  it("keeps a batch under SQS's 256 KiB", () => {
     // Guards: the byte limit of packBatches (10 bodies of 40 KiB would be 400 KiB).
     const bodies = Array.from({ length: 10 }, (_, i) => JSON.stringify(job(i, 40 * 1024)));
     const batches = packBatches(bodies);
@@ -43,7 +54,13 @@ describe('sendJobs', () => {
     // Guards: the partial-failure resend (only failed Ids, never the whole batch: no duplicates).
     mock
       .on(SendMessageBatchCommand)
-      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }, { Id: '2', Code: 'InternalError', SenderFault: false }] })
+      .resolvesOnce({
+        Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: '' }],
+        Failed: [
+          { Id: '1', Code: 'InternalError', SenderFault: false },
+          { Id: '2', Code: 'InternalError', SenderFault: false },
+        ],
+      })
       .resolvesOnce({ Successful: [{ Id: '1', MessageId: 'm1', MD5OfMessageBody: '' }], Failed: [{ Id: '2', Code: 'InternalError', SenderFault: false }] })
       .resolves({ Successful: [{ Id: '2', MessageId: 'm2', MD5OfMessageBody: '' }], Failed: [] });
     await sendJobs(sqs, URL_, [job(0), job(1), job(2)]);
@@ -91,7 +108,7 @@ describe('sendJobs', () => {
     expect(sentBodies().flat()).toHaveLength(40);
   });
 
-  it('in a shared batch, a sender fault fails only its own caller; a resent entry\'s caller waits for the resend', async () => {
+  it("in a shared batch, a sender fault fails only its own caller; a resent entry's caller waits for the resend", async () => {
     // Guards: per-entry outcomes of a shared batch.
     mock.on(SendMessageBatchCommand).callsFake(async (input: SendMessageBatchCommandInput) => {
       const entries = input.Entries!;
@@ -102,7 +119,10 @@ describe('sendJobs', () => {
         if (key === 'k2' && entries.length > 1) return [{ Id: e.Id!, Code: 'InternalError', SenderFault: false }];
         return [];
       });
-      return { Successful: entries.filter((e) => !failed.some((f) => f.Id === e.Id)).map((e) => ({ Id: e.Id!, MessageId: 'm', MD5OfMessageBody: '' })), Failed: failed };
+      return {
+        Successful: entries.filter((e) => !failed.some((f) => f.Id === e.Id)).map((e) => ({ Id: e.Id!, MessageId: 'm', MD5OfMessageBody: '' })),
+        Failed: failed,
+      };
     });
     const [a, b, c] = await Promise.allSettled([sendJobs(sqs, URL_, [job(0)]), sendJobs(sqs, URL_, [job(1)]), sendJobs(sqs, URL_, [job(2)])]);
     expect([a.status, b.status, c.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);

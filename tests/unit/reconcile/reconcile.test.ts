@@ -64,7 +64,7 @@ function stateOf(prefix: string, edit: (s: DatasetState) => void): [string, Data
 }
 
 describe('listDatasetFolders', () => {
-  it('expands glob components level by level and lists each base\'s folders', async () => {
+  it("expands glob components level by level and lists each base's folders", async () => {
     const objects = fakeObjects(['runs/2024/A/SPA.yml', 'runs/2025/B/x', 'runs/1999/C/SPA.yml', 'tomo/T/SPA.yml', 'tomo/loose.txt', 'other/D/SPA.yml']);
     const found: string[] = [];
     for await (const d of listDatasetFolders(objects, config)) found.push(d.prefix);
@@ -74,24 +74,72 @@ describe('listDatasetFolders', () => {
 
 describe('reconcile', () => {
   it('enqueues the datasets that need it and leaves done, failed-on-input and busy ones alone', async () => {
-    const keys = ['tomo/New/SPA.yml', 'tomo/Done/SPA.yml', 'tomo/Bad/SPA.yml', 'tomo/Busy/SPA.yml', 'tomo/Stuck/SPA.yml', 'tomo/Recent/SPA.yml', 'tomo/GaveUp/SPA.yml', 'tomo/NoMeta/x.tif'];
+    const keys = [
+      'tomo/New/SPA.yml',
+      'tomo/Done/SPA.yml',
+      'tomo/Bad/SPA.yml',
+      'tomo/Busy/SPA.yml',
+      'tomo/Stuck/SPA.yml',
+      'tomo/Recent/SPA.yml',
+      'tomo/GaveUp/SPA.yml',
+      'tomo/NoMeta/x.tif',
+    ];
     const states = Object.fromEntries([
-      stateOf('tomo/Done', (s) => { s.status = 'provisioned'; s.import.listing = { done: true, listed: 3 }; }),
-      stateOf('tomo/Bad', (s) => { s.status = 'failed'; s.lastError = { step: 'read-metadata', message: 'x', permanent: true, at: '' }; }),
-      stateOf('tomo/Busy', (s) => { s.status = 'provisioning'; s.lease = { owner: 'o', expiresAt: new Date(NOW + 60_000).toISOString() }; }),
-      stateOf('tomo/Stuck', (s) => { s.status = 'provisioning'; }),
-      stateOf('tomo/Recent', (s) => { s.status = 'pending'; s.updatedAt = new Date(NOW - 1000).toISOString(); }),
-      stateOf('tomo/GaveUp', (s) => { s.status = 'failed'; s.lastError = { step: 'support-space', message: '503', permanent: false, at: '' }; }),
+      stateOf('tomo/Done', (s) => {
+        s.status = 'provisioned';
+        s.import.listing = { done: true, listed: 3 };
+      }),
+      stateOf('tomo/Bad', (s) => {
+        s.status = 'failed';
+        s.lastError = { step: 'read-metadata', message: 'x', permanent: true, at: '' };
+      }),
+      stateOf('tomo/Busy', (s) => {
+        s.status = 'provisioning';
+        s.lease = { owner: 'o', expiresAt: new Date(NOW + 60_000).toISOString() };
+      }),
+      stateOf('tomo/Stuck', (s) => {
+        s.status = 'provisioning';
+      }),
+      stateOf('tomo/Recent', (s) => {
+        s.status = 'pending';
+        s.updatedAt = new Date(NOW - 1000).toISOString();
+      }),
+      stateOf('tomo/GaveUp', (s) => {
+        s.status = 'failed';
+        s.lastError = { step: 'support-space', message: '503', permanent: false, at: '' };
+      }),
     ]);
     const enqueued: ProvisionJob[] = [];
-    const report = await reconcile({ config, objects: fakeObjects(keys), states: fakeStates(states), enqueue: async (j) => void enqueued.push(...j), log: createLogger(), now: () => NOW });
+    const report = await reconcile({
+      config,
+      objects: fakeObjects(keys),
+      states: fakeStates(states),
+      enqueue: async (j) => void enqueued.push(...j),
+      log: createLogger(),
+      now: () => NOW,
+    });
     expect(enqueued.map((j) => j.dataset.name).sort()).toEqual(['GaveUp', 'New', 'Stuck']);
     expect(enqueued.every((j) => j.reason === 'reconcile' && j.etag === `etag-of-${j.dataset.prefix}/SPA.yml`)).toBe(true);
-    expect(report).toEqual({ folders: 8, provisioned: 1, enqueued: 3, inProgress: 2, failedNeedsOperator: 1, noMetadata: 1, listingsRequeued: 0, backingOff: 0, requeueLimitReached: 0 });
+    expect(report).toEqual({
+      folders: 8,
+      provisioned: 1,
+      enqueued: 3,
+      inProgress: 2,
+      failedNeedsOperator: 1,
+      noMetadata: 1,
+      listingsRequeued: 0,
+      backingOff: 0,
+      requeueLimitReached: 0,
+    });
   });
 
   it('re-queues the listing of a provisioned s3-mode dataset whose listing stalled', async () => {
-    const states = Object.fromEntries([stateOf('tomo/Half', (s) => { s.status = 'provisioned'; s.import.listing = { done: false, listed: 100, startAfter: 'tomo/Half/k100' }; })]);
+    const states = Object.fromEntries([
+      stateOf('tomo/Half', (s) => {
+        s.status = 'provisioned';
+        s.import.listing = { done: false, listed: 100, startAfter: 'tomo/Half/k100' };
+      }),
+    ]);
     const listings: ImportListingJob[] = [];
     const report = await reconcile({
       config,

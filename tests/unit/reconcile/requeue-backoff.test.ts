@@ -92,9 +92,18 @@ describe('the re-queue schedule', () => {
     expect(Array.from({ length: 9 }, (_, n) => requeueDelayMs(n) / MIN)).toEqual([15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
     expect(DEFAULT_REQUEUE_POLICY.limit).toBe(8);
     const s = { ...newDatasetState(datasetRef('b', 'p', 'n'), new Date(T0)), metadataEtag: 'a' };
-    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 8, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 1e10)).toEqual({ action: 'stopped', count: 8 });
-    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 2, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 59 * MIN)).toMatchObject({ action: 'wait', notBefore: T0 + 60 * MIN });
-    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 2, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 60 * MIN)).toEqual({ action: 'requeue', count: 3 });
+    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 8, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 1e10)).toEqual({
+      action: 'stopped',
+      count: 8,
+    });
+    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 2, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 59 * MIN)).toMatchObject({
+      action: 'wait',
+      notBefore: T0 + 60 * MIN,
+    });
+    expect(decideRequeue({ ...s, requeues: { etag: 'a', count: 2, lastAt: new Date(T0).toISOString() } }, 'a', T0 + 60 * MIN)).toEqual({
+      action: 'requeue',
+      count: 3,
+    });
   });
 });
 
@@ -138,7 +147,9 @@ describe('reconcile backs off a dataset that keeps failing', () => {
     expect(t.sent).toHaveLength(8);
     const rec = await t.record();
     expect(rec.requeues?.count).toBe(8);
-    expect(rec.history.map((h) => `${h.event}: ${h.detail}`)).toContain('requeued by reconcile: 8 of 8, the last automatic one: upload a new version or run s3od retry');
+    expect(rec.history.map((h) => `${h.event}: ${h.detail}`)).toContain(
+      'requeued by reconcile: 8 of 8, the last automatic one: upload a new version or run s3od retry',
+    );
     // Weeks later: still nothing.
     for (let i = 0; i < 5; i++) {
       t.clock.now += 7 * 24 * 60 * MIN;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError, pollUntil } from '../../../shared/retry/index.ts';
 import { fakeTime } from './fake-time.ts';
 
-
 class NotYet extends Error {}
 
 describe('pollUntil', () => {

@@ -99,7 +99,11 @@ describe('Semaphore priorities', () => {
     const s = new Semaphore(1);
     const release = await s.acquire();
     const order: string[] = [];
-    const wait = (name: string, p: 'normal' | 'low') => s.acquire(p).then((r) => { order.push(name); r(); });
+    const wait = (name: string, p: 'normal' | 'low') =>
+      s.acquire(p).then((r) => {
+        order.push(name);
+        r();
+      });
     const all = Promise.all([wait('poll1', 'low'), wait('create1', 'normal'), wait('poll2', 'low'), wait('create2', 'normal')]);
     release();
     await all;

@@ -9,7 +9,6 @@ class Transient extends Error {
 }
 class Fatal extends Error {}
 
-
 function failingTimes<T>(n: number, value: T, err: () => Error = () => new Transient()) {
   let calls = 0;
   const fn = async (): Promise<T> => {

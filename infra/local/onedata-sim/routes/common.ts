@@ -49,11 +49,16 @@ export function spaceJson(sim: Sim, space: Space): Record<string, unknown> {
     advertisedInMarketplace: space.advertisedInMarketplace,
     marketplaceContactEmail: space.marketplaceContactEmail,
     providers: Object.fromEntries(supports.map((s) => [s.providerId, s.size])),
-    supportParametersRegistry: Object.fromEntries(supports.map((s) => [s.providerId, {
-      accountingEnabled: s.accountingEnabled,
-      dirStatsServiceEnabled: s.dirStatsServiceEnabled,
-      dirStatsServiceStatus: s.dirStatsServiceEnabled ? 'enabled' : 'disabled',
-    }])),
+    supportParametersRegistry: Object.fromEntries(
+      supports.map((s) => [
+        s.providerId,
+        {
+          accountingEnabled: s.accountingEnabled,
+          dirStatsServiceEnabled: s.dirStatsServiceEnabled,
+          dirStatsServiceStatus: s.dirStatsServiceEnabled ? 'enabled' : 'disabled',
+        },
+      ]),
+    ),
     creator: space.creator,
     creationTime: space.creationTime,
   };

@@ -32,9 +32,15 @@ function supportJson(ctx: Ctx, s: Support): Record<string, unknown> {
   const supporting = Object.fromEntries(ctx.sim.zoneSupports(s.spaceId).map((z) => [z.providerId, z.size]));
   if (Object.keys(supporting).length === 0) supporting[ctx.provider.id] = s.size;
   const out: Record<string, unknown> = {
-    id: s.spaceId, name: ctx.sim.state.spaces.get(s.spaceId)?.name ?? s.spaceId, storageId: s.storageId, localStorages: [s.storageId],
-    supportingProviders: supporting, importedStorage: storage?.importedStorage ?? false, spaceOccupancy: occupancy(ctx, s.spaceId),
-    accountingEnabled: s.accountingEnabled, dirStatsServiceEnabled: s.dirStatsServiceEnabled,
+    id: s.spaceId,
+    name: ctx.sim.state.spaces.get(s.spaceId)?.name ?? s.spaceId,
+    storageId: s.storageId,
+    localStorages: [s.storageId],
+    supportingProviders: supporting,
+    importedStorage: storage?.importedStorage ?? false,
+    spaceOccupancy: occupancy(ctx, s.spaceId),
+    accountingEnabled: s.accountingEnabled,
+    dirStatsServiceEnabled: s.dirStatsServiceEnabled,
     dirStatsServiceStatus: s.dirStatsServiceEnabled ? 'enabled' : 'disabled',
   };
   if (s.importMode === 'auto') out['storageImport'] = { mode: 'auto', autoStorageImportConfig: s.autoConfig };
@@ -133,8 +139,17 @@ function supportAction(ctx: Ctx, body: Record<string, unknown>): SimResponse {
   const importBody = (body['storageImport'] as { mode?: 'auto' | 'manual'; autoStorageImportConfig?: Partial<AutoImportConfig> } | undefined) ?? {};
   const mode = storage.importedStorage ? (importBody.mode ?? 'auto') : null;
   const support: Support = {
-    spaceId, providerId: ctx.provider.id, storageId: storage.id, size, sinceMs: ctx.sim.nowMs(), visibleAtMs: ctx.sim.propagatedAt(), accountingEnabled, dirStatsServiceEnabled,
-    importMode: mode, autoConfig: mode === 'auto' ? { ...DEFAULT_AUTO_CONFIG, ...importBody.autoStorageImportConfig } : null, scan: null,
+    spaceId,
+    providerId: ctx.provider.id,
+    storageId: storage.id,
+    size,
+    sinceMs: ctx.sim.nowMs(),
+    visibleAtMs: ctx.sim.propagatedAt(),
+    accountingEnabled,
+    dirStatsServiceEnabled,
+    importMode: mode,
+    autoConfig: mode === 'auto' ? { ...DEFAULT_AUTO_CONFIG, ...importBody.autoStorageImportConfig } : null,
+    scan: null,
   };
   ctx.provider.supports.set(spaceId, support);
   markUsed(invite);
@@ -192,9 +207,17 @@ function registerImportRoutes(router: Router): void {
     if (metrics.some((m) => !IMPORT_METRICS.includes(m))) fail(err.badValueListNotAllowed('metrics', IMPORT_METRICS));
     const scan = serviceAction(ctx, () => importSupport(ctx, 'auto', false)).scan;
     const value = (m: string): number => (m === 'queueLength' || !scan ? 0 : Number(scan[m as 'createdFiles']));
-    return ok(Object.fromEntries(metrics.map((m) => [m, {
-      lastValueDate: new Date(ctx.sim.nowMs()).toISOString(), values: [...new Array<number>(11).fill(0), value(m)],
-    }])));
+    return ok(
+      Object.fromEntries(
+        metrics.map((m) => [
+          m,
+          {
+            lastValueDate: new Date(ctx.sim.nowMs()).toISOString(),
+            values: [...new Array<number>(11).fill(0), value(m)],
+          },
+        ]),
+      ),
+    );
   });
 
   router.on('POST', '/provider/spaces/:id/storage-import/auto/force-start', (ctx) => {

@@ -21,8 +21,16 @@ export const AUTO_IMPORT_OBJECT_STORAGES = ['s3'];
 const DEFAULTS: Record<string, Record<string, unknown>> = {
   posix: { storagePathType: 'canonical', rootUid: 0, rootGid: 0 },
   s3: {
-    accessKey: '', secretKey: '', signatureVersion: 4, region: 'us-east-1', verifyServerCertificate: true, blockSize: 10_485_760,
-    storagePathType: 'flat', maximumCanonicalObjectSize: 67_108_864, fileMode: '0664', dirMode: '0775',
+    accessKey: '',
+    secretKey: '',
+    signatureVersion: 4,
+    region: 'us-east-1',
+    verifyServerCertificate: true,
+    blockSize: 10_485_760,
+    storagePathType: 'flat',
+    maximumCanonicalObjectSize: 67_108_864,
+    fileMode: '0664',
+    dirMode: '0775',
   },
   nulldevice: { storagePathType: 'canonical', latencyMin: 0, latencyMax: 0 },
   http: { credentialsType: 'none', verifyServerCertificate: true, storagePathType: 'canonical', fileMode: '0664' },
@@ -66,8 +74,15 @@ function checkEntry(name: string, body: Record<string, unknown>, params: Record<
 
 function storageJson(s: Storage): Record<string, unknown> {
   return {
-    id: s.id, name: s.name, type: s.type, ...censor(s.params), importedStorage: s.importedStorage, readonly: s.readonly,
-    archiveStorage: s.archiveStorage, qosParameters: s.qosParameters, lumaFeed: s.lumaFeed,
+    id: s.id,
+    name: s.name,
+    type: s.type,
+    ...censor(s.params),
+    importedStorage: s.importedStorage,
+    readonly: s.readonly,
+    archiveStorage: s.archiveStorage,
+    qosParameters: s.qosParameters,
+    lumaFeed: s.lumaFeed,
   };
 }
 
@@ -94,10 +109,18 @@ export function registerOnepanelStorages(router: Router): void {
       }
       const id = randomId();
       ctx.provider.storages.set(id, {
-        id, providerId: ctx.provider.id, name, type, params,
-        importedStorage: body['importedStorage'] === true, readonly: body['readonly'] === true, archiveStorage: body['archiveStorage'] === true,
+        id,
+        providerId: ctx.provider.id,
+        name,
+        type,
+        params,
+        importedStorage: body['importedStorage'] === true,
+        readonly: body['readonly'] === true,
+        archiveStorage: body['archiveStorage'] === true,
         qosParameters: { ...(body['qosParameters'] as Record<string, string> | undefined), storageId: id, providerId: ctx.provider.id },
-        lumaFeed: (body['lumaFeed'] as string | undefined) ?? 'auto', createdAtMs: ctx.sim.nowMs(), content: null,
+        lumaFeed: (body['lumaFeed'] as string | undefined) ?? 'auto',
+        createdAtMs: ctx.sim.nowMs(),
+        content: null,
       });
       results[name] = { id };
     }

@@ -7,17 +7,20 @@ import { archivesDirUuid, fileObjectId, trashDirUuid } from '../ids.ts';
 import type { FileNode } from '../model.ts';
 import { validateBody } from '../schemas.ts';
 import { BUILD, COMPATIBLE_21_02, COMPATIBLE_ONECLIENT, VERSION } from '../version.ts';
-import {
-  authenticateProvider, providerPrivileges, providerUrl, requireMember, resolvePathId, visibleSpace,
-} from './oneprovider-common.ts';
+import { authenticateProvider, providerPrivileges, providerUrl, requireMember, resolvePathId, visibleSpace } from './oneprovider-common.ts';
 
 function spaceDetails(ctx: Ctx, spaceId: string): Record<string, unknown> {
   const { space } = visibleSpace(ctx, spaceId);
   const dirId = fileObjectId(spaceRoot(ctx.sim, spaceId).uuid, spaceId);
   const providers = ctx.sim.zoneSupports(spaceId).map((s) => ({ providerId: s.providerId, providerName: ctx.sim.state.provider(s.providerId)?.name }));
   return {
-    spaceId, name: space.name, dirId, fileId: dirId, trashDirId: fileObjectId(trashDirUuid(spaceId), spaceId),
-    archivesDirId: fileObjectId(archivesDirUuid(spaceId), spaceId), providers,
+    spaceId,
+    name: space.name,
+    dirId,
+    fileId: dirId,
+    trashDirId: fileObjectId(trashDirUuid(spaceId), spaceId),
+    archivesDirId: fileObjectId(archivesDirUuid(spaceId), spaceId),
+    providers,
   };
 }
 
@@ -49,17 +52,27 @@ function setAtPath(doc: unknown, path: (string | number)[], value: unknown): unk
 }
 
 export function registerOneproviderData(router: Router): void {
-  router.on('GET', '/configuration', (ctx) => ok({
-    providerId: ctx.provider.id, name: ctx.provider.name, domain: ctx.provider.domain, onezoneDomain: ctx.sim.seed.zoneDomain,
-    version: VERSION, build: BUILD, compatibleOnezoneVersions: COMPATIBLE_21_02, compatibleOneproviderVersions: COMPATIBLE_21_02,
-    compatibleOneclientVersions: COMPATIBLE_ONECLIENT,
-  }));
+  router.on('GET', '/configuration', (ctx) =>
+    ok({
+      providerId: ctx.provider.id,
+      name: ctx.provider.name,
+      domain: ctx.provider.domain,
+      onezoneDomain: ctx.sim.seed.zoneDomain,
+      version: VERSION,
+      build: BUILD,
+      compatibleOnezoneVersions: COMPATIBLE_21_02,
+      compatibleOneproviderVersions: COMPATIBLE_21_02,
+      compatibleOneclientVersions: COMPATIBLE_ONECLIENT,
+    }),
+  );
   router.on('GET', '/health', () => ok({ status: 'healthy' }));
 
   router.on('GET', '/spaces', (ctx) => {
     const caller = authenticateProvider(ctx, true);
     // A token confined by data.path caveats sees only the spaces its paths lie in.
-    const ids = [...ctx.provider.supports.keys()].filter((sid) => ctx.sim.visibleSupport(ctx.provider, sid) && providerPrivileges(ctx, caller, sid) && spaceReachable(caller, sid));
+    const ids = [...ctx.provider.supports.keys()].filter(
+      (sid) => ctx.sim.visibleSupport(ctx.provider, sid) && providerPrivileges(ctx, caller, sid) && spaceReachable(caller, sid),
+    );
     return ok(ids.map((sid) => spaceDetails(ctx, sid)));
   });
 
@@ -154,8 +167,13 @@ export function registerOneproviderData(router: Router): void {
     const { node } = ensureFile(ctx.sim, spaceId, segments, 'registered', ctx.provider.id, caller.userId);
     const now = ctx.sim.nowS();
     Object.assign(node, {
-      size: size ?? 0, mtime: mtime ?? now, atime: (body['atime'] as number | undefined) ?? now, ctime: (body['ctime'] as number | undefined) ?? now,
-      storageId, storageFileId, mode: body['mode'] !== undefined ? String(body['mode']).replace(/^0(?=\d{3})/, '') : node.mode,
+      size: size ?? 0,
+      mtime: mtime ?? now,
+      atime: (body['atime'] as number | undefined) ?? now,
+      ctime: (body['ctime'] as number | undefined) ?? now,
+      storageId,
+      storageFileId,
+      mode: body['mode'] !== undefined ? String(body['mode']).replace(/^0(?=\d{3})/, '') : node.mode,
     });
     Object.assign(node.xattrs, (body['xattrs'] as Record<string, string> | undefined) ?? {});
     if (body['json'] !== undefined) node.jsonMetadata = body['json'];
@@ -164,8 +182,15 @@ export function registerOneproviderData(router: Router): void {
     if (existing) Object.assign(existing, { storageId, storageFileId, fileUuid: node.uuid, lastAtMs: ctx.sim.nowMs(), count: existing.count + 1 });
     else {
       ctx.sim.state.registrations.push({
-        spaceId, providerId: ctx.provider.id, storageId, storageFileId, destinationPath, fileUuid: node.uuid,
-        firstAtMs: ctx.sim.nowMs(), lastAtMs: ctx.sim.nowMs(), count: 1,
+        spaceId,
+        providerId: ctx.provider.id,
+        storageId,
+        storageFileId,
+        destinationPath,
+        fileUuid: node.uuid,
+        firstAtMs: ctx.sim.nowMs(),
+        lastAtMs: ctx.sim.nowMs(),
+        count: 1,
       });
     }
     const fileId = fileObjectId(node.uuid, spaceId);

@@ -82,7 +82,11 @@ function listChildren(ctx: Ctx, dir: FileNode, relation: DataRelation, opts: Opt
   // Before 21.02.7 `offset` was a plain non-negative position (fs2od pages with offset=1000, 2000, ...).
   const offset = integerOption(opts, 'offset', legacy ? 0 : -MAX_OFFSET, legacy ? Number.MAX_SAFE_INTEGER : MAX_OFFSET) ?? 0;
   const token = opts['token'];
-  if (token !== undefined && token !== null && (opts['index'] !== undefined || opts['offset'] !== undefined || opts['tuneForLargeContinuousListing'] !== undefined)) {
+  if (
+    token !== undefined &&
+    token !== null &&
+    (opts['index'] !== undefined || opts['offset'] !== undefined || opts['tuneForLargeContinuousListing'] !== undefined)
+  ) {
     fail(err.badData('token', 'cannot be provided alongside index, offset or tuneForLargeContinuousListing'));
   }
   const all = dir.type === 'DIR' ? sortedChildren(ctx, dir, relation) : [dir];

@@ -26,9 +26,15 @@ export function registerOneproviderShares(router: Router): void {
     if (body['name'] === '') fail(err.badValueEmpty('name'));
     const name = assertValidName(body['name']);
     const share: Share = {
-      id: randomId(), name, description: body['description'] === undefined ? '' : checkDescription(body['description']),
-      spaceId: node.spaceId, rootFileUuid: node.uuid, rootFileType: node.type, creationTime: ctx.sim.nowS(),
-      creator: { type: 'user', id: caller.userId }, handleId: null,
+      id: randomId(),
+      name,
+      description: body['description'] === undefined ? '' : checkDescription(body['description']),
+      spaceId: node.spaceId,
+      rootFileUuid: node.uuid,
+      rootFileType: node.type,
+      creationTime: ctx.sim.nowS(),
+      creator: { type: 'user', id: caller.userId },
+      handleId: null,
     };
     ctx.sim.state.shares.set(share.id, share);
     return created(providerUrl(ctx, `/shares/${share.id}`), { shareId: share.id });
@@ -39,8 +45,14 @@ export function registerOneproviderShares(router: Router): void {
     const share = shareInSpace(ctx);
     requireMember(ctx, caller, share.spaceId);
     return ok({
-      shareId: share.id, name: share.name, description: share.description, ...shareUrls(ctx.sim, share.id), spaceId: share.spaceId,
-      rootFileId: shareObjectId(share.rootFileUuid, share.spaceId, share.id), rootFileType: share.rootFileType, handleId: share.handleId,
+      shareId: share.id,
+      name: share.name,
+      description: share.description,
+      ...shareUrls(ctx.sim, share.id),
+      spaceId: share.spaceId,
+      rootFileId: shareObjectId(share.rootFileUuid, share.spaceId, share.id),
+      rootFileType: share.rootFileType,
+      handleId: share.handleId,
     });
   });
 

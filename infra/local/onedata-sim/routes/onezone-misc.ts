@@ -20,9 +20,14 @@ export function shareUrls(sim: Sim, shareId: string): { publicUrl: string; publi
 
 export function zoneShareJson(sim: Sim, share: Share, isPublic: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    shareId: share.id, name: share.name, description: share.description, ...shareUrls(sim, share.id),
+    shareId: share.id,
+    name: share.name,
+    description: share.description,
+    ...shareUrls(sim, share.id),
     rootFileId: shareObjectId(share.rootFileUuid, share.spaceId, share.id),
-    fileType: share.rootFileType === 'DIR' ? 'dir' : 'file', handleId: share.handleId, creationTime: share.creationTime,
+    fileType: share.rootFileType === 'DIR' ? 'dir' : 'file',
+    handleId: share.handleId,
+    creationTime: share.creationTime,
   };
   if (!isPublic) Object.assign(out, { spaceId: share.spaceId, creator: share.creator });
   return out;
@@ -45,11 +50,19 @@ function requireShare(ctx: Ctx): Share {
 }
 
 export function registerOnezoneMisc(router: Router): void {
-  router.on('GET', '/configuration', (ctx) => ok({
-    name: ctx.sim.seed.zoneName, domain: ctx.sim.seed.zoneDomain, version: VERSION, build: BUILD,
-    subdomainDelegationSupported: false, compatibleOneproviderVersions: COMPATIBLE_21_02, compatibilityRegistryRevision: 2024092400,
-    supportedIdPs: [{ id: 'basicAuth', offlineAccess: false }], availableSpaceTags: AVAILABLE_SPACE_TAGS,
-  }));
+  router.on('GET', '/configuration', (ctx) =>
+    ok({
+      name: ctx.sim.seed.zoneName,
+      domain: ctx.sim.seed.zoneDomain,
+      version: VERSION,
+      build: BUILD,
+      subdomainDelegationSupported: false,
+      compatibleOneproviderVersions: COMPATIBLE_21_02,
+      compatibilityRegistryRevision: 2024092400,
+      supportedIdPs: [{ id: 'basicAuth', offlineAccess: false }],
+      availableSpaceTags: AVAILABLE_SPACE_TAGS,
+    }),
+  );
   router.on('GET', '/health', () => ok({ status: 'healthy' }));
 
   router.on('GET', '/user', (ctx) => {

@@ -9,9 +9,7 @@ import type { Space } from '../model.ts';
 import { assertValidName } from '../names.ts';
 import { SPACE_ADMIN, SPACE_MANAGER, SPACE_MEMBER, sortPrivileges } from '../privileges.ts';
 import { validateBody } from '../schemas.ts';
-import {
-  AVAILABLE_SPACE_TAGS, privilegeList, requireGroup, requireGroupPrivilege, requireSpace, requireSpacePrivilege, spaceJson, zoneUrl,
-} from './common.ts';
+import { AVAILABLE_SPACE_TAGS, privilegeList, requireGroup, requireGroupPrivilege, requireSpace, requireSpacePrivilege, spaceJson, zoneUrl } from './common.ts';
 
 const ALL_TAGS = Object.values(AVAILABLE_SPACE_TAGS).flat();
 
@@ -24,14 +22,18 @@ function createSpace(ctx: Ctx, caller: Caller, groupId: string | null): Space {
   const { state } = ctx.sim;
   if (state.spaces.has(id)) fail(err.alreadyExists());
   const space: Space = {
-    id, name, tags,
+    id,
+    name,
+    tags,
     description: (body['description'] as string | undefined) ?? '',
     organizationName: (body['organizationName'] as string | undefined) ?? '',
     advertisedInMarketplace: (body['advertisedInMarketplace'] as boolean | undefined) ?? false,
     marketplaceContactEmail: (body['marketplaceContactEmail'] as string | undefined) ?? '',
     creationTime: ctx.sim.nowS(),
     creator: { type: 'user', id: caller.userId },
-    users: new Map(), groups: new Map(), owners: new Set(),
+    users: new Map(),
+    groups: new Map(),
+    owners: new Set(),
   };
   if (groupId !== null) space.groups.set(groupId, ctx.sim.relation(SPACE_ADMIN));
   if (groupId === null || isEffectiveGroupMember(state, caller.userId, groupId)) {
@@ -61,7 +63,8 @@ export function registerOnezoneSpaces(router: Router): void {
   router.on('POST', '/groups/:id/spaces', (ctx) => {
     const caller = authenticate(ctx, 'onezone');
     const group = requireGroup(ctx, ctx.params['id']);
-    if (!(hasOzPrivilege(ctx, caller, 'oz_spaces_create') && hasOzPrivilege(ctx, caller, 'oz_groups_add_relationships'))) requireGroupPrivilege(ctx, caller, group.id, 'group_add_space');
+    if (!(hasOzPrivilege(ctx, caller, 'oz_spaces_create') && hasOzPrivilege(ctx, caller, 'oz_groups_add_relationships')))
+      requireGroupPrivilege(ctx, caller, group.id, 'group_add_space');
     const space = createSpace(ctx, caller, group.id);
     return created(zoneUrl(ctx, `/groups/${group.id}/spaces/${space.id}`));
   });

@@ -55,8 +55,14 @@ export function namedTokenJson(t: NamedToken): Record<string, unknown> {
     if (t.privileges) metadata['privileges'] = t.privileges;
   }
   return {
-    id: t.id, name: t.name, subject: { type: 'user', id: t.subjectUserId }, type: typeJson(t.type), caveats: t.caveats,
-    metadata, revoked: t.revoked, token: t.serialized,
+    id: t.id,
+    name: t.name,
+    subject: { type: 'user', id: t.subjectUserId },
+    type: typeJson(t.type),
+    caveats: t.caveats,
+    metadata,
+    revoked: t.revoked,
+    token: t.serialized,
   };
 }
 
@@ -91,10 +97,18 @@ function createNamed(ctx: Ctx): NamedToken {
   const id = randomId();
   const secret = randomBytes(32).toString('hex');
   const token: NamedToken = {
-    id, name, subjectUserId: subject.id, type, caveats,
+    id,
+    name,
+    subjectUserId: subject.id,
+    type,
+    caveats,
     customMetadata: (body['customMetadata'] as Record<string, unknown> | undefined) ?? {},
     revoked: (body['revoked'] as boolean | undefined) ?? false,
-    creationTime: ctx.sim.nowS(), usageLimit, usageCount: 0, privileges, secret,
+    creationTime: ctx.sim.nowS(),
+    usageLimit,
+    usageCount: 0,
+    privileges,
+    secret,
     serialized: serializeToken(ctx.sim.seed.zoneDomain, { persistence: 'named', subjectUserId: subject.id, type, id }, caveats, secret),
   };
   state.namedTokens.set(id, token);
@@ -119,7 +133,9 @@ function createTemporary(ctx: Ctx): string {
   const generation = subject.temporaryTokenGeneration;
   ctx.sim.state.temporaryTokens.push({ id, subjectUserId: subject.id, type, caveats, generation, issuedAt: ctx.sim.nowS() });
   return serializeToken(
-    ctx.sim.seed.zoneDomain, { persistence: { temporary: generation }, subjectUserId: subject.id, type, id }, caveats,
+    ctx.sim.seed.zoneDomain,
+    { persistence: { temporary: generation }, subjectUserId: subject.id, type, id },
+    caveats,
     temporarySecret(ctx.sim, subject.id, generation),
   );
 }
@@ -181,8 +197,12 @@ export function registerOnezoneTokens(router: Router): void {
     const decoded = decodeToken(String(body['token']));
     if (!decoded) fail(err.badValueToken('token', err.badToken()));
     return ok({
-      onezoneDomain: decoded.location, id: decoded.id, persistence: decoded.persistence === 'named' ? 'named' : 'temporary',
-      subject: { type: 'user', id: decoded.subjectUserId }, type: typeJson(decoded.type), caveats: decoded.caveats,
+      onezoneDomain: decoded.location,
+      id: decoded.id,
+      persistence: decoded.persistence === 'named' ? 'named' : 'temporary',
+      subject: { type: 'user', id: decoded.subjectUserId },
+      type: typeJson(decoded.type),
+      caveats: decoded.caveats,
     });
   });
 

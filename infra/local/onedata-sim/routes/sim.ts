@@ -58,8 +58,19 @@ function createUserToken(sim: Sim, body: Record<string, unknown>): SimResponse {
   const type = { accessToken: {} } as const;
   const serialized = serializeToken(sim.seed.zoneDomain, { persistence: 'named', subjectUserId: userId, type, id }, caveats, secret);
   state.namedTokens.set(id, {
-    id, name: `sim-token-${id.slice(0, 8)}`, subjectUserId: userId, type, caveats, customMetadata: {}, revoked: false,
-    creationTime: sim.nowS(), usageLimit: 'infinity', usageCount: 0, privileges: null, secret, serialized,
+    id,
+    name: `sim-token-${id.slice(0, 8)}`,
+    subjectUserId: userId,
+    type,
+    caveats,
+    customMetadata: {},
+    revoked: false,
+    creationTime: sim.nowS(),
+    usageLimit: 'infinity',
+    usageCount: 0,
+    privileges: null,
+    secret,
+    serialized,
   });
   return ok({ userId, tokenId: id, token: serialized });
 }
@@ -92,12 +103,21 @@ export function handleSimRequest(sim: Sim, method: string, path: string, rawBody
   const record = asRecord(body ?? {});
   const route = `${method} ${path.replace(/\/+$/, '')}`;
   switch (route) {
-    case 'GET /_sim/info': return ok(sim.info());
-    case 'GET /_sim/state': sim.gc(); return ok(sim.state.snapshot(sim.nowMs()));
-    case 'GET /_sim/requests': return ok(sim.log.entries());
-    case 'POST /_sim/reset': sim.reset(); return noContent();
-    case 'POST /_sim/propagate': sim.propagateAll(); return noContent();
-    case 'GET /_sim/config': return ok(sim.knobs);
+    case 'GET /_sim/info':
+      return ok(sim.info());
+    case 'GET /_sim/state':
+      sim.gc();
+      return ok(sim.state.snapshot(sim.nowMs()));
+    case 'GET /_sim/requests':
+      return ok(sim.log.entries());
+    case 'POST /_sim/reset':
+      sim.reset();
+      return noContent();
+    case 'POST /_sim/propagate':
+      sim.propagateAll();
+      return noContent();
+    case 'GET /_sim/config':
+      return ok(sim.knobs);
     case 'POST /_sim/config':
       try {
         Object.assign(sim.knobs, validateKnobs(body ?? {}));
@@ -106,8 +126,11 @@ export function handleSimRequest(sim: Sim, method: string, path: string, rawBody
         if (e instanceof KnobError) return simError(400, 'badSimConfig', e.message);
         throw e;
       }
-    case 'POST /_sim/tokens': return record ? createUserToken(sim, record) : simError(400, 'badValueJSON', 'body must be an object');
-    case 'POST /_sim/storage-content': return record ? setStorageContent(sim, record) : simError(400, 'badValueJSON', 'body must be an object');
-    default: return simError(404, 'notFound', `no simulator endpoint ${route}`);
+    case 'POST /_sim/tokens':
+      return record ? createUserToken(sim, record) : simError(400, 'badValueJSON', 'body must be an object');
+    case 'POST /_sim/storage-content':
+      return record ? setStorageContent(sim, record) : simError(400, 'badValueJSON', 'body must be an object');
+    default:
+      return simError(404, 'notFound', `no simulator endpoint ${route}`);
   }
 }
