@@ -14,7 +14,8 @@ import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
 /**
  * The provisioning saga as one readable list of named steps. Each step:
  * - declares what it needs, so independent steps run at the same time (the critical path is
- *   space ∥ storage ∥ group → support → provider sees the space → share → write-back);
+ *   space ∥ storage → support → provider sees the space → share → write-back; the group follows
+ *   the space, beside that path);
  * - is idempotent: it is skipped when the record says it completed, and otherwise relies on
  *   Onedata's own guards (idGeneratorSeed, relationAlreadyExists, unique token names) or, where
  *   there is none (storage, group, share), looks for the object before creating it whenever an
@@ -44,7 +45,10 @@ export type StepOutputs = Partial<ProvisioningOutputs> & { metadataEtag?: string
 export const PROVISIONING_STEPS: StepDef[] = [
   { name: STEP.createSpace, needs: [], run: createSpace },
   { name: STEP.createStorage, needs: [], run: createStorage },
-  { name: STEP.createGroup, needs: [], run: createGroup },
+  // After the space: a group found after a lost answer is adopted only if it is in no space but
+  // this dataset's, so the space id must be known (records are written beside the calls: a group
+  // may have joined the space before the space's id reached the record).
+  { name: STEP.createGroup, needs: [STEP.createSpace], run: createGroup },
   { name: STEP.supportSpace, needs: [STEP.createSpace, STEP.createStorage], run: supportSpace },
   { name: STEP.createInviteToken, needs: [STEP.createGroup], run: createInviteToken },
   { name: STEP.addGroupToSpace, needs: [STEP.createSpace, STEP.createGroup], run: addGroupToSpace },

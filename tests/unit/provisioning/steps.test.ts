@@ -298,6 +298,24 @@ describe('adoption is by identity (issue: adoption by name)', () => {
     expect(createChildGroup).toHaveBeenCalledTimes(1);
   });
 
+  it("adopts its own group already in this dataset's space, and runs only once the space id is known", async () => {
+    // Guards create-group's need of create-space: records are written beside the calls, so a group
+    // may have joined the space before the space id reached the record; the resumed run must know
+    // the space id before it judges a found group, or it would create a second one.
+    expect(step('create-group').needs).toContain('create-space');
+    const createChildGroup = vi.fn(async () => 'g-new');
+    const zone = {
+      createChildGroup,
+      listChildGroups: async () => ['g-mine'],
+      getGroup: async (id: string) => ({ groupId: id, name: 'Run1' }),
+      listGroupSpaces: async () => ['sp-mine'],
+    };
+    const run = runWith({ zone }, { mayHaveRunBefore: true });
+    run.outputs.spaceId = 'sp-mine';
+    expect(await step('create-group').run(run)).toEqual({ groupId: 'g-mine' });
+    expect(createChildGroup).not.toHaveBeenCalled();
+  });
+
   it('adopts its own group (in no space yet) after a lost answer', async () => {
     const createChildGroup = vi.fn(async () => 'g-new');
     const zone = {
