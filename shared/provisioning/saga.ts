@@ -34,6 +34,7 @@ export async function runSaga(
   const done = new Set(steps.filter((s) => run.record.state.completedSteps[s.name]).map((s) => s.name));
   const running = new Map<string, Promise<void>>();
   const writes: Promise<void>[] = [];
+  let writeFailed = false;
   let failure: StepFailedError | SimulatedCrashError | undefined;
 
   const start = (step: StepDef): void => {
@@ -44,8 +45,12 @@ export async function runSaga(
       const { metadataEtag, ...outputs } = enabled ? await step.run(run) : {};
       Object.assign(run.outputs, outputs);
       const write = record(step.name, outputs, metadataEtag);
-      // Observed here (an unawaited rejection would crash the process) and awaited below.
-      write.catch(() => undefined);
+      // Observed here (an unawaited rejection would crash the process) and awaited below. A failed
+      // write (the lease lost to another worker, S3 down) stops new steps at once: the record is no
+      // longer ours to extend, and the other worker may be creating the same objects.
+      write.catch(() => {
+        writeFailed = true;
+      });
       writes.push(write);
       done.add(step.name);
       run.log.info(LOG_MESSAGES.stepCompleted, { step: step.name, durationMs: Date.now() - t0, skipped: !enabled || undefined });
@@ -60,7 +65,7 @@ export async function runSaga(
   };
 
   for (;;) {
-    if (!failure) {
+    if (!failure && !writeFailed) {
       for (const s of steps) {
         if (!done.has(s.name) && !running.has(s.name) && s.needs.every((n) => done.has(n))) start(s);
       }
