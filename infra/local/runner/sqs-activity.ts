@@ -12,6 +12,14 @@ export function onQueueSend(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+let scheduled = false;
+
+/** Sends in the same turn of the event loop make one signal (a burst of sends, one poll each). */
 export function notifyQueueSend(): void {
-  for (const l of listeners) l();
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    for (const l of listeners) l();
+  });
 }

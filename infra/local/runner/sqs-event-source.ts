@@ -44,7 +44,8 @@ export class SqsEventSourceMapping {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = onQueueSend(() => this.wakeAll());
+    // One idle poller per send signal: it takes up to a batch, the others keep their pause.
+    this.unsubscribe = onQueueSend(() => this.wakeOne());
     for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop());
   }
 
@@ -55,6 +56,11 @@ export class SqsEventSourceMapping {
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.deletes]);
     this.loops.length = 0;
+  }
+
+  private wakeOne(): void {
+    const [wake] = this.wakers;
+    wake?.();
   }
 
   private wakeAll(): void {
