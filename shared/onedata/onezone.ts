@@ -228,20 +228,7 @@ export class OnezoneApi {
     if (req.caveats !== undefined) body['caveats'] = req.caveats;
     if (req.privileges !== undefined) body['privileges'] = req.privileges;
     if (req.customMetadata !== undefined) body['customMetadata'] = req.customMetadata;
-    const res = await this.#http.request<{ tokenId?: unknown; token?: unknown }>({ method: 'POST', path, body });
-    const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
-    const token = res.data?.token;
-    if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({
-        service: 'onezone',
-        method: 'POST',
-        path,
-        status: res.status,
-        id: 'unexpectedResponse',
-        description: 'no "token" in the response',
-      });
-    }
-    return { tokenId, token };
+    return this.#createNamedToken(path, body);
   }
 
   /**
@@ -253,6 +240,11 @@ export class OnezoneApi {
     const path = '/user/tokens/named';
     const body: Record<string, unknown> = { name: req.name, type: { accessToken: {} }, caveats: req.caveats };
     if (req.customMetadata !== undefined) body['customMetadata'] = req.customMetadata;
+    return this.#createNamedToken(path, body);
+  }
+
+  /** `POST …/tokens/named`: the token's id (from the answer) and its serialized form (a secret). */
+  async #createNamedToken(path: string, body: Record<string, unknown>): Promise<CreatedNamedToken> {
     const res = await this.#http.request<{ tokenId?: unknown; token?: unknown }>({ method: 'POST', path, body });
     const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
     const token = res.data?.token;
