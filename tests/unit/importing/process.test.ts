@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../shared/config/index.ts';
 import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
 import { knownTargets, type ImportDeps } from '../../../shared/importing/context.ts';
@@ -10,23 +9,14 @@ import type { AnyImportJob, ImportJob } from '../../../shared/queue/jobs.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 import { StateStore } from '../../../shared/state/state-store.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 
 /**
  * processImportJobs: one batch of import-queue jobs, on an in-memory bucket (records with S3's
  * conditional writes) and a fake Oneprovider registration call. Each test names the logic it
  * guards; each was shown to fail with that logic removed.
  */
-const config = parseConfig(`
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
-continousFileImport: { enabled: true }
-`);
+const config = testConfig('continousFileImport: { enabled: true }\n');
 const A = datasetRef('facility', 'datasets', 'RunA');
 const B = datasetRef('facility', 'datasets', 'RunB');
 const NEW = datasetRef('facility', 'datasets', 'RunNew');

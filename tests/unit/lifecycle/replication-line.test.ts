@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../shared/config/index.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { noteReplicationInFile } from '../../../shared/lifecycle/replication-line.ts';
 import { createLogger } from '../../../shared/log/index.ts';
@@ -7,21 +6,12 @@ import { WITHHELD_INVITE_TOKEN } from '../../../shared/provisioning/access-info-
 import type { DatasetLease } from '../../../shared/state/dataset-lease.ts';
 import { newDatasetState, type DatasetState } from '../../../shared/state/dataset-state.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 
 /**
  * The lifecycle pass's "every replica complete" line on an in-memory bucket with S3's
  * conditional-write rules. Each test names the logic it guards.
  */
-const baseConfig = `
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
-`;
 const KEY = 'datasets/Run1/SPA.yml';
 const SECTION =
   'Onedata:\n  Onezone: https://zone.example.org\n  Space: space-1\n  InviteToken: invite-token-abc # ours\n  PublicURL: https://zone.example.org/share/sh-1\n';
@@ -30,7 +20,7 @@ const LINE = '  Replicas: "2 copies complete (2026-12-04)"\n';
 const NOW = new Date('2026-12-05T10:00:00Z');
 
 function setUp(opts: { configExtra?: string; text?: string; complete?: boolean } = {}) {
-  const config = parseConfig(baseConfig + (opts.configExtra ?? ''));
+  const config = testConfig(opts.configExtra ?? '');
   const objects = new MemoryObjects();
   const etag = objects.seed(KEY, opts.text ?? ORIGINAL);
   const state: DatasetState = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));

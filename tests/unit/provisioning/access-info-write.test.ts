@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metadataParseSettings, parseConfig } from '../../../shared/config/index.ts';
+import { metadataParseSettings } from '../../../shared/config/index.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { parseMetadata, readAccessInfo } from '../../../shared/metadata/index.ts';
@@ -9,26 +9,17 @@ import { PermanentProvisioningError } from '../../../shared/provisioning/errors.
 import { writeAccessInfo } from '../../../shared/provisioning/access-info-write.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 
 /**
  * writeAccessInfo on an in-memory bucket with S3's conditional-write rules. Each test names
  * the logic it guards; each was shown to fail with that logic removed.
  */
-const baseConfig = `
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
-`;
 const KEY = 'datasets/Run1/SPA.yml';
 const ORIGINAL = '# acquisition notes\nSample:\n  Name: apoferritin   # keep this comment\nGrids: 3\n';
 
 function setUp(opts: { configExtra?: string; text?: string } = {}) {
-  const config = parseConfig(baseConfig + (opts.configExtra ?? ''));
+  const config = testConfig(opts.configExtra ?? '');
   const objects = new MemoryObjects();
   const text = opts.text ?? ORIGINAL;
   const etag = objects.seed(KEY, text);

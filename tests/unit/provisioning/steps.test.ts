@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../shared/config/index.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { OnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
@@ -9,18 +9,7 @@ import { PROVISIONING_STEPS } from '../../../shared/provisioning/steps.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
 
 /** Unit tests of each provisioning step against a fake Onedata client (no network). */
-const baseConfig = `
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-posixStorage: { mountRoot: /volumes/facility }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
-inviteToken: { usageLimit: 5, validForSeconds: 3600 }
-`;
+const INVITE_TOKEN_CONFIG = 'inviteToken: { usageLimit: 5, validForSeconds: 3600 }\n';
 
 const odError = (id: string, status = 400) => new OnedataError({ service: 'onezone', method: 'POST', path: '/x', status, id, description: id });
 
@@ -28,7 +17,7 @@ function runWith(
   onedata: Partial<{ zone: object; provider: object; panel: object }>,
   opts: { configExtra?: string; mayHaveRunBefore?: boolean; enqueueListing?: () => Promise<void> } = {},
 ): SagaRun {
-  const config = parseConfig(baseConfig + (opts.configExtra ?? ''));
+  const config = testConfig(INVITE_TOKEN_CONFIG + (opts.configExtra ?? ''));
   const state = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));
   return {
     deps: {
