@@ -1,4 +1,4 @@
-import { OnedataError, OnedataValidationError, hasErrorId, idForStatus, isNotFound, parseErrorEnvelope, type ParsedErrorEnvelope } from './errors.ts';
+import { OnedataError, OnedataValidationError, hasErrorId, idForStatus, parseErrorEnvelope, type ParsedErrorEnvelope } from './errors.ts';
 import { createdId, urlPath, type ServiceHttp } from './http.ts';
 import { storageCreateBody, validateStorageSpec } from './storage-spec.ts';
 import type {
@@ -162,17 +162,6 @@ export class OnepanelApi {
       return 'started';
     } catch (err) {
       if (hasErrorId(err, 'alreadyExists')) return 'alreadyRunning';
-      throw err;
-    }
-  }
-
-  /** `POST .../storage-import/auto/force-stop` (asynchronous). `404` means no scan exists: `'notRunning'`. */
-  async forceStopImport(spaceId: string): Promise<'stopping' | 'notRunning'> {
-    try {
-      await this.#http.request({ method: 'POST', path: urlPath`/provider/spaces/${spaceId}/storage-import/auto/force-stop` });
-      return 'stopping';
-    } catch (err) {
-      if (isNotFound(err)) return 'notRunning';
       throw err;
     }
   }

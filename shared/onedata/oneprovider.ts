@@ -3,7 +3,6 @@ import { createdId, idFromLocation, urlPath, type ServiceHttp } from './http.ts'
 import type {
   AddQosRequirementRequest,
   CreateShareRequest,
-  CreateTransferRequest,
   FileAttributes,
   OneproviderConfiguration,
   OneproviderShare,
@@ -101,17 +100,6 @@ export class OneproviderApi {
     await this.#http.request({ method: 'PUT', path: urlPath`/data/${fileId}/metadata/json`, body: value });
   }
 
-  /** `GET /data/{id}/metadata/json`: the JSON metadata document (any JSON value). */
-  async getJsonMetadata(fileId: string, opts: { inherited?: boolean } = {}): Promise<unknown> {
-    return (
-      await this.#http.request({
-        method: 'GET',
-        path: urlPath`/data/${fileId}/metadata/json`,
-        ...(opts.inherited !== undefined ? { query: { inherited: opts.inherited } } : {}),
-      })
-    ).data;
-  }
-
   /**
    * `POST /data/register`: registers a file of an imported storage in `manual` import mode.
    * Re-registering the same file updates its metadata (an upsert), so retries are safe.
@@ -126,18 +114,6 @@ export class OneproviderApi {
     // The registration succeeded (2xx); an answer without an id is still a success.
     const fromLocation = idFromLocation(res.location);
     return fromLocation ? { fileId: fromLocation } : {};
-  }
-
-  /** `POST /lookup-file-id/{path}`: file id by `SpaceName/dir/file` (space names can be ambiguous; prefer ids). */
-  async lookupFileId(path: string): Promise<string> {
-    const encoded = path
-      .split('/')
-      .filter((s) => s !== '')
-      .map(encodeURIComponent)
-      .join('/');
-    const reqPath = `/lookup-file-id/${encoded}`;
-    const res = await this.#http.request({ method: 'POST', path: reqPath });
-    return createdId('oneprovider', 'POST', reqPath, res, 'fileId');
   }
 
   // -- QoS and transfers ------------------------------------------------------------------------
@@ -158,26 +134,6 @@ export class OneproviderApi {
   async getQosRequirement(qosRequirementId: string): Promise<QosRequirement> {
     const res = await this.#http.request<QosRequirement>({ method: 'GET', path: urlPath`/qos_requirements/${qosRequirementId}` });
     return { ...res.data, qosRequirementId: res.data.qosRequirementId ?? qosRequirementId };
-  }
-
-  /** `DELETE /qos_requirements/{id}` (replicas stay, unprotected). */
-  async deleteQosRequirement(qosRequirementId: string): Promise<void> {
-    await this.#http.request({ method: 'DELETE', path: urlPath`/qos_requirements/${qosRequirementId}` });
-  }
-
-  /** `POST /transfers` → transferId. */
-  async createTransfer(req: CreateTransferRequest): Promise<string> {
-    const path = '/transfers';
-    if ((req.type === 'replication' || req.type === 'migration') && !req.replicatingProviderId) {
-      throw new OnedataValidationError('missingRequiredValue', `a ${req.type} needs "replicatingProviderId"`, 'replicatingProviderId');
-    }
-    if ((req.type === 'eviction' || req.type === 'migration') && !req.evictingProviderId) {
-      throw new OnedataValidationError('missingRequiredValue', `a ${req.type} needs "evictingProviderId"`, 'evictingProviderId');
-    }
-    const body: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(req)) if (v !== undefined) body[k] = v;
-    const res = await this.#http.request({ method: 'POST', path, body });
-    return createdId('oneprovider', 'POST', path, res, 'transferId');
   }
 
   /** `GET /transfers/{id}`. */

@@ -174,11 +174,6 @@ export class OnezoneApi {
     });
   }
 
-  /** `DELETE /spaces/{id}/groups/{gid}`. */
-  async removeGroupFromSpace(spaceId: string, groupId: string): Promise<void> {
-    await this.#http.request({ method: 'DELETE', path: urlPath`/spaces/${spaceId}/groups/${groupId}` });
-  }
-
   // -- tokens -----------------------------------------------------------------------------------
 
   /**
@@ -287,12 +282,6 @@ export class OnezoneApi {
   /** `GET /tokens/named/{id}`. */
   async getNamedToken(tokenId: string): Promise<NamedToken> {
     return toNamedToken((await this.#http.request({ method: 'GET', path: urlPath`/tokens/named/${tokenId}` })).data);
-  }
-
-  /** `GET /user/tokens/named` (or `/users/{id}/tokens/named`): token ids. */
-  async listNamedTokens(ownerUserId?: string): Promise<string[]> {
-    const path = ownerUserId ? urlPath`/users/${ownerUserId}/tokens/named` : '/user/tokens/named';
-    return listOf((await this.#http.request({ method: 'GET', path })).data, 'tokens');
   }
 
   /** `DELETE /tokens/named/{id}`. */

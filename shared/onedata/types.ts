@@ -262,17 +262,6 @@ export interface QosSummary {
   status: 'fulfilled' | 'pending' | 'impossible' | string;
 }
 
-interface TransferBase {
-  type: 'replication' | 'eviction' | 'migration';
-  replicatingProviderId?: string;
-  evictingProviderId?: string;
-  callback?: string;
-}
-
-export type CreateTransferRequest =
-  | (TransferBase & { dataSourceType: 'file'; fileId: string })
-  | (TransferBase & { dataSourceType: 'view'; spaceId: string; viewName: string; queryViewParams?: Record<string, unknown> });
-
 export interface TransferStatus {
   type: string;
   transferStatus: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError, isPosixError, waitUntilProviderSeesSpace } from '../../shared/onedata/index.ts';
 import { supportedSpace, visibleSpace, useSim, failure } from './onedata-sim-fixture.ts';
+import { apiFor } from './simulator-helpers.ts';
 
 const ctx = useSim();
 
@@ -61,9 +62,6 @@ describe('Oneprovider client against the simulator', () => {
     expect(String(attrs.type).toUpperCase()).toBe('DIR');
   });
 
-  // lookupFileId is covered by unit tests only: the simulator does not implement
-  // POST /lookup-file-id (listed under "Known differences" in docs/onedata-simulator.md).
-
   it('registering a file missing on the storage is 400 posix enoent; a present one gets its size', async () => {
     const { od, sim } = ctx;
     const { spaceId, storageId } = await visibleSpace(od, sim, { importMode: 'manual' });
@@ -86,7 +84,9 @@ describe('Oneprovider client against the simulator', () => {
     const { dirId } = await visibleSpace(od, sim);
     const doc = { title: 'Dataset', tags: ['a', 'b'], nested: { n: 1 } };
     await od.provider.setJsonMetadata(dirId, doc);
-    expect(await od.provider.getJsonMetadata(dirId)).toEqual(doc);
+    const read = await apiFor(sim).op('GET', `/data/${dirId}/metadata/json`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(doc);
   });
 
   it('creates, reads, updates and deletes a share of the space root', async () => {
@@ -138,18 +138,26 @@ describe('Oneprovider client against the simulator', () => {
     expect(['fulfilled', 'pending', 'impossible']).toContain(qos.status);
   });
 
-  it('creates and reads a replication transfer', async () => {
+  it('reads a replication transfer and lists it under the space', async () => {
     const { od, sim } = ctx;
     const { dirId, spaceId } = await visibleSpace(od, sim);
-    const transferId = await od.provider.createTransfer({
+    // The product never schedules a transfer itself (QoS does), so the test creates one directly.
+    const createdReply = await apiFor(sim).op('POST', '/transfers', {
       type: 'replication',
       dataSourceType: 'file',
       fileId: dirId,
       replicatingProviderId: sim.info.providerIds[0]!,
     });
+    expect(createdReply.status).toBe(201);
+    const transferId: string = createdReply.body.transferId;
     const t = await od.provider.getTransfer(transferId);
     expect(t.type).toBe('replication');
     expect(t.spaceId).toBe(spaceId);
     expect(typeof t.transferStatus).toBe('string');
+    // Listed in one of the three states; asked in the order a transfer moves through them, so a
+    // move between two calls cannot hide it.
+    const listed: string[] = [];
+    for (const state of ['waiting', 'ongoing', 'ended'] as const) listed.push(...(await od.provider.listSpaceTransfers(spaceId, state)));
+    expect(listed).toContain(transferId);
   });
 });

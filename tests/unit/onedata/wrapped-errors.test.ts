@@ -145,12 +145,11 @@ describe('classification of wrapped errors', () => {
     expect(lines.filter((l) => l.includes('retrying')).every((l) => l.includes('"errorId":"serviceUnavailable"'))).toBe(true);
   });
 
-  it('a wrapped notFound (404) is not found: getSpaceSupport throws it, forceStopImport says notRunning', async () => {
+  it('a wrapped notFound (404) is not found: getSpaceSupport throws it', async () => {
     const { panel } = await panelAnswering({ status: 404, body: onNodes(errorBody('notFound', 'The resource could not be found.')) });
     const e = await failure(panel.getSpaceSupport('nope'));
     expect(isNotFound(e)).toBe(true);
     expect(hasErrorId(e, 'notFound')).toBe(true);
-    expect(await panel.forceStopImport('nope')).toBe('notRunning');
   });
 
   it('force-start: a wrapped alreadyExists means the scan is running', async () => {
