@@ -50,6 +50,7 @@ export async function deleteDataset(deps: DeletionDeps, dataset: DatasetRef, rea
       metadata: NO_METADATA,
       name: lease.record.outputs.onedataName ?? dataset.name,
       mayHaveRunBefore: true,
+      confirmLease: () => lease.confirm(),
       log,
       outputs: lease.record.outputs,
     };

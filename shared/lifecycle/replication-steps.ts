@@ -5,12 +5,12 @@
  * the provisioning saga, or on their own (same runner, this list) when a provisioned dataset's file
  * asks for replication later. Following the requirement's fulfilment is the lifecycle pass's job.
  */
-import { hasErrorId, isTransient } from '../onedata/index.ts';
+import { hasErrorId } from '../onedata/index.ts';
 import type { SagaRun } from '../provisioning/context.ts';
 import { PermanentProvisioningError } from '../provisioning/errors.ts';
+import { createOnce } from '../provisioning/create-once.ts';
 import { STEP } from '../provisioning/step-names.ts';
 import type { StepDef } from '../provisioning/steps.ts';
-import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import type { ProvisioningOutputs, ReplicaSupport } from '../state/dataset-state.ts';
 import { chooseReplicaProviders, ReplicationRequestError, replicationRequest, type ReplicationRequest } from './replication-request.ts';
 
@@ -85,23 +85,17 @@ async function addQosRequirement(run: SagaRun): Promise<Partial<ProvisioningOutp
   const fileId = run.outputs.rootFileId!;
   const expression = run.deps.config.dataReplication.qosExpression;
   const replicasNum = request.replicas;
-  let mayExist = run.mayHaveRunBefore;
-  const qosRequirementId = await withRetry(
+  const qosRequirementId = await createOnce(
+    run,
+    'QoS requirement',
     async () => {
-      if (mayExist) {
-        for (const id of Object.keys((await provider.getQosSummary(fileId)).requirements ?? {})) {
-          const q = await provider.getQosRequirement(id);
-          if (q.fileId === fileId && q.expression === expression && q.replicasNum === replicasNum) return id;
-        }
+      for (const id of Object.keys((await provider.getQosSummary(fileId)).requirements ?? {})) {
+        const q = await provider.getQosRequirement(id);
+        if (q.fileId === fileId && q.expression === expression && q.replicasNum === replicasNum) return id;
       }
-      try {
-        return await provider.addQosRequirement({ fileId, expression, replicasNum }, { retry: false });
-      } catch (e) {
-        if (isTransient(e)) mayExist = true;
-        throw e;
-      }
+      return undefined;
     },
-    { ...RETRY_PRESETS.onedataCreate, retries: run.deps.config.onedata.retries, isRetryable: isTransient },
+    () => provider.addQosRequirement({ fileId, expression, replicasNum }, { retry: false }),
   );
   return { qosRequirementId, qosExpression: expression, replicasNum };
 }

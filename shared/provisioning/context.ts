@@ -60,6 +60,11 @@ export interface SagaRun {
    * the common path makes no lookup calls.
    */
   mayHaveRunBefore: boolean;
+  /**
+   * Resolves while this worker holds the dataset's lease (DatasetLease.confirm), throws
+   * LeaseLostError once another has it: called right before every unguarded create.
+   */
+  confirmLease: () => Promise<void>;
   log: Logger;
   outputs: ProvisioningOutputs;
 }

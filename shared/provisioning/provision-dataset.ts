@@ -97,7 +97,16 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       s.metadataFile = metadata.fileName;
       s.outputs.onedataName = name;
     });
-    const run: SagaRun = { deps, record: lease.versioned, metadata, name, mayHaveRunBefore: lease.record.attempts > 1, log, outputs: lease.record.outputs };
+    const run: SagaRun = {
+      deps,
+      record: lease.versioned,
+      metadata,
+      name,
+      mayHaveRunBefore: lease.record.attempts > 1,
+      confirmLease: () => lease.confirm(),
+      log,
+      outputs: lease.record.outputs,
+    };
 
     if (lease.record.status === 'provisioned') return await refresh(run, lease, metadata, log);
 

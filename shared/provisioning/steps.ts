@@ -1,7 +1,6 @@
-import { hasErrorId, isTransient, waitUntilProviderSeesSpace, type NamedToken } from '../onedata/index.ts';
+import { hasErrorId, waitUntilProviderSeesSpace, type NamedToken } from '../onedata/index.ts';
 import type { Publication } from '../metadata/publication.ts';
 import { registerSecret } from '../log/index.ts';
-import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
@@ -9,6 +8,7 @@ import { PermanentProvisioningError } from './errors.ts';
 import { datasetPublication, publishMetadata } from './publish-metadata.ts';
 import { STEP } from './step-names.ts';
 import { writeAccessInfo } from './access-info-write.ts';
+import { createOnce } from './create-once.ts';
 import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
 
 /**
@@ -67,32 +67,6 @@ export const spaceSeed = (run: SagaRun): string => {
   const g = run.record.state.generation;
   return g ? `s3od:${run.record.state.dataset.id}:${g}` : `s3od:${run.record.state.dataset.id}`;
 };
-
-/**
- * Create-or-adopt for objects without a server-side guard. The create call itself is sent once
- * (no client retry): if its answer is lost, the object may exist, so the next try looks first.
- */
-async function createOnce<T>(run: SagaRun, what: string, lookup: () => Promise<T | undefined>, create: () => Promise<T>): Promise<T> {
-  let mayExist = run.mayHaveRunBefore;
-  return withRetry(
-    async () => {
-      if (mayExist) {
-        const found = await lookup();
-        if (found !== undefined) {
-          run.log.info(`${what} found from an earlier attempt; adopting it`);
-          return found;
-        }
-      }
-      try {
-        return await create();
-      } catch (e) {
-        if (isTransient(e)) mayExist = true;
-        throw e;
-      }
-    },
-    { ...RETRY_PRESETS.onedataCreate, retries: run.deps.config.onedata.retries, isRetryable: isTransient },
-  );
-}
 
 async function createSpace(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   const { zone } = run.deps.onedata;

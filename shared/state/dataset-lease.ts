@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatasetRef } from '../dataset/ref.ts';
 import type { DatasetState } from './dataset-state.ts';
-import type { StateStore, VersionedState } from './state-store.ts';
+import { LeaseLostError, type StateStore, type VersionedState } from './state-store.ts';
 
 /** The lease of another worker that holds the dataset now. */
 export type BusyLease = NonNullable<DatasetState['lease']>;
@@ -25,6 +25,8 @@ export interface AcquireOptions {
  *   lease;
  * - `stage(edit)` applies an edit that the next save writes (no write of its own);
  * - `keepAlive()` renews the lease at a third of its length while long steps run;
+ * - `confirm()` makes sure the lease is still this worker's, for at least half its length, right
+ *   before a create that Onedata does not guard (see confirm);
  * - `release(edit)` writes the last edits without the lease.
  *
  * A save that finds the lease taken by another owner fails with LeaseLostError (StateStore.save).
@@ -33,6 +35,10 @@ export class DatasetLease {
   private current: VersionedState;
   private chain: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  /** When the lease last written (and acknowledged) runs out, in ms since the epoch. */
+  private heldUntilMs: number;
+  /** Set once a write found the lease taken by another worker: nothing more may be done. */
+  private lost: LeaseLostError | undefined;
 
   private constructor(
     private readonly states: StateStore,
@@ -40,6 +46,7 @@ export class DatasetLease {
     private readonly ttlMs: number,
   ) {
     this.current = leased;
+    this.heldUntilMs = expiryOf(leased);
   }
 
   static async acquire(states: StateStore, dataset: DatasetRef, options: AcquireOptions): Promise<DatasetLease | { busy: BusyLease }> {
@@ -68,7 +75,14 @@ export class DatasetLease {
     const write = this.chain.then(async () => {
       this.queued = undefined;
       this.states.renew(this.current, this.ttlMs);
-      this.current = await this.states.save(this.current);
+      const expiresAt = expiryOf(this.current);
+      try {
+        this.current = await this.states.save(this.current);
+      } catch (e) {
+        if (e instanceof LeaseLostError) this.lost = e;
+        throw e;
+      }
+      this.heldUntilMs = expiresAt;
     });
     this.queued = write;
     this.chain = write;
@@ -82,6 +96,19 @@ export class DatasetLease {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Resolves if this worker still holds the lease for at least half its length, renewing it first
+   * when less is left; throws LeaseLostError once another worker has it. A step calls it right
+   * before a create that Onedata has no guard against (a storage, group, share, QoS requirement):
+   * a worker whose lease ran out while it waited (a stalled event loop, a long backoff) must not
+   * create beside the worker that took over, whose lookup could not yet see the object.
+   */
+  async confirm(): Promise<void> {
+    if (this.lost) throw this.lost;
+    if (this.heldUntilMs - this.states.now().getTime() >= this.ttlMs / 2) return;
+    await this.save();
+  }
+
   /** Waits for the writes under way (their failure is someone else's to report). */
   async settle(): Promise<void> {
     await this.chain.catch(() => undefined);
@@ -93,4 +120,10 @@ export class DatasetLease {
       delete s.lease;
     });
   }
+}
+
+/** The expiry written in a record's lease (0 when it has none: confirm then renews). */
+function expiryOf(v: VersionedState): number {
+  const at = v.state.lease?.expiresAt;
+  return at ? Date.parse(at) : 0;
 }

@@ -23,7 +23,8 @@ export interface VersionedState {
 export class StateStore {
   constructor(
     private readonly objects: ObjectStore,
-    private readonly now: () => Date = () => new Date(),
+    /** The clock of lease expiries (tests move it). */
+    readonly now: () => Date = () => new Date(),
   ) {}
 
   key(datasetId: string): string {
@@ -79,7 +80,9 @@ export class StateStore {
       async () => {
         if (lostRace) {
           const latest = await this.read(current.state.dataset.id);
-          if (!latest || (owner !== undefined && latest.state.lease?.owner !== owner && latest.state.lease !== undefined)) {
+          // A record without a lease counts as lost too: the worker that took over has released it
+          // meanwhile (only a release, whose own write carries no owner, may find it gone).
+          if (!latest || (owner !== undefined && latest.state.lease?.owner !== owner)) {
             throw new LeaseLostError(`the lease on ${current.state.dataset.prefix} passed to another worker`);
           }
           current.state.import = latest.state.import;

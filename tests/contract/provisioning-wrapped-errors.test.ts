@@ -47,6 +47,7 @@ restAccess: { onezone: { host: ${sim.url} }, oneproviders: [{ host: ${sim.url} }
     name: 'Run1',
     // The step does not know the earlier support happened (its answer was lost before being recorded).
     mayHaveRunBefore: false,
+    confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
   } as SagaRun;

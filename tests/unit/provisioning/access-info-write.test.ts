@@ -41,6 +41,7 @@ function setUp(opts: { configExtra?: string; text?: string } = {}) {
     metadata: { key: KEY, fileName: 'SPA.yml', etag, text: parsed.text, doc: parsed.doc },
     name: 'Run1',
     mayHaveRunBefore: false,
+    confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
 import { parseConfig, type S3odConfig } from '../../../shared/config/index.ts';
 import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
@@ -8,7 +8,7 @@ import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';
 import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import type { ImportListingJob, ProvisionJob } from '../../../shared/queue/jobs.ts';
-import { StateStore } from '../../../shared/state/state-store.ts';
+import { LeaseLostError, StateStore } from '../../../shared/state/state-store.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
 
 /**
@@ -226,6 +226,49 @@ describe('provisionDataset', () => {
       expect(second.filter((c) => re.test(c))).toEqual([]);
     }
     expect(simCounts()).toMatchObject({ spaces: 1, shares: 1 });
+  });
+
+  it('a worker stalled past its lease, while another took over and finished, creates no second share', async () => {
+    // Guards: the lease check right before each unguarded create (create-once.ts) and a released
+    // lease counting as lost (state-store.ts). Without them worker A, on its first attempt (no
+    // lookup before creating), adds a second share beside the one worker B created.
+    const { deps, objects } = setUp();
+    const { ds, job } = upload(objects);
+    let nowMs = Date.now();
+    const clock = () => new Date(nowMs);
+    const recordOfA = () => JSON.parse(objects.text(`.s3od/state/${ds.id}.json`) ?? '{}') as { completedSteps?: Record<string, string> };
+    const provider = deps.onedata.provider;
+    let outcomeOfB: string | undefined;
+    // A stalls in its wait for the provider, once nothing else of it is in flight: meanwhile its
+    // lease runs out and B provisions the dataset from A's record.
+    const stalling = new Proxy(provider, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop !== 'getSpace') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const answer = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (outcomeOfB === undefined) {
+            await vi.waitFor(() =>
+              expect(Object.keys(recordOfA().completedSteps ?? {})).toEqual(expect.arrayContaining(['create-invite-token', 'add-group-to-space'])),
+            );
+            nowMs += 31_000;
+            outcomeOfB = await provisionDataset(job, { ...deps, states: new StateStore(objects, clock) }, { receiveCount: 2 });
+          }
+          return answer;
+        };
+      },
+    });
+    const depsOfA = { ...deps, states: new StateStore(objects, clock), onedata: { ...deps.onedata, provider: stalling } };
+    await expect(provisionDataset(job, depsOfA, { receiveCount: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+    expect(outcomeOfB).toBe('provisioned');
+    // The fault happened: B took over (a second attempt) and A tried to go on after it.
+    const record = (await deps.states.read(ds.id))!.state;
+    expect(record.attempts).toBe(2);
+    expect(record.status).toBe('provisioned');
+    expect(record.lease).toBeUndefined();
+    expect(simCounts()).toMatchObject({ spaces: 1, storages: 1, groups: 3, shares: 1 }); // groups: the manager and user groups, and the dataset's
+    expect(sim.requests().filter((r) => r.method === 'POST' && /\/shares$/.test(r.path))).toHaveLength(1);
   });
 
   it('a metadata file gone before the run: skipped, the dataset back to pending', async () => {

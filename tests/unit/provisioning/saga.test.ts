@@ -17,6 +17,7 @@ function fakeRun(completed: Record<string, string> = {}): SagaRun {
     metadata: { key: 'd/Run1/SPA.yml', fileName: 'SPA.yml', etag: 'm', text: '', doc: {} },
     name: 'Run1',
     mayHaveRunBefore: false,
+    confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
   };

@@ -7,6 +7,7 @@ import type { SagaRun } from '../../../shared/provisioning/context.ts';
 import { PermanentProvisioningError } from '../../../shared/provisioning/errors.ts';
 import { PROVISIONING_STEPS } from '../../../shared/provisioning/steps.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
+import { LeaseLostError } from '../../../shared/state/state-store.ts';
 
 /** Unit tests of each provisioning step against a fake Onedata client (no network). */
 const INVITE_TOKEN_CONFIG = 'inviteToken: { usageLimit: 5, validForSeconds: 3600 }\n';
@@ -15,7 +16,7 @@ const odError = (id: string, status = 400) => new OnedataError({ service: 'onezo
 
 function runWith(
   onedata: Partial<{ zone: object; provider: object; panel: object }>,
-  opts: { configExtra?: string; mayHaveRunBefore?: boolean; enqueueListing?: () => Promise<void> } = {},
+  opts: { configExtra?: string; mayHaveRunBefore?: boolean; enqueueListing?: () => Promise<void>; confirmLease?: () => Promise<void> } = {},
 ): SagaRun {
   const config = testConfig(INVITE_TOKEN_CONFIG + (opts.configExtra ?? ''));
   const state = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));
@@ -39,6 +40,7 @@ function runWith(
     },
     name: 'Run1',
     mayHaveRunBefore: opts.mayHaveRunBefore ?? false,
+    confirmLease: opts.confirmLease ?? (async () => undefined),
     log: createLogger({ test: true }),
     outputs: state.outputs,
   };
@@ -371,5 +373,28 @@ describe('start-import', () => {
     posix.outputs.spaceId = 'sp1';
     expect(await step('start-import').run(posix)).toEqual({ importStarted: true });
     expect(forceStartImport).toHaveBeenCalledWith('sp1');
+  });
+});
+
+describe('a worker whose lease passed to another (a stall longer than the lease)', () => {
+  // Guards: the lease check right before each unguarded create (create-once.ts). Without it the
+  // stale worker sends its create beside the worker that took over: a second storage, group,
+  // share or QoS requirement, since its first attempt does not look first.
+  const lost = async () => {
+    throw new LeaseLostError('the lease on datasets/Run1 passed to another worker');
+  };
+  const cases: [string, (create: () => Promise<string>) => Partial<{ zone: object; provider: object; panel: object }>][] = [
+    ['create-storage', (create) => ({ panel: { createStorage: create } })],
+    ['create-group', (create) => ({ zone: { createChildGroup: create } })],
+    ['create-share', (create) => ({ provider: { createShare: create } })],
+    ['add-qos-requirement', (create) => ({ provider: { addQosRequirement: create } })],
+  ];
+  it.each(cases)('%s: creates nothing and fails with LeaseLostError', async (name, fakes) => {
+    const create = vi.fn(async () => 'created');
+    const run = runWith(fakes(create), { confirmLease: lost });
+    Object.assign(run.outputs, { spaceId: 'sp1', rootFileId: 'root1' });
+    run.metadata.doc = { ...run.metadata.doc, Replication: { Replicas: 2 } };
+    await expect(step(name).run(run)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(create).not.toHaveBeenCalled();
   });
 });
