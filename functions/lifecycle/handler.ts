@@ -27,6 +27,7 @@ export const handler = middy<{ prefix?: string } | undefined, LifecycleReport>()
       providers: onedataProviders(rt),
       log: logger,
       now: () => new Date(),
+      ...(mailer ? { mailer } : {}),
       // Each event is a log line an alert can match, and mail when email is enabled (docs/notifications.md).
       notify: async (e, lease) => {
         logger.info('lifecycle event', { ...e });

@@ -3,6 +3,7 @@
  * names where the meaning is the same, and s3od's own `lifecycle` section.
  */
 import { DURATION_HINT, parseDuration } from '../lifecycle/duration.ts';
+import { embargoEnd } from '../lifecycle/embargo.ts';
 import type { Reader } from './reader.ts';
 import type { S3odConfig } from './schema.ts';
 
@@ -46,7 +47,14 @@ export function readLifecycle(r: Reader): S3odConfig['lifecycle'] {
     const d = parseDuration(t);
     if (!d || d.kind !== 'after') r.problem(`lifecycle.timeBeforeAction[${i}]`, 'must be a duration like "7d" or "2h"');
   });
+  const embargo = r.string('lifecycle.embargo', 'none').trim();
+  try {
+    embargoEnd(embargo, new Date(0), 'lifecycle.embargo');
+  } catch (e) {
+    r.problem('lifecycle.embargo', (e as Error).message.replace(/^lifecycle\.embargo /, ''));
+  }
   return {
+    embargo,
     retention: duration(r, 'lifecycle.retention', 'never'),
     onMetadataRemoved: onMetadataRemoved === 'delete' ? 'delete' : 'record',
     timeBeforeAction: reminders,

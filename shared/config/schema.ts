@@ -73,6 +73,8 @@ export interface S3odConfig {
     onMetadataRemoved: 'record' | 'delete';
     /** Reminder offsets before expiry (fs2od's `timeBeforeAction` grammar). */
     timeBeforeAction: string[];
+    /** Default embargo before publication (shared/lifecycle/embargo.ts): a date, a duration from first seen, or `none`. */
+    embargo: string;
   };
   /** Email (docs/notifications.md): fs2od's `messaging` keys; the SMTP password is S3OD_SMTP_PASSWORD. */
   messaging: {

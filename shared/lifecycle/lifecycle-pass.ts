@@ -20,6 +20,12 @@ import type { StateStore } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
+import type { Mailer } from '../notifications/transport.ts';
+import type { SagaRun } from '../provisioning/context.ts';
+import { writeAccessInfo } from '../provisioning/access-info-write.ts';
+import { followEmbargo } from '../provisioning/embargo-gate.ts';
+import { notifyDatasetReady } from '../provisioning/notify-ready.ts';
+import { SHARE_STEP } from '../provisioning/steps.ts';
 import { deleteDataset } from './delete-dataset.ts';
 import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
@@ -48,6 +54,8 @@ export interface LifecycleDeps {
   now: () => Date;
   /** Called under the dataset's lease, which it receives: mail records what it sent in the record (shared/notifications). */
   notify?: (e: LifecycleEvent, lease: DatasetLease) => Promise<void>;
+  /** The SMTP mailer when email is enabled: the "dataset published" mail when an embargo ends. */
+  mailer?: Mailer;
 }
 
 export interface LifecycleReport {
@@ -65,6 +73,8 @@ export interface LifecycleReport {
   cancelled: number;
   metadataRemoved: number;
   deleted: number;
+  /** Datasets whose embargo ended: shared this pass. */
+  published: number;
   errors: number;
 }
 
@@ -83,6 +93,7 @@ export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string)
     cancelled: 0,
     metadataRemoved: 0,
     deleted: 0,
+    published: 0,
     errors: 0,
   };
   const classifier = new KeyClassifier(deps.config);
@@ -125,6 +136,7 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
       if (result.outcome === 'deleted') report.deleted++;
       return;
     }
+    await publishAfterEmbargo(deps, lease, report, log);
     await followReplication(deps, lease, report);
     await runExpiry(deps, lease, report, log);
     await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
@@ -135,6 +147,44 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
     throw e;
   } finally {
     stop();
+  }
+}
+
+/**
+ * An embargo whose recorded end has passed: the file is read again (its date may have moved, an
+ * event not yet handled) and followed like a changed file (embargo-gate.ts): the share is created
+ * only if the file, as it is now, lets it; our section gets the PublicURL (or the new date); the
+ * people are mailed. Datasets with a share, or an end still ahead, cost nothing.
+ */
+async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, log: Logger): Promise<void> {
+  const s = lease.record;
+  if (s.outputs.shareId || !s.outputs.embargoedUntil || Date.parse(s.outputs.embargoedUntil) > deps.now().getTime()) return;
+  const key = s.metadataFile ? `${s.dataset.prefix}/${s.metadataFile}` : undefined;
+  const file = key ? await readMetadataFile(deps.objects, deps.config, key) : undefined;
+  if (!key || !file?.ok) {
+    log.warn('the embargo has ended but the metadata file cannot be read; the share waits for a readable file', {
+      reason: file && !file.ok ? file.error.message : 'no metadata file',
+    });
+    return;
+  }
+  const run: SagaRun = {
+    deps: { ...deps, enqueueListing: async () => undefined, ...(deps.mailer ? { mailer: deps.mailer } : {}) },
+    record: lease.versioned,
+    metadata: { key, fileName: s.metadataFile!, etag: file.etag, text: file.text, doc: file.doc },
+    name: s.outputs.onedataName ?? s.dataset.name,
+    // A pass that died after the create looks for its share first.
+    mayHaveRunBefore: true,
+    confirmLease: () => lease.confirm(),
+    log,
+    outputs: s.outputs,
+  };
+  const outcome = await followEmbargo(run, lease, SHARE_STEP);
+  if (outcome === 'unchanged') return;
+  const etag = await writeAccessInfo(run);
+  if (etag) lease.stage((r) => void (r.metadataEtag = etag));
+  if (outcome === 'published') {
+    report.published++;
+    await notifyDatasetReady(run, lease);
   }
 }
 

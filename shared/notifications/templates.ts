@@ -8,11 +8,12 @@
  * The subject rule (fs2od's, kept): the first line of the text template is the subject when the
  * second line is blank; the body is the rest. A template without that shape gets `DEFAULT_SUBJECT`.
  */
+import { DATASET_PUBLISHED_EN, DATASET_PUBLISHED_SK } from './templates/dataset-published.ts';
 import { DATASET_READY_EN, DATASET_READY_SK } from './templates/dataset-ready.ts';
 import { EXPIRED_EN, EXPIRED_SK, EXPIRY_SCHEDULED_EN, EXPIRY_SCHEDULED_SK, REMINDER_EN, REMINDER_SK } from './templates/expiry.ts';
 import { FAILURE_EN, FAILURE_SK } from './templates/failure.ts';
 
-export type MailEvent = 'dataset ready' | 'expiry scheduled' | 'reminder due' | 'expired' | 'provisioning failed';
+export type MailEvent = 'dataset ready' | 'dataset published' | 'expiry scheduled' | 'reminder due' | 'expired' | 'provisioning failed';
 
 export interface Template {
   text: string;
@@ -22,6 +23,7 @@ export interface Template {
 /** The variables each event supplies; a template may use any of them and no other. */
 export const EVENT_VARIABLES: Record<MailEvent, readonly string[]> = {
   'dataset ready': ['space_name', 'space_id', 'space_path', 'onezone_url', 'public_url', 'invite_token', 'now'],
+  'dataset published': ['space_name', 'space_id', 'space_path', 'onezone_url', 'public_url', 'now'],
   'expiry scheduled': ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'now'],
   'reminder due': ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'before', 'now'],
   expired: ['space_name', 'space_id', 'space_path', 'public_url', 'date', 'now'],
@@ -30,6 +32,7 @@ export const EVENT_VARIABLES: Record<MailEvent, readonly string[]> = {
 
 const TEMPLATES: Record<MailEvent, Record<string, Template>> = {
   'dataset ready': { en: DATASET_READY_EN, sk: DATASET_READY_SK },
+  'dataset published': { en: DATASET_PUBLISHED_EN, sk: DATASET_PUBLISHED_SK },
   'expiry scheduled': { en: EXPIRY_SCHEDULED_EN, sk: EXPIRY_SCHEDULED_SK },
   'reminder due': { en: REMINDER_EN, sk: REMINDER_SK },
   expired: { en: EXPIRED_EN, sk: EXPIRED_SK },

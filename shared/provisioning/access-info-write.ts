@@ -4,6 +4,7 @@ import { readMetadataFile, type MetadataFile } from '../metadata/read-file.ts';
 import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import { PreconditionFailedError } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
+import { embargoNotice } from '../lifecycle/embargo.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 
@@ -21,16 +22,19 @@ export function accessInfoValues(run: SagaRun): AccessInfoValues {
   return recordedAccessInfoValues(run.deps.config, run.outputs);
 }
 
-/** The four access values as recorded for a dataset (what the write-back wrote, or writes). */
+/**
+ * The four access values as recorded for a dataset (what the write-back wrote, or writes). While
+ * an embargo holds the share back, `PublicURL` says until when instead (shared/lifecycle/embargo.ts).
+ */
 export function recordedAccessInfoValues(
   config: SagaRun['deps']['config'],
-  o: Pick<SagaRun['outputs'], 'spaceId' | 'inviteToken' | 'publicUrl'>,
+  o: Pick<SagaRun['outputs'], 'spaceId' | 'inviteToken' | 'publicUrl' | 'embargoedUntil'>,
 ): AccessInfoValues {
   return {
     onezone: config.restAccess.onezone.host,
     space: o.spaceId!,
     inviteToken: writtenInviteToken(config, o.inviteToken)!,
-    publicURL: o.publicUrl!,
+    publicURL: o.publicUrl ?? (o.embargoedUntil ? embargoNotice(o.embargoedUntil) : undefined)!,
   };
 }
 

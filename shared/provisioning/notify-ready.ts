@@ -1,10 +1,12 @@
-import { sendDatasetReady } from '../notifications/dataset-ready.ts';
+import { sendDatasetPublished, sendDatasetReady } from '../notifications/dataset-ready.ts';
 import { lifecycleMailHook, owedLifecycleEvents } from '../notifications/lifecycle-mail.ts';
 import type { LedgerHolder } from '../notifications/deliver.ts';
 import type { MailEvent } from '../notifications/templates.ts';
 import type { SagaRun } from './context.ts';
 
 export const READY_EVENT: MailEvent = 'dataset ready';
+/** The embargo ended and the share exists (embargo-gate.ts). */
+export const PUBLISHED_EVENT: MailEvent = 'dataset published';
 
 /**
  * The "dataset ready" mail, under the run's lease (the ledger's exactly-once rests on it), when the
@@ -26,17 +28,18 @@ export async function notifyDatasetReady(run: SagaRun, holder: LedgerHolder): Pr
     ...(deps.now ? { now: deps.now } : {}),
   });
   for (const e of owedLifecycleEvents(holder.record)) await hook(e, holder).catch((err) => run.log.warn('lifecycle mail not handled', { error: err }));
-  if (!holder.record.mailDue?.includes(READY_EVENT)) return;
-  try {
-    const report = await sendDatasetReady(
-      { mailer: deps.mailer, email: deps.config.messaging.email, log: run.log, ...(deps.now ? { now: deps.now } : {}) },
-      deps.config,
-      holder,
-      run.metadata.doc,
-    );
-    // Still owed while a recipient failed with attempts left: the next run (s3od retry, the lifecycle pass) sends again.
-    if (report.stillOwed === 0) await holder.save((s) => void (s.mailDue = s.mailDue?.filter((e) => e !== READY_EVENT)));
-  } catch (e) {
-    run.log.warn('dataset ready mail not handled', { error: e });
+  const mailDeps = { mailer: deps.mailer, email: deps.config.messaging.email, log: run.log, ...(deps.now ? { now: deps.now } : {}) };
+  for (const [event, send] of [
+    [READY_EVENT, sendDatasetReady],
+    [PUBLISHED_EVENT, sendDatasetPublished],
+  ] as const) {
+    if (!holder.record.mailDue?.includes(event)) continue;
+    try {
+      const report = await send(mailDeps, deps.config, holder, run.metadata.doc);
+      // Still owed while a recipient failed with attempts left: the next run (s3od retry, the lifecycle pass) sends again.
+      if (report.stillOwed === 0) await holder.save((s) => void (s.mailDue = s.mailDue?.filter((e) => e !== event)));
+    } catch (e) {
+      run.log.warn(`${event} mail not handled`, { error: e });
+    }
   }
 }

@@ -18,8 +18,9 @@ import { publishMetadata } from './publish-metadata.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { BEFORE_STEPS, STEP } from './step-names.ts';
 import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-steps.ts';
-import { PROVISIONING_STEPS, publication } from './steps.ts';
-import { accessInfoKey, accessInfoValues, writeAccessInfo, writtenInviteToken } from './access-info-write.ts';
+import { PROVISIONING_STEPS, publication, SHARE_STEP } from './steps.ts';
+import { accessInfoKey, accessInfoValues, recordedAccessInfoValues, writeAccessInfo } from './access-info-write.ts';
+import { followEmbargo } from './embargo-gate.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
 import { notifyFailure } from './notify-failure.ts';
 
@@ -279,16 +280,12 @@ async function recordFailure(
 /** Whether the job's version of the metadata file already holds the access information recorded. */
 async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJob, state: DatasetState): Promise<boolean> {
   const o = state.outputs;
-  if (!job.etag || !o.publicUrl || !o.spaceId || !o.inviteToken) return false;
+  if (!job.etag || !(o.publicUrl || o.embargoedUntil) || !o.spaceId || !o.inviteToken) return false;
   const file = await readMetadataFile(deps.objects, deps.config, `${job.dataset.prefix}/${job.metadataFile}`).catch(() => undefined);
   if (!file || file.etag !== job.etag || !file.ok) return false;
   const a = readAccessInfo(file.doc, deps.config.metadataFileTags);
-  return (
-    a.space === o.spaceId &&
-    a.publicURL === o.publicUrl &&
-    a.inviteToken === writtenInviteToken(deps.config, o.inviteToken) &&
-    a.onezone === deps.config.restAccess.onezone.host
-  );
+  const v = recordedAccessInfoValues(deps.config, o);
+  return a.space === v.space && a.publicURL === v.publicURL && a.inviteToken === v.inviteToken && a.onezone === v.onezone;
 }
 
 /**
@@ -300,6 +297,8 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   const { config } = run.deps;
   let writtenEtag: string | undefined;
   let published: Pick<ProvisioningOutputs, 'publishedMetadataHash'> = {};
+  // First: a moved or ended embargo changes what our section says (below).
+  const embargo = await followEmbargo(run, lease, SHARE_STEP);
   const values = accessInfoValues(run);
   const inFile = accessInfoKey(run) === metadata.key ? readAccessInfo(metadata.doc, config.metadataFileTags) : undefined;
   const current =
@@ -324,7 +323,7 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
     s.metadataEtag ??= metadata.etag;
     Object.assign(s.outputs, published);
   });
-  return writtenEtag || published.publishedMetadataHash || replicated ? 'refreshed' : 'unchanged';
+  return writtenEtag || published.publishedMetadataHash || replicated || embargo !== 'unchanged' ? 'refreshed' : 'unchanged';
 }
 
 /**

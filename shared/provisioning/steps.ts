@@ -9,6 +9,7 @@ import { datasetPublication, publishMetadata } from './publish-metadata.ts';
 import { STEP } from './step-names.ts';
 import { writeAccessInfo } from './access-info-write.ts';
 import { createOnce } from './create-once.ts';
+import { embargoInForce } from './embargo-gate.ts';
 import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
 
 /**
@@ -60,6 +61,9 @@ export const PROVISIONING_STEPS: StepDef[] = [
   // Replication at creation (shared/lifecycle/replication-steps.ts), once the primary serves the space.
   ...REPLICATION_STEPS.map((s) => ({ ...s, needs: [...s.needs, STEP.waitForProvider, STEP.startImport] })),
 ];
+
+/** The share step alone: run again once an embargo is over (embargo-gate.ts). */
+export const SHARE_STEP: StepDef = PROVISIONING_STEPS.find((s) => s.name === STEP.createShare)!;
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
 export const spaceSeed = (run: SagaRun): string => {
@@ -255,7 +259,16 @@ export function publication(run: SagaRun): Publication {
   return datasetPublication(run.deps.config, run.metadata.doc, run.outputs, run.name);
 }
 
+/**
+ * The public share of the space root — unless an embargo holds it back (embargo-gate.ts): then
+ * only the embargo's end is recorded, and our section says until when instead of a PublicURL.
+ */
 async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+  const embargo = embargoInForce(run);
+  if (embargo) {
+    run.log.info('public share held back by an embargo', { until: embargo.until.toISOString(), source: embargo.source });
+    return { embargoedUntil: embargo.until.toISOString() };
+  }
   const { zone, provider } = run.deps.onedata;
   const rootFileId = run.outputs.rootFileId!;
   const shareId = await createOnce(
@@ -272,7 +285,7 @@ async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
     () => provider.createShare({ name: run.name, rootFileId, description: publication(run).shareDescription }, { retry: false }),
   );
   const share = await provider.getShare(shareId);
-  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: publication(run).hash };
+  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: publication(run).hash, embargoedUntil: undefined };
 }
 
 async function publishJsonMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {

@@ -18,6 +18,8 @@ export interface ProvisioningOutputs {
   rootFileId?: string;
   shareId?: string;
   publicUrl?: string;
+  /** While an embargo holds the share back: its end (ISO), as the file last said (shared/lifecycle/embargo.ts). */
+  embargoedUntil?: string;
   /** Hash of the metadata (without our section) last published as JSON metadata / share description. */
   publishedMetadataHash?: string;
   writtenBack?: boolean;

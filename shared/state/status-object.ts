@@ -32,6 +32,7 @@ export function renderStatusObject(state: DatasetState): string {
   if (state.status === 'provisioned') {
     body.space = state.outputs.spaceId;
     if (state.outputs.publicUrl) body.publicUrl = state.outputs.publicUrl;
+    else if (state.outputs.embargoedUntil) body.embargoedUntil = state.outputs.embargoedUntil;
     body.provisioned = state.provisionedAt;
   }
   if (state.lastError && state.status !== 'failed' && state.status !== 'provisioned') body.lastError = state.lastError.message;

@@ -44,9 +44,10 @@ ${CONFIG_HELP}`,
       const log = cliLogger(env.output, ctx.env.S3OD_LOG_LEVEL === 'debug' ? 'debug' : 'error');
       const email = ctx.config.messaging.email;
       // The same mail as the scheduled function sends: a pass run by hand is a pass.
-      const mail = email.enabled
+      const mailer = email.enabled ? smtpMailer(email, ctx.secrets().smtpPassword) : undefined;
+      const mail = mailer
         ? lifecycleMailHook({
-            mailer: smtpMailer(email, ctx.secrets().smtpPassword),
+            mailer,
             email,
             log,
             config: ctx.config,
@@ -64,6 +65,7 @@ ${CONFIG_HELP}`,
           providers: ctx.providers(),
           log,
           now: now ?? (() => new Date()),
+          ...(mailer ? { mailer } : {}),
           notify: async (e, lease) => {
             events.push(e);
             await mail?.(e, lease);
@@ -76,7 +78,7 @@ ${CONFIG_HELP}`,
         env.output.out(
           `${report.datasets} dataset(s): replication checked ${report.replicationChecked}, expiries scheduled ${report.expiriesScheduled}, reminders ${report.reminders}, ` +
             `waiting for replicas ${report.waitingForReplicas}, primary supports revoked ${report.primaryRevoked}, objects deleted ${report.objectsDeleted}, ` +
-            `expired ${report.expired}, cancelled ${report.cancelled}, metadata files removed ${report.metadataRemoved}, deleted ${report.deleted}, busy ${report.busy}, errors ${report.errors}`,
+            `expired ${report.expired}, cancelled ${report.cancelled}, published after embargo ${report.published}, metadata files removed ${report.metadataRemoved}, deleted ${report.deleted}, busy ${report.busy}, errors ${report.errors}`,
         );
         for (const e of events) env.output.out(`  ${e.dataset}: ${e.event}${e.removeAt ? ` (${e.removeAt})` : ''}${e.before ? `, ${e.before} before` : ''}`);
       }

@@ -112,7 +112,7 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
     ['storage', o.storageId],
     ['group', o.groupId],
     ['share', o.shareId],
-    ['public URL', o.publicUrl],
+    ['public URL', o.publicUrl ?? (o.embargoedUntil ? `none yet: embargoed until ${o.embargoedUntil}` : undefined)],
     [
       'invite token',
       o.inviteToken || o.inviteTokenId

@@ -37,7 +37,7 @@ describe('dataReplication and lifecycle config', () => {
       timeUntilRemoved: 'never',
       removeFromFilesystem: false,
     });
-    expect(c.lifecycle).toEqual({ retention: 'never', onMetadataRemoved: 'record', timeBeforeAction: [] });
+    expect(c.lifecycle).toEqual({ retention: 'never', onMetadataRemoved: 'record', timeBeforeAction: [], embargo: 'none' });
   });
 
   it("keeps fs2od's storageIds per provider, the primary first", () => {

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
-import { parseConfig, type S3odConfig } from '../../../shared/config/index.ts';
-import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
-import { createLogger } from '../../../shared/log/index.ts';
-import { createOnedataClient } from '../../../shared/onedata/index.ts';
-import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';
 import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
-import type { ImportListingJob, ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { LeaseLostError, StateStore } from '../../../shared/state/state-store.ts';
-import { MemoryObjects } from '../../helpers/memory-objects.ts';
+import { METADATA, provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
 
 /**
  * provisionDataset end to end in one process: the Onedata simulator on 127.0.0.1 (no latency)
@@ -17,8 +11,6 @@ import { MemoryObjects } from '../../helpers/memory-objects.ts';
  */
 type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
 let sim: Sim;
-const silent = createLogger({ test: true });
-const METADATA = 'Sample:\n  Name: apoferritin\nGrids: 3\n';
 
 beforeAll(async () => {
   sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
@@ -31,58 +23,8 @@ beforeEach(() => {
   sim.reset();
 });
 
-function setUp(extra = '', onedata = 'onedata: { retries: 1, providerPollMaxMs: 20 }') {
-  const config: S3odConfig = parseConfig(`
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: ${sim.info.managerGroupId}
-userGroupId: ${sim.info.userGroupId}
-serviceUserId: ${sim.info.serviceUserId}
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: "${sim.url}" }, oneproviders: [{ host: "${sim.url}" }] }
-provisioning: { leaseSeconds: 30, maxAttempts: 3 }
-${onedata}
-${extra}`);
-  const objects = new MemoryObjects();
-  const states = new StateStore(objects);
-  const listings: ImportListingJob[] = [];
-  const deps: ProvisioningDeps = {
-    config,
-    secrets: { onezoneToken: sim.info.token, oneproviderToken: sim.info.token },
-    onedata: createOnedataClient({
-      onezoneUrl: sim.url,
-      oneproviderUrl: sim.url,
-      onezoneToken: sim.info.token,
-      timeoutMs: 5000,
-      retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 },
-      logger: silent,
-    }),
-    objects,
-    states,
-    enqueueListing: async (job) => void listings.push(job),
-    log: silent,
-  };
-  return { deps, objects, states, listings };
-}
-
-function upload(objects: MemoryObjects, name = 'Run1', text = METADATA): { ds: DatasetRef; job: ProvisionJob } {
-  const ds = datasetRef('facility', 'datasets', name);
-  const etag = objects.seed(`${ds.prefix}/SPA.yml`, text);
-  return {
-    ds,
-    job: {
-      type: 'provision',
-      dataset: ds,
-      metadataFile: 'SPA.yml',
-      etag,
-      dedupKey: `p:${ds.id}:${etag}`,
-      correlationId: 'c1',
-      enqueuedAt: new Date().toISOString(),
-      reason: 'event',
-    },
-  };
-}
+const setUp = (extra?: string, onedata?: string) => provisioningFixture(sim, extra, onedata);
+const upload = uploadMetadata;
 
 const simCounts = () => (sim.state() as { counts: Record<string, number> }).counts;
 
