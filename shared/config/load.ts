@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
 import { registerSecret } from '../log/index.ts';
 import {
+  readDareg,
   readDatasetLayout,
   readMetadataLimits,
   readOnedataObjects,
@@ -18,7 +19,7 @@ import type { S3odConfig, S3odSecrets } from './schema.ts';
 
 export { ConfigError, type ConfigProblem } from './reader.ts';
 
-const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'dareg'];
+const TOLERATED_FS2OD_KEYS = ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions'];
 
 /**
  * Validates a parsed config document, section by section (read-sections.ts). Throws ConfigError
@@ -47,6 +48,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
     dataReplication: readDataReplication(r, restAccess, objects.implicitSpaceSize),
     lifecycle: readLifecycle(r),
     messaging: readMessaging(r),
+    dareg: readDareg(r),
   };
   // fs2od kept its reminder offsets under messaging.email; either place (or both) schedules them.
   config.lifecycle.timeBeforeAction = [...new Set([...config.lifecycle.timeBeforeAction, ...config.messaging.email.timeBeforeAction])];
@@ -89,6 +91,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): S3odSecrets {
     storageAccessKey: env.S3OD_STORAGE_ACCESS_KEY || undefined,
     storageSecretKey: env.S3OD_STORAGE_SECRET_KEY || undefined,
     smtpPassword: env.S3OD_SMTP_PASSWORD || undefined,
+    daregToken: env.S3OD_DAREG_TOKEN || undefined,
   };
   if (problems.length) throw new ConfigError(problems, 'environment');
   // The endpoint tokens are checked by the handlers (shared/events/webhook-auth.ts), never used
@@ -107,6 +110,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): S3odConfig 
   if (env.S3OD_CONFIG_YAML) cached = parseConfig(env.S3OD_CONFIG_YAML, 'S3OD_CONFIG_YAML');
   else if (env.S3OD_CONFIG) cached = loadConfigFile(env.S3OD_CONFIG);
   else throw new ConfigError([{ key: 'S3OD_CONFIG', message: 'environment variable is required: the path of the s3od YAML config file' }], 'environment');
+  // The one check that needs both the file and the environment: DAREG enabled without a token.
+  if (cached.dareg.enabled && !cached.dareg.token && !env.S3OD_DAREG_TOKEN) {
+    cached = undefined;
+    throw new ConfigError(
+      [{ key: 'dareg.token', message: 'DAREG is enabled but has no token: set S3OD_DAREG_TOKEN (or dareg.token in the config file)' }],
+      'configuration',
+    );
+  }
   return cached;
 }
 

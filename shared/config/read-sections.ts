@@ -1,5 +1,6 @@
 import { DEFAULT_TAGS, validateTags } from '../metadata/section.ts';
 import { DEFAULT_LIMITS, METADATA_CEILINGS } from '../metadata/types.ts';
+import { registerSecret } from '../log/index.ts';
 import type { Raw, Reader } from './reader.ts';
 import { READ_ONLY_SPACE_PRIVILEGES, type S3odConfig, type StorageModeName } from './schema.ts';
 
@@ -236,6 +237,28 @@ export function readMetadataLimits(r: Reader): S3odConfig['limits'] {
     );
   }
   return limits;
+}
+
+/**
+ * DAREG, the dataset register (fs2od's keys; docs/dareg.md). The host gets `https://` when it has
+ * no scheme, as fs2od did. The token may be in the file (fs2od kept it there) or in
+ * S3OD_DAREG_TOKEN; either way it is registered for log redaction.
+ */
+export function readDareg(r: Reader): S3odConfig['dareg'] {
+  const enabled = r.boolean('dareg.enabled', false);
+  const host = r.string('dareg.host', '').trim();
+  if (enabled && host === '') r.problem('dareg.host', "is required when DAREG is enabled (the register's API URL, e.g. https://dareg.example.org/api)");
+  else if (host !== '' && !/^(https?:\/\/)?[^\s/]+(\/\S*)?$/.test(host))
+    r.problem('dareg.host', `must be a URL such as https://dareg.example.org/api (got ${JSON.stringify(host)})`);
+  const token = r.string('dareg.token', '');
+  registerSecret(token);
+  return {
+    enabled,
+    host: withScheme(host),
+    token,
+    originInstancePk: r.number('dareg.origin_instance_pk', 1, { min: 1, integer: true }),
+    timeoutSeconds: r.number('dareg.timeoutSeconds', 10, { min: 1, max: 120 }),
+  };
 }
 
 function withScheme(host: string): string {

@@ -97,6 +97,11 @@ export interface S3odConfig {
       warnings: string[];
     };
   };
+  /**
+   * DAREG, the dataset register (fs2od's `dareg` keys; shared/dareg, docs/dareg.md). `token`: the
+   * config file's value (fs2od kept it there); S3OD_DAREG_TOKEN (`S3odSecrets.daregToken`) wins.
+   */
+  dareg: { enabled: boolean; host: string; token: string; originInstancePk: number; timeoutSeconds: number };
   inviteToken: { usageLimit: number | 'infinity'; validForSeconds: number };
   spacePrivileges: string[];
   /** Bounds on one metadata file (see docs/metadata.md): its size, nesting, nodes and total text. */
@@ -117,6 +122,8 @@ export interface S3odSecrets {
   storageSecretKey?: string;
   /** S3OD_SMTP_PASSWORD: with `messaging.credentials.email.login`, the SMTP AUTH password. */
   smtpPassword?: string;
+  /** S3OD_DAREG_TOKEN: the DAREG API token (`Authorization: Token …`); preferred to `dareg.token` in the config file. */
+  daregToken?: string;
 }
 
 export { DEFAULT_TAGS } from '../metadata/section.ts';

@@ -20,6 +20,7 @@ import type { StateStore } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
+import { finishDareg } from '../dareg/index.ts';
 import type { Mailer } from '../notifications/transport.ts';
 import type { SagaRun } from '../provisioning/context.ts';
 import { writeAccessInfo } from '../provisioning/access-info-write.ts';
@@ -139,6 +140,7 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
     await publishAfterEmbargo(deps, lease, report, log);
     await followReplication(deps, lease, report);
     await runExpiry(deps, lease, report, log);
+    await finishDareg({ ...deps, log }, lease); // DAREG calls left owed (it was down): never throws
     await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
     await lease.release();
   } catch (e) {

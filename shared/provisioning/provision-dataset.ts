@@ -23,6 +23,7 @@ import { accessInfoKey, accessInfoValues, recordedAccessInfoValues, writeAccessI
 import { followEmbargo } from './embargo-gate.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
 import { notifyFailure } from './notify-failure.ts';
+import { finishDareg, planDareg } from '../dareg/index.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -116,6 +117,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       recordProvisioned(s, metadata);
       // Owed from the moment the outcome is recorded, in the same write: no crash can lose it.
       if (deps.mailer && deps.config.messaging.email.enabled) s.mailDue = [...new Set([...(s.mailDue ?? []), READY_EVENT])];
+      planDareg(s, deps.config); // what DAREG is owed (shared/dareg), in the same write
     });
     log.info('dataset provisioned', { spaceId: lease.record.outputs.spaceId, attempts: lease.record.attempts });
     // The status object is written while the lease is still held: once the lease is gone, the
@@ -123,6 +125,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
     // Under the lease, after the outcome is recorded: mail can neither precede nor fail provisioning.
     await notifyDatasetReady(run, lease);
+    await finishDareg({ ...deps, log }, lease); // never throws: a DAREG failure is recorded for a later run
     await lease.release();
     return 'provisioned';
   } catch (err) {
@@ -318,6 +321,7 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   }
   const replicated = await replicateOnRequest(run, lease, log);
   await notifyDatasetReady(run, lease);
+  await finishDareg({ ...run.deps, log }, lease);
   await lease.release((s) => {
     if (writtenEtag) s.metadataEtag = writtenEtag;
     s.metadataEtag ??= metadata.etag;

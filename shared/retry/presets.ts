@@ -30,4 +30,10 @@ export const RETRY_PRESETS = {
   providerForgets: { retries: 40, baseDelayMs: 100, maxDelayMs: 3000 },
   /** A batch of jobs the queue did not accept (throttling, a transient error). */
   queueSend: { retries: 5, baseDelayMs: 100, maxDelayMs: 2000 },
+  /**
+   * A call to DAREG, the dataset register (shared/dareg). Few, short tries: it runs under the
+   * dataset's lease after provisioning is recorded, and what still fails stays owed in the record
+   * for the next run (the lifecycle pass), so waiting longer here only holds the lease.
+   */
+  dareg: { retries: 2, baseDelayMs: 250, maxDelayMs: 2000 },
 } as const satisfies Record<string, RetryPreset>;

@@ -137,6 +137,11 @@ export interface DatasetState {
    * the cheap exit of a repeated event — finishes the mail. Removed once no recipient is owed.
    */
   mailDue?: string[];
+  /**
+   * What DAREG, the dataset register, is owed and has got (shared/dareg): planned in the write
+   * that records `provisioned`, delivered under the lease after it, finished by later runs.
+   */
+  dareg?: DaregRecord;
   /** Held by the worker running the saga; expires so a crashed worker's run can resume. */
   lease?: { owner: string; expiresAt: string; etag?: string };
   import: ImportProgress;
@@ -161,6 +166,26 @@ export interface MailDelivery {
   lastAttemptAt: string;
   sentAt?: string;
   /** The SMTP server's answer or the connection error (never the message). */
+  lastError?: string;
+}
+
+/**
+ * The calls owed to DAREG for the dataset's space (shared/dareg/ledger.ts). A call leaves `due`
+ * once DAREG answered it, in order: the dataset first (the log entries refer to it).
+ */
+export interface DaregRecord {
+  /** The space the calls are about: a new space (after a deletion) plans afresh. */
+  spaceId: string;
+  /** Still owed, in the order they go out: `dataset`, `log:<step>`…, `access`, `log:done`. */
+  due: string[];
+  /** Answered by DAREG: call → when. */
+  done: Record<string, string>;
+  /** Written before the first dataset POST: from then on the dataset is looked up before it is created (a lost answer). */
+  registerSentAt?: string;
+  /** Delivery runs in a row that stopped on a failure; reset by a run that finishes, and by `s3od retry`. */
+  failures: number;
+  lastAttemptAt?: string;
+  /** DAREG's answer or the connection error of the last failed run (never a token). */
   lastError?: string;
 }
 

@@ -77,8 +77,8 @@ Translates fs2od's config.yaml into an s3od config: keys with the same meaning a
 the same names. Prints the result (or writes it with --out) and reports on stderr:
 
   - every fs2od key with no s3od equivalent, and what s3od does instead (verboseLevel,
-    sleepFactor, initialPOSIXlikePermissions, dareg, messaging, dataReplication, ...);
-  - every secret found (restAccess.*.apiToken, dareg.token, e-mail password) and the environment
+    sleepFactor, initialPOSIXlikePermissions, messaging, dataReplication, ...);
+  - every secret found (restAccess.*.apiToken, dareg.token → S3OD_DAREG_TOKEN, e-mail password) and the environment
     variable to use instead — secrets are never copied into the output;
   - s3od-only keys filled with placeholders marked "CHANGE ME" (bucket, storage settings), and
     values converted on the way (fs2od's filesystem paths → key prefixes, marked "CHECK").

@@ -1,6 +1,6 @@
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
-import { checkMail, checkOnedata, checkQueues, checkS3, type CheckResult } from '../lib/doctor-checks.ts';
+import { checkDareg, checkMail, checkOnedata, checkQueues, checkS3, type CheckResult } from '../lib/doctor-checks.ts';
 import { MARK } from '../lib/format.ts';
 import { EXIT } from '../lib/io.ts';
 import { safeText } from '../lib/safe-text.ts';
@@ -9,7 +9,7 @@ const OPTIONS = { json: { type: 'boolean' } } as const;
 
 export const doctorCommand: Command = {
   words: ['doctor'],
-  summary: 'check S3, notifications, queues, Onedata reachability, versions, token privileges and SMTP',
+  summary: 'check S3, notifications, queues, Onedata reachability, versions, token privileges, SMTP and DAREG',
   help: `Usage: s3od doctor [--json]
 
 A connection test (fs2od's "test connection", extended). One line per check:
@@ -24,6 +24,7 @@ A connection test (fs2od's "test connection", extended). One line per check:
   Onepanel token          the provider token lists storages (a cluster member)
   manager group spaces    the token can list managerGroupId's spaces
   SMTP reachable          with email enabled: connect, TLS as configured, AUTH (nothing is sent)
+  DAREG reachable         with dareg.enabled: GET dareg.host with the token (nothing is registered)
 
 ✔ ok, ✘ failed (with a hint), ⚠ warning, - skipped (something it depends on failed).
 Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage error.
@@ -34,8 +35,8 @@ ${CONFIG_HELP}`,
     return withContext(values, env, async (ctx) => {
       const { output } = env;
       // Independent groups run at once; lines come out in a fixed order.
-      const [s3, queues, onedata, mail] = await Promise.all([checkS3(ctx), checkQueues(ctx), checkOnedata(ctx), checkMail(ctx)]);
-      const checks: CheckResult[] = [...s3, ...queues, ...onedata, ...mail];
+      const [s3, queues, onedata, mail, dareg] = await Promise.all([checkS3(ctx), checkQueues(ctx), checkOnedata(ctx), checkMail(ctx), checkDareg(ctx)]);
+      const checks: CheckResult[] = [...s3, ...queues, ...onedata, ...mail, ...dareg];
       const failed = checks.filter((c) => c.status === 'fail').length;
       const warned = checks.filter((c) => c.status === 'warn').length;
       if (values.json) output.json({ ok: failed === 0, config: ctx.settings.configSource, checks });

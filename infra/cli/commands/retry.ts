@@ -2,6 +2,7 @@ import type { DatasetRef } from '../../../shared/dataset/ref.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { sendJobs } from '../../../shared/queue/sqs-sender.ts';
 import { addHistory, type DatasetState } from '../../../shared/state/dataset-state.ts';
+import { resetDaregFailures } from '../../../shared/dareg/ledger.ts';
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import type { CliContext } from '../lib/context.ts';
@@ -41,7 +42,8 @@ export const retryCommand: Command = {
 Puts a provision job (reason "retry") on the provision queue for each dataset. Nothing is
 deleted or reset in Onedata: the saga resumes from the dataset's record (completed steps are
 not repeated) and the record counts one more attempt. The count of reconcile's automatic
-re-queues is reset, so a dataset reconcile had stopped re-queuing is retried by it again. Use it after fixing what made a dataset
+re-queues is reset, so a dataset reconcile had stopped re-queuing is retried by it again; so is
+the count of failed DAREG runs (docs/dareg.md). Use it after fixing what made a dataset
 fail (Onedata down, a permission, a name), or when a job was lost.
 
   DATASET      dataset folder(s), e.g. datasets/Run1
@@ -126,6 +128,8 @@ export function recordRetryRequest(s: DatasetState): void {
   addHistory(s, 'retry requested', 's3od retry');
   // Reconcile's automatic re-queues start again from the first (short) wait.
   delete s.requeues;
+  // DAREG calls given up on are tried again by the job's run.
+  resetDaregFailures(s);
 }
 
 async function namedTarget(ctx: CliContext, folder: string): Promise<Target> {

@@ -1,4 +1,5 @@
 import { mailSummary } from '../../../shared/notifications/ledger.ts';
+import { daregSummary } from '../../../shared/dareg/ledger.ts';
 import { parseCommandArgs } from '../lib/args.ts';
 import { CONFIG_HELP, withContext, type Command } from '../lib/command.ts';
 import { EXIT, UsageError } from '../lib/io.ts';
@@ -66,6 +67,7 @@ ${CONFIG_HELP}`,
             lastError: r.lastError ?? null,
             failureReason: r.failureReason ?? null,
             mail: r.mail ? mailSummary(r) : null,
+            dareg: r.dareg ? { ...daregSummary(r.dareg), lastError: r.dareg.lastError ?? null } : null,
             updatedAt: r.updatedAt,
           })),
         });

@@ -6,6 +6,7 @@ import { isOnedataError, type OnedataClient } from '../../../shared/onedata/inde
 import { eventCoverage, s3odTargets } from '../../notifications/inspect.ts';
 import { redactString } from '../../../shared/log/index.ts';
 import { smtpMailer } from '../../../shared/notifications/transport.ts';
+import { daregClient, daregToken } from '../../../shared/dareg/index.ts';
 import type { CliContext } from './context.ts';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
@@ -253,5 +254,23 @@ export async function checkMail(ctx: CliContext): Promise<CheckResult[]> {
         'check messaging.credentials.email (smtpServer, smtpPort, encryptionMethod, login, caFile) and S3OD_SMTP_PASSWORD',
       ),
     ];
+  }
+}
+
+/**
+ * DAREG, the dataset register, when enabled (fs2od's connection test did the same): `GET {host}`
+ * with the token. Nothing is registered.
+ */
+export async function checkDareg(ctx: CliContext): Promise<CheckResult[]> {
+  const dareg = ctx.config.dareg;
+  if (!dareg.enabled) return [];
+  const name = 'DAREG reachable';
+  const hint = 'check dareg.host and the token (S3OD_DAREG_TOKEN, or dareg.token in the config file)';
+  if (!daregToken(ctx.config, ctx.secrets())) return [fail(name, `${dareg.host}: no token`, hint)];
+  try {
+    const status = await daregClient(ctx.config, ctx.secrets()).ping();
+    return [ok(name, `${dareg.host} (HTTP ${status})`)];
+  } catch (e) {
+    return [fail(name, redactString((e as Error).message ?? String(e)), hint)];
   }
 }

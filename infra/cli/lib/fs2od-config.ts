@@ -60,6 +60,10 @@ const COPIED = [
   'managerGroupId',
   'userGroupId',
   'serviceUserId',
+  // DAREG, the dataset register (docs/dareg.md): the same keys; the token goes to S3OD_DAREG_TOKEN.
+  'dareg.enabled',
+  'dareg.host',
+  'dareg.origin_instance_pk',
 ];
 
 /** Required by s3od and allowed to be empty in fs2od: an empty value becomes a placeholder. */
@@ -78,7 +82,6 @@ const UNMAPPED: Record<string, string> = {
   'metadataFileTags.deniedProviders': 's3od does no replication, so it writes no DeniedProviders',
   'metadataFileTags.removingTime': 's3od does no timed removal, so it writes no RemovingTime',
   'metadataFileTags.lastProgramRun': "s3od is event-driven and writes no LastProgramRun; a dataset's state is in .s3od-status.yml and `s3od status`",
-  dareg: "no DAREG integration: nothing is registered in DAREG; each dataset's state is in the bucket (.s3od/state/, .s3od-status.yml) for other tools to read",
   messaging: "no e-mail: a dataset's status and failure reason are in .s3od-status.yml beside its metadata file and in `s3od status`; alert from there",
   dataReplication:
     'each space is supported on the primary Oneprovider only: no QoS replicas on other providers, no timed removal from the primary, nothing deleted from the filesystem',
@@ -90,7 +93,8 @@ function secretInstead(key: string, primaryIndex: number): string {
   if (key === `restAccess.oneproviders[${primaryIndex}].apiToken`)
     return 'set S3OD_ONEPROVIDER_TOKEN (only if it differs from the Onezone token; it must allow Oneprovider and Onepanel)';
   if (key.startsWith('restAccess.oneproviders')) return 'not needed: s3od talks to the primary Oneprovider only';
-  if (key.startsWith('dareg')) return 'not needed (no DAREG integration)';
+  if (key === 'dareg.token')
+    return 'set S3OD_DAREG_TOKEN in the environment (a secret store in production); dareg.token in the config file works too, but is not copied';
   return 'not needed (no e-mail notifications)';
 }
 

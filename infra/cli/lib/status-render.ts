@@ -1,4 +1,5 @@
 import { mailSummary, MAX_MAIL_ATTEMPTS } from '../../../shared/notifications/ledger.ts';
+import { daregSummary, MAX_DAREG_FAILURES } from '../../../shared/dareg/ledger.ts';
 import type { DatasetState, DatasetStatus } from '../../../shared/state/dataset-state.ts';
 import { DEFAULT_REQUEUE_POLICY } from '../../../shared/reconcile/requeue-backoff.ts';
 import { countsLine, shorten, table } from './format.ts';
@@ -101,6 +102,17 @@ function mailLines(s: DatasetState): [string, string][] {
   return out;
 }
 
+/** DAREG, the dataset register (docs/dareg.md): what it got, what is still owed, and the last failure. */
+function daregLines(s: DatasetState): [string, string][] {
+  const d = s.dareg;
+  if (!d) return [];
+  const m = daregSummary(d);
+  const state = m.owed === 0 ? 'all sent' : m.gaveUp ? `gave up after ${MAX_DAREG_FAILURES} failed runs (s3od retry)` : `owed: ${d.due.join(', ')}`;
+  const out: [string, string][] = [['dareg', `${m.sent} calls sent · ${state}`]];
+  if (d.lastError) out.push(['  dareg failed', `${d.lastError} (${d.failures} failed run${d.failures === 1 ? '' : 's'}, last ${d.lastAttemptAt ?? '-'})`]);
+  return out;
+}
+
 export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { bars?: boolean } = {}): string[] {
   const o = s.outputs;
   const kv: [string, string | undefined][] = [
@@ -168,6 +180,7 @@ export function renderDatasetStatus(s: DatasetState, now = new Date(), opts: { b
     kv.push(['access token', `${g.tokenId} (${g.name}) · ${state}`]);
   }
   kv.push(...mailLines(s));
+  kv.push(...daregLines(s));
   kv.push(...lifecycleLines(s, opts.bars ?? false));
   kv.push(['created', s.createdAt], ['updated', s.updatedAt], ['provisioned', s.provisionedAt]);
   if (s.lease) {

@@ -52,7 +52,7 @@ describe('s3od config import-fs2od', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(SECRET);
     expect(r.stderr).not.toMatch(SECRET);
-    expect(r.stdout).not.toMatch(/apiToken|password|dareg|messaging|dataReplication|sleepFactor|verboseLevel/);
+    expect(r.stdout).not.toMatch(/apiToken|password|dareg\.token|FIXTURE-DAREG|messaging|dataReplication|sleepFactor|verboseLevel/);
     const doc = load(r.stdout) as Record<string, any>;
     expect(doc.watchedDirectories).toEqual(['cryoem/krios1', 'cryoem/glacios']);
     expect(doc.posixStorage.mountRoot).toBe('/volume/facility');
@@ -73,21 +73,15 @@ describe('s3od config import-fs2od', () => {
       { host: 'oneprovider2.example.org', isPrimary: false, storageIds: ['5a1c0ffee0000000000000000000000a'] },
     ]);
     // Every fs2od key without an equivalent is named with what happens instead.
-    for (const key of [
-      'verboseLevel',
-      'sleepFactor',
-      'initialPOSIXlikePermissions',
-      'dareg',
-      'messaging',
-      'dataReplication',
-      'metadataFileTags.deniedProviders',
-    ]) {
+    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'messaging', 'dataReplication', 'metadataFileTags.deniedProviders']) {
       expect(r.stderr).toMatch(new RegExp(`^ {2}${key.replace('.', '\\.')}: \\S`, 'm'));
     }
     expect(r.stderr).toMatch(/S3OD_LOG_LEVEL/);
     expect(r.stderr).toMatch(/restAccess\.onezone\.apiToken: set S3OD_ONEZONE_TOKEN/);
     expect(r.stderr).toMatch(/restAccess\.oneproviders\[0\]\.apiToken: set S3OD_ONEPROVIDER_TOKEN/);
-    expect(r.stderr).toMatch(/dareg\.token: not needed/);
+    // DAREG maps to the adapter (docs/dareg.md): its keys copied, its token to the environment.
+    expect(doc.dareg).toEqual({ enabled: false, host: 'https://dareg.example.com', origin_instance_pk: 1 });
+    expect(r.stderr).toMatch(/dareg\.token: set S3OD_DAREG_TOKEN/);
     expect(r.stderr).toMatch(/messaging\.credentials\.email\.password: not needed/);
     // The bucket is s3od-only: a marked placeholder, and said so.
     expect(r.stdout).toMatch(/^bucket: change-me-facility-bucket {2}# CHANGE ME/m);
