@@ -10,7 +10,7 @@ import type { ProvisionJob } from '../../shared/queue/jobs.ts';
 import { pollUntil } from '../../shared/retry/index.ts';
 import { runCli, stackFileOf } from '../helpers/cli.ts';
 import { readState, SAMPLE_METADATA, uniqueName, uploadDataset, waitForStatus } from '../helpers/datasets.ts';
-import { control, s3Client, sqsClient, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
+import { control, getText, s3Client, simState, sqsClient, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 const info = stackInfo();
 const s3 = s3Client(info);
@@ -164,6 +164,47 @@ describe('email: the "dataset ready" mail through the local SMTP server', () => 
     } finally {
       await control('POST', '/config', {});
     }
+  });
+
+  it('an embargoed dataset: no share and "embargoed until" in the file and the ready mail; the pass after the date shares it and mails "published"', async () => {
+    const name = uniqueName('Mail_Embargo');
+    const prefix = await uploadDataset(s3, name, { files: 1, metadata: `${SAMPLE_METADATA}Embargo: 2099-01-01\n` });
+    const state = await waitForStatus(s3, prefix, ['provisioned', 'failed']);
+    expect(state.status).toBe('provisioned');
+    expect(state.outputs).toMatchObject({ embargoedUntil: '2099-01-01T00:00:00.000Z' });
+    expect(state.outputs.shareId).toBeUndefined();
+    const sharesOf = async () => (await simState()).shares.filter((x: { spaceId: string }) => x.spaceId === state.outputs.spaceId);
+    expect(await sharesOf()).toEqual([]);
+    expect(await getText(s3, `${prefix}/SPA.yml`)).toContain('PublicURL: "embargoed until 2099-01-01"');
+    const [ready] = await waitFor(
+      () => about(name),
+      (m) => m.length > 0,
+    );
+    expect(ready!.text).toContain('embargoed until 2099-01-01');
+    await waitForQueuesIdle();
+
+    const pass = async (now: string) => JSON.parse((await runCli(['lifecycle', 'run', '--prefix', prefix, '--json', '--now', now, ...stack])).stdout);
+    expect((await pass('2098-12-31T12:00:00Z')).published).toBe(0);
+    expect(await sharesOf()).toEqual([]);
+    expect((await pass('2099-01-01T06:00:00Z')).published).toBe(1);
+    const published = (await readState(s3, prefix))!;
+    expect(await sharesOf()).toHaveLength(1);
+    expect(published.outputs.publicUrl).toMatch(/^http/);
+    const text = await getText(s3, `${prefix}/SPA.yml`);
+    expect(text).toContain(`PublicURL: ${published.outputs.publicUrl}`);
+    expect(text).toContain('Embargo: 2099-01-01');
+    const mail = await waitFor(
+      () => about(name),
+      (m) => m.length === 2,
+    );
+    const notice = mail.find((m) => m.subject === `Your dataset ${name} is now public`)!;
+    expect(addresses(notice.to)).toEqual(['user@example.org']);
+    expect(notice.text).toContain(published.outputs.publicUrl);
+    // Once: a later pass and the event of our own write change nothing.
+    await waitForQueuesIdle();
+    expect((await pass('2099-01-02T06:00:00Z')).published).toBe(0);
+    expect(await sharesOf()).toHaveLength(1);
+    expect(await about(name)).toHaveLength(2);
   });
 
   it('mails a failed dataset to the operators who asked (messaging.email.to.failure), once per version of the file', async () => {
