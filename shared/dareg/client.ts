@@ -26,8 +26,8 @@ export interface DaregDatasetBody {
 
 /** `PATCH {host}/datasets/{spaceId}/`: the access information once the invite token and share exist. */
 export interface DaregAccessBody {
-  invite_token: string;
-  public_URL: string;
+  invite_token: string | null;
+  public_URL: string | null;
 }
 
 /** `POST {host}/logs/`: one entry of the dataset's log in the register. */

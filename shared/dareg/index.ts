@@ -2,13 +2,14 @@
  * DAREG, the dataset register (docs/dareg.md): an optional adapter that registers each
  * provisioned dataset, its access information and log entries for its main steps. What is owed
  * is planned with the outcome (ledger.ts `planDareg`), sent under the lease after it
- * (`finishDareg`), and finished by later runs (a refresh, the lifecycle pass) when DAREG was down.
+ * (`finishDareg`), and finished by later runs (a refresh, the lifecycle pass) when DAREG was down;
+ * those runs also send the access information again when it changed (an embargo's end).
  */
 import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
 import type { Logger } from '../log/index.ts';
 import { DaregClient } from './client.ts';
 import { deliverDareg, type DaregHolder } from './deliver.ts';
-import { daregOwed, markStopped } from './ledger.ts';
+import { daregOwed, markStopped, replanAccess } from './ledger.ts';
 
 export { DaregClient, DaregError } from './client.ts';
 export { deliverDareg, type DaregDeps, type DaregHolder, type DaregReport } from './deliver.ts';
@@ -40,7 +41,9 @@ export async function finishDareg(
   deps: { config: S3odConfig; secrets: Pick<S3odSecrets, 'daregToken'>; log: Logger; now?: () => Date },
   holder: DaregHolder,
 ): Promise<void> {
-  if (!deps.config.dareg.enabled || !daregOwed(holder.record)) return;
+  if (!deps.config.dareg.enabled) return;
+  replanAccess(holder.record);
+  if (!daregOwed(holder.record)) return;
   const now = deps.now ?? (() => new Date());
   try {
     if (!daregToken(deps.config, deps.secrets)) {

@@ -12,6 +12,7 @@
  *   extra entry per crash or lost answer. Entries are retried at once only when they surely did
  *   not arrive (connection refused, 429, 503).
  */
+import { createHash } from 'node:crypto';
 import type { S3odConfig } from '../config/schema.ts';
 import type { DaregRecord, DatasetState } from '../state/dataset-state.ts';
 
@@ -34,7 +35,7 @@ export function plannedCalls(s: DatasetState): string[] {
   if (o.groupId) calls.push('log:group');
   if (o.inviteTokenId || o.inviteToken) calls.push('log:invite-token');
   if (o.member) calls.push('log:group-in-space');
-  if (o.inviteToken || o.publicUrl) calls.push(CALL.access);
+  calls.push(CALL.access);
   calls.push(CALL.done);
   return calls;
 }
@@ -60,12 +61,34 @@ export function markRegisterSent(s: DatasetState, now: Date): void {
   if (s.dareg) s.dareg.registerSentAt ??= now.toISOString();
 }
 
+/** What identifies the access information sent (a hash: the record keeps no second copy of the token). */
+export function accessKey(s: DatasetState): string {
+  return createHash('sha256')
+    .update(`${s.outputs.inviteToken ?? ''}\n${s.outputs.publicUrl ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * The access information changed since it was sent (the share created when an embargo ended, an
+ * invite token recreated): the PATCH is owed again. Staged on the record; the run's next write
+ * keeps it.
+ */
+export function replanAccess(s: DatasetState): void {
+  const d = s.dareg;
+  if (!d || d.spaceId !== s.outputs.spaceId || !d.done[CALL.access] || d.due.includes(CALL.access)) return;
+  if (d.accessSentFor === accessKey(s)) return;
+  d.due.push(CALL.access);
+  d.failures = 0;
+}
+
 /** A call DAREG answered: out of `due`. The last one ends the run of failures. */
 export function markDone(s: DatasetState, call: string, now: Date): void {
   const d = s.dareg;
   if (!d) return;
   d.due = d.due.filter((c) => c !== call);
   d.done[call] = now.toISOString();
+  if (call === CALL.access) d.accessSentFor = accessKey(s);
   d.lastAttemptAt = now.toISOString();
   if (d.due.length === 0) {
     d.failures = 0;

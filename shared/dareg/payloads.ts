@@ -40,8 +40,9 @@ export function datasetBody(s: DatasetState, config: S3odConfig, urls: DaregUrls
   };
 }
 
+/** What the register shows researchers; `public_URL` stays null while an embargo holds the share back. */
 export function accessBody(s: DatasetState): DaregAccessBody {
-  return { invite_token: s.outputs.inviteToken ?? '', public_URL: s.outputs.publicUrl ?? '' };
+  return { invite_token: s.outputs.inviteToken ?? null, public_URL: s.outputs.publicUrl ?? null };
 }
 
 /** The message of a `log:…` call (fs2od's main steps); never a token. */

@@ -182,6 +182,8 @@ export interface DaregRecord {
   done: Record<string, string>;
   /** Written before the first dataset POST: from then on the dataset is looked up before it is created (a lost answer). */
   registerSentAt?: string;
+  /** A hash of the access information last PATCHed (never the token): a new public URL (an embargo's end) is sent again. */
+  accessSentFor?: string;
   /** Delivery runs in a row that stopped on a failure; reset by a run that finishes, and by `s3od retry`. */
   failures: number;
   lastAttemptAt?: string;

@@ -355,6 +355,29 @@ describe('DAREG during provisioning', () => {
     expect(JSON.stringify(s.dareg)).not.toContain(invite);
   });
 
+  it("an embargo's end: the access PATCH goes out again with the public URL, once", async () => {
+    // Guards: replanAccess (removed: the register keeps public_URL null after the share is created).
+    const config = testConfig(`dareg: { enabled: true, host: "${dareg.url}", token: ${TOKEN} }`);
+    const s = newDatasetState(datasetRef('facility', 'datasets', 'E'));
+    s.status = 'provisioned';
+    // Held back by an embargo: no share, no public URL yet.
+    s.outputs = { spaceId: 'sp9', inviteToken: 'invite-token-for-embargo-test-1234' };
+    planDareg(s, config);
+    const holder = { record: s, save: async (edit: (x: DatasetState) => void) => edit(s) };
+    const deps = { config, secrets: {}, log: createLogger({ test: true }) };
+    await finishDareg(deps, holder);
+    expect(dareg.calls()).toEqual(['POST /api/datasets/', 'POST /api/logs/', 'PATCH /api/datasets/sp9/', 'POST /api/logs/']);
+    expect(dareg.datasets.get('sp9')).toMatchObject({ invite_token: 'invite-token-for-embargo-test-1234', public_URL: null });
+    // The embargo ends: the share exists now.
+    s.outputs.publicUrl = 'https://zone.example.org/share/9';
+    await finishDareg(deps, holder);
+    expect(dareg.calls().slice(4)).toEqual(['PATCH /api/datasets/sp9/']);
+    expect(dareg.datasets.get('sp9')).toMatchObject({ public_URL: 'https://zone.example.org/share/9' });
+    await finishDareg(deps, holder);
+    expect(dareg.requests).toHaveLength(5);
+    expect(JSON.stringify(s.dareg)).not.toContain('invite-token-for-embargo');
+  });
+
   it('disabled: nothing is planned or sent', async () => {
     // Guards: dareg.enabled (removed: every dataset would be registered).
     const { deps, objects, states } = setUp('');
