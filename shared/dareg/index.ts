@@ -42,10 +42,10 @@ export async function finishDareg(
   holder: DaregHolder,
 ): Promise<void> {
   if (!deps.config.dareg.enabled) return;
-  replanAccess(holder.record);
-  if (!daregOwed(holder.record)) return;
   const now = deps.now ?? (() => new Date());
   try {
+    replanAccess(holder.record);
+    if (!daregOwed(holder.record)) return;
     if (!daregToken(deps.config, deps.secrets)) {
       await holder.save((s) => markStopped(s, 'no DAREG token: set S3OD_DAREG_TOKEN (or dareg.token)', now()));
       deps.log.warn('DAREG not updated: no token (S3OD_DAREG_TOKEN or dareg.token)');
