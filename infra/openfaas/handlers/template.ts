@@ -69,6 +69,7 @@ export const SECRET_FILES: Record<string, string> = {
   's3od-webhook-token': 'S3OD_WEBHOOK_TOKEN',
   's3od-jobs-token': 'S3OD_JOBS_TOKEN',
   's3od-smtp-password': 'S3OD_SMTP_PASSWORD',
+  's3od-dareg-token': 'S3OD_DAREG_TOKEN',
 };
 
 export function loadSecretFiles(env: NodeJS.ProcessEnv = process.env, dir = env.S3OD_SECRETS_DIR || '/var/openfaas/secrets'): string[] {

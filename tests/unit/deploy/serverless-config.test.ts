@@ -113,7 +113,7 @@ describe('serverless.yml', () => {
 
   it('takes secrets on AWS stages only from Secrets Manager dynamic references, and never from the package', () => {
     const aws = raw.custom.envByStage.aws as Record<string, unknown>;
-    for (const k of ['webhookToken', 'onezoneToken', 'oneproviderToken', 'storageAccessKey', 'storageSecretKey', 'smtpPassword']) {
+    for (const k of ['webhookToken', 'onezoneToken', 'oneproviderToken', 'storageAccessKey', 'storageSecretKey', 'smtpPassword', 'daregToken']) {
       expect(aws[k]).toBe(`{{resolve:secretsmanager:\${self:custom.secretId}:SecretString:${k}}}`);
     }
     // Each function gets only the secrets it uses.
@@ -123,6 +123,7 @@ describe('serverless.yml', () => {
         .sort();
     expect(secretVars('on-object-event')).toEqual(['S3OD_WEBHOOK_TOKEN']);
     expect(secretVars('provision')).toEqual([
+      'S3OD_DAREG_TOKEN',
       'S3OD_ONEPROVIDER_TOKEN',
       'S3OD_ONEZONE_TOKEN',
       'S3OD_SMTP_PASSWORD',
@@ -131,7 +132,7 @@ describe('serverless.yml', () => {
     ]);
     expect(secretVars('import')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN']);
     expect(secretVars('reconcile')).toEqual([]);
-    expect(secretVars('lifecycle')).toEqual(['S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD']);
+    expect(secretVars('lifecycle')).toEqual(['S3OD_DAREG_TOKEN', 'S3OD_ONEPROVIDER_TOKEN', 'S3OD_ONEZONE_TOKEN', 'S3OD_SMTP_PASSWORD']);
   });
 });
 
