@@ -3,7 +3,7 @@
  * record holds everything they name). Pure: no network, no clock.
  */
 import type { S3odConfig } from '../config/schema.ts';
-import { datasetMountPoint } from '../dataset/mount-point.ts';
+import { storageModeFor } from '../storage-modes/index.ts';
 import type { DatasetState } from '../state/dataset-state.ts';
 import type { DaregAccessBody, DaregDatasetBody, DaregLogBody } from './client.ts';
 
@@ -19,14 +19,7 @@ export interface DaregUrls {
  * s3 mode.
  */
 export function datasetPath(s: DatasetState, config: S3odConfig): string {
-  if (config.storageMode === 'posix' && config.posixStorage.mountRoot) {
-    try {
-      return datasetMountPoint(config.posixStorage.mountRoot, s.dataset.prefix);
-    } catch {
-      // A prefix that could not be a mount point never got a storage; the prefix names it.
-    }
-  }
-  return s.dataset.prefix;
+  return storageModeFor(config).datasetLocation(config, s.dataset);
 }
 
 export function datasetBody(s: DatasetState, config: S3odConfig, urls: DaregUrls): DaregDatasetBody {

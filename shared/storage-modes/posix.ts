@@ -96,6 +96,15 @@ export const posixMode: StorageMode = {
     return `mount root ${config.posixStorage.mountRoot}`;
   },
 
+  /** The storage's mount point (fs2od sent a filesystem path — its parent's: bug 38); the prefix if it cannot be one. */
+  datasetLocation(config, dataset) {
+    try {
+      return datasetMountPoint(config.posixStorage.mountRoot, dataset.prefix);
+    } catch {
+      return dataset.prefix; // a prefix that could not be a mount point never got a storage
+    }
+  },
+
   // the POSIX folder is the bucket's mirror: the data goes from the bucket, the mirror follows.
   removeDatasetObjects(objects, config, dataset) {
     return removeDatasetObjects(objects, config, dataset);

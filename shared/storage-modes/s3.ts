@@ -111,6 +111,10 @@ export const s3Mode: StorageMode = {
     return `S3 endpoint ${config.s3Storage.endpoint}, bucket ${config.s3Storage.bucketName}`;
   },
 
+  datasetLocation(_config, dataset) {
+    return dataset.prefix;
+  },
+
   // the registered objects are the bucket's own: deleting them is deleting the data.
   removeDatasetObjects(objects, config, dataset) {
     return removeDatasetObjects(objects, config, dataset);

@@ -57,6 +57,8 @@ export interface StorageMode {
   initialImportStalled(state: DatasetState, now: number, stuckAfterMs: number): boolean;
   /** One line for `s3od config`: where the storages point. */
   describe(config: S3odConfig): string;
+  /** Where the dataset's data is, as people and registers name it (DAREG's `path`): a folder path or the key prefix. */
+  datasetLocation(config: S3odConfig, dataset: DatasetRef): string;
   /**
    * Deletes the dataset's data from the facility bucket (expiry with `removeFromFilesystem`, only
    * after the primary support is revoked); the operator's files and s3od's own stay. Returns the count.

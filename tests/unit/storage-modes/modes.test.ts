@@ -48,6 +48,14 @@ describe('storage modes', () => {
     expect(storageModeFor(optedIn).inviteTokenInFolder(optedIn, 'tok')).toBe('tok');
   });
 
+  it("names the dataset's location: the folder's own mount point in posix mode (not its parent's, fs2od bug 38), the key prefix in s3 mode", () => {
+    const s3 = parseConfig(BASE);
+    const posix = parseConfig(`${BASE}storageMode: posix\nposixStorage: { mountRoot: /mnt/facility }\n`);
+    const ds = datasetRef('facility', 'cryoem/krios1', 'Run1');
+    expect(storageModeFor(s3).datasetLocation(s3, ds)).toBe('cryoem/krios1/Run1');
+    expect(storageModeFor(posix).datasetLocation(posix, ds)).toBe('/mnt/facility/cryoem/krios1/Run1');
+  });
+
   it('only an s3 listing that stopped short counts as a stalled first import', () => {
     const st = newDatasetState(datasetRef('facility', 'datasets', 'R'), new Date(0));
     st.import.listing = { done: false, listed: 3, startAfter: 'k' };
