@@ -94,11 +94,14 @@ const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
 export function formatArtifacts(artifacts: Artifact[]): string {
   const rows = artifacts.map((a) => {
-    const bundle = a.entries.find((e) => /handler\.m?js$/.test(e.name));
-    const map = a.entries.find((e) => e.name.endsWith('.map'));
-    return `| ${a.function} | ${kib(a.zipBytes)} | ${kib(a.unzippedBytes)} | ${bundle ? kib(bundle.bytes) : '-'} | ${map ? kib(map.bytes) : '-'} | ${a.entries.length} |`;
+    const bundle = a.entries.find((e) => /\/handler\.m?js$/.test(e.name));
+    const map = a.entries.find((e) => /\/handler\.m?js\.map$/.test(e.name));
+    // Code-split chunks beside the handler (handler.<name>-<hash>.mjs), loaded statically or on demand.
+    const chunks = a.entries.filter((e) => /\/handler\.[^/]+\.m?js$/.test(e.name) && e !== bundle);
+    const chunkBytes = chunks.reduce((sum, e) => sum + e.bytes, 0);
+    return `| ${a.function} | ${kib(a.zipBytes)} | ${kib(a.unzippedBytes)} | ${bundle ? kib(bundle.bytes) : '-'} | ${chunks.length ? `${kib(chunkBytes)} (${chunks.length})` : '-'} | ${map ? kib(map.bytes) : '-'} | ${a.entries.length} |`;
   });
-  return ['| function | zip | unzipped | bundle | source map | files |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  return ['| function | zip | unzipped | bundle | chunks | source map | files |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
@@ -30,6 +31,10 @@ const common: BuildOptions = {
   mainFields: ['module', 'main'],
   // As serverless.yml's custom.esbuild: no form-data/mime-db in the bundles (see the stub).
   alias: { 'form-data': join(dirname(fileURLToPath(import.meta.url)), '../deploy/stubs/form-data.cjs') },
+  // As serverless.yml's custom.esbuild `plugins`: axios without its fetch adapter and FormData probe,
+  // the SDK clients without unused operation schemas. (Its `splitting` needs ESM output: these
+  // CommonJS bundles keep nodemailer and the SDK's SSO/STS credential providers inline.)
+  plugins: createRequire(import.meta.url)('../deploy/esbuild-plugins.cjs') as NonNullable<BuildOptions['plugins']>,
   legalComments: 'none',
   logLevel: 'warning',
 };

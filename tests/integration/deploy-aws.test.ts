@@ -45,7 +45,7 @@ describe('AWS deployment (osls, offline)', () => {
     sqs.destroy();
   });
 
-  it('serverless package (stage ci) builds one small zip per function holding only its bundle and the config', async () => {
+  it('serverless package (stage ci) builds one small zip per function holding only its bundle, its chunks and the config', async () => {
     const { stdout } = await run('bash', ['infra/deploy/package.sh', 'ci'], { cwd: ROOT, env: baseEnv(), timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
     expect(stdout).toMatch(/\| function \| zip \|/);
     const functions = readServerlessFile(join(ROOT, 'serverless.yml'), 'ci')
@@ -54,14 +54,28 @@ describe('AWS deployment (osls, offline)', () => {
     const artifacts = listArtifacts(join(ROOT, '.serverless'));
     expect(artifacts.map((a) => a.function)).toEqual(functions);
     for (const a of artifacts) {
-      expect(a.entries.map((e) => e.name).sort(), a.function).toEqual([
-        `functions/${a.function}/handler.mjs`,
-        `functions/${a.function}/handler.mjs.map`,
-        'infra/config/s3od.ci.yml',
-      ]);
+      // The bundle, its code-split chunks (custom.esbuild `splitting`, `chunkNames: handler.[name]-[hash]`:
+      // what is imported dynamically, e.g. nodemailer), their source maps and the config; nothing of
+      // another function.
+      const names = a.entries.map((e) => e.name).sort();
+      const own = (n: string) => n.startsWith(`functions/${a.function}/handler.`) && /\.mjs(\.map)?$/.test(n);
+      expect(
+        names.filter((n) => !own(n)),
+        a.function,
+      ).toEqual(['infra/config/s3od.ci.yml']);
+      expect(names, a.function).toEqual(expect.arrayContaining([`functions/${a.function}/handler.mjs`, `functions/${a.function}/handler.mjs.map`]));
+      for (const n of names.filter((x) => x.endsWith('.mjs'))) expect(names, a.function).toContain(`${n}.map`);
       expect(a.zipBytes, `${a.function}.zip`).toBeLessThan(MAX_ZIP_BYTES);
-      expect(a.entries.find((e) => e.name.endsWith('handler.mjs'))!.bytes).toBeLessThan(MAX_BUNDLE_BYTES);
+      const code = a.entries.filter((e) => e.name.endsWith('.mjs')).reduce((sum, e) => sum + e.bytes, 0);
+      expect(code, `${a.function} code`).toBeLessThan(MAX_BUNDLE_BYTES);
     }
+    // nodemailer only in the functions that mail, and there in a chunk of its own, not in the bundle
+    // every cold start parses.
+    const mailChunk = (fn: string) =>
+      listArtifacts(join(ROOT, '.serverless'))
+        .find((a) => a.function === fn)!
+        .entries.some((e) => /\/handler\.nodemailer-\w+\.mjs$/.test(e.name));
+    expect(['provision', 'lifecycle'].map(mailChunk)).toEqual([true, true]);
 
     // The CloudFormation template: per-function roles, secrets only as dynamic references.
     const template = JSON.parse(readFileSync(join(ROOT, '.serverless/cloudformation-template-update-stack.json'), 'utf8'));
@@ -87,6 +101,18 @@ describe('AWS deployment (osls, offline)', () => {
     // config read from the zip, cwd = the task root. (HEAD probe, then an event for a key s3od ignores.)
     const task = mkdtempSync(join(tmpdir(), 's3od-task-'));
     try {
+      // Every function's zip alone: its handler and every chunk (those loaded on demand too) link.
+      for (const a of artifacts) {
+        const only = join(task, `only-${a.function}`);
+        extractZip(a.path, only);
+        const files = a.entries.filter((e) => e.name.endsWith('.mjs')).map((e) => pathToFileURL(join(only, e.name)).href);
+        const check = `
+          const loaded = [];
+          for (const f of ${JSON.stringify(files)}) { const m = await import(f); if (f.endsWith('/handler.mjs')) loaded.push(typeof m.handler); }
+          console.log('LOADED ' + JSON.stringify(loaded));`;
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', check], { cwd: only, env: baseEnv(), timeout: 30_000 });
+        expect(stdout, a.function).toMatch(/^LOADED \["function"\]$/m);
+      }
       extractZip(join(ROOT, '.serverless/on-object-event.zip'), task);
       const script = `
         const { handler } = await import(${JSON.stringify(pathToFileURL(join(task, 'functions/on-object-event/handler.mjs')).href)});
