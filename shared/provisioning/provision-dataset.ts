@@ -76,8 +76,10 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   const lease = await DatasetLease.acquire(deps.states, job.dataset, {
     ttlMs: deps.config.provisioning.leaseSeconds * 1000,
     etagInProgress: job.etag,
-    // Taking the lease also records the start of the run: one write before the first Onedata call.
+    // Taking the lease also records the start of the run: one write before the first Onedata call,
+    // and no second read (the record was just read; a write since makes the PUT fail and re-read).
     onAcquire: (s) => recordRunStart(s, job, delivery),
+    known: before ?? null,
   });
   if (!(lease instanceof DatasetLease)) return stepBack(deps, job, before?.state, lease.busy);
   registerSecret(lease.record.outputs.inviteToken);

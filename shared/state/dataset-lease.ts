@@ -13,6 +13,8 @@ export interface AcquireOptions {
   etagInProgress?: string | undefined;
   /** Edits written together with the lease (saves a write): the start of the run. */
   onAcquire?: (s: DatasetState) => void;
+  /** The record as the caller has just read it (`null`: absent): the lease's write needs no read first. */
+  known?: VersionedState | null;
 }
 
 /**
@@ -50,7 +52,7 @@ export class DatasetLease {
   }
 
   static async acquire(states: StateStore, dataset: DatasetRef, options: AcquireOptions): Promise<DatasetLease | { busy: BusyLease }> {
-    const leased = await states.acquireLease(dataset, randomUUID(), options.ttlMs, options.etagInProgress, options.onAcquire);
+    const leased = await states.acquireLease(dataset, randomUUID(), options.ttlMs, options.etagInProgress, options.onAcquire, options.known);
     if ('busy' in leased) return leased;
     return new DatasetLease(states, leased, options.ttlMs);
   }

@@ -48,13 +48,14 @@ export class StateStore {
    * none exists) and edits it in place; returning `false` means "nothing to write". On a
    * concurrent update the record is re-read and `change` applied again.
    */
-  async update(dataset: DatasetRef, change: (s: DatasetState) => boolean | void, known?: VersionedState): Promise<VersionedState> {
-    // A writer that keeps the version it last wrote (the import counters) tries it first: one PUT
-    // instead of GET + PUT while nobody else wrote meanwhile; a refused PUT falls back to reading.
+  async update(dataset: DatasetRef, change: (s: DatasetState) => boolean | void, known?: VersionedState | null): Promise<VersionedState> {
+    // A writer that keeps the version it last wrote (the import counters), or has just read it
+    // (`null`: read and found absent), tries it first: one PUT instead of GET + PUT while nobody
+    // else wrote meanwhile; a refused PUT falls back to reading.
     let guess = known;
     return withRetry(
       async () => {
-        const cur = guess ? { state: structuredClone(guess.state), etag: guess.etag } : await this.read(dataset.id);
+        const cur = guess ? { state: structuredClone(guess.state), etag: guess.etag } : guess === null ? undefined : await this.read(dataset.id);
         guess = undefined;
         const state = cur?.state ?? newDatasetState(dataset, this.now());
         if (change(state) === false && cur) return cur;
@@ -114,18 +115,24 @@ export class StateStore {
     etagInProgress?: string,
     /** Further edits written together with the lease (saves a write). */
     onAcquire?: (s: DatasetState) => void,
+    /** The record as the caller has just read it (`null`: absent): saves the read (StateStore.update). */
+    known?: VersionedState | null,
   ): Promise<VersionedState | { busy: NonNullable<DatasetState['lease']> }> {
     let busy: DatasetState['lease'];
-    const res = await this.update(dataset, (s) => {
-      busy = undefined;
-      const now = this.now().getTime();
-      if (s.lease && s.lease.owner !== owner && Date.parse(s.lease.expiresAt) > now) {
-        busy = s.lease;
-        return false;
-      }
-      s.lease = { owner, expiresAt: new Date(now + ttlMs).toISOString(), ...(etagInProgress ? { etag: etagInProgress } : {}) };
-      onAcquire?.(s);
-    });
+    const res = await this.update(
+      dataset,
+      (s) => {
+        busy = undefined;
+        const now = this.now().getTime();
+        if (s.lease && s.lease.owner !== owner && Date.parse(s.lease.expiresAt) > now) {
+          busy = s.lease;
+          return false;
+        }
+        s.lease = { owner, expiresAt: new Date(now + ttlMs).toISOString(), ...(etagInProgress ? { etag: etagInProgress } : {}) };
+        onAcquire?.(s);
+      },
+      known,
+    );
     if (busy) return { busy };
     return res;
   }

@@ -72,3 +72,24 @@ describe('DatasetLease.confirm', () => {
     expect(record.status).toBe('provisioned');
   });
 });
+
+describe('DatasetLease.acquire with the record the caller has just read', () => {
+  it('takes the lease with one PUT and no read, and reads again when the record changed since', async () => {
+    // Guards: `known` in StateStore.update (removed: every provisioning run pays a second GET of
+    // the record before its first Onedata call; mis-applied: a stale guess would overwrite).
+    const objects = new MemoryObjects();
+    const states = new StateStore(objects);
+    const fresh = await DatasetLease.acquire(states, ds, { ttlMs: TTL, known: null });
+    if (!(fresh instanceof DatasetLease)) throw new Error('lease expected');
+    expect(objects.calls.map((c) => `${c.op} ${c.result}`)).toEqual(['put ok']);
+    await fresh.release();
+
+    const before = (await states.read(ds.id))!;
+    await states.update(ds, (s) => void (s.import.registered = 7)); // an importer writes meanwhile
+    objects.calls.length = 0;
+    const next = await DatasetLease.acquire(states, ds, { ttlMs: TTL, known: before });
+    if (!(next instanceof DatasetLease)) throw new Error('lease expected');
+    expect(objects.calls.map((c) => `${c.op} ${c.result}`)).toEqual(['put precondition-failed', 'get ok', 'put ok']);
+    expect(next.record.import.registered).toBe(7);
+  });
+});
