@@ -3,19 +3,17 @@ import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
 import { checkDareg } from '../../../infra/cli/lib/doctor-checks.ts';
 import type { CliContext } from '../../../infra/cli/lib/context.ts';
 import { renderDatasetStatus } from '../../../infra/cli/lib/status-render.ts';
-import { configFromEnv, ConfigError, loadSecrets, parseConfig, resetConfigCache, type S3odConfig } from '../../../shared/config/index.ts';
+import { configFromEnv, ConfigError, loadSecrets, resetConfigCache } from '../../../shared/config/index.ts';
 import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
 import { finishDareg, MAX_DAREG_FAILURES, planDareg } from '../../../shared/dareg/index.ts';
 import { runLifecyclePass } from '../../../shared/lifecycle/lifecycle-pass.ts';
 import { createLogger, setLogLevel, setLogSink } from '../../../shared/log/index.ts';
-import { createOnedataClient } from '../../../shared/onedata/index.ts';
-import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
-import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { newDatasetState, type DatasetState } from '../../../shared/state/dataset-state.ts';
 import { StateStore } from '../../../shared/state/state-store.ts';
 import { FakeDareg } from '../../helpers/dareg-server.ts';
-import { MemoryObjects } from '../../helpers/memory-objects.ts';
+import type { MemoryObjects } from '../../helpers/memory-objects.ts';
+import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 
 /**
@@ -51,59 +49,12 @@ afterEach(async () => {
 });
 
 function setUp(daregYaml = `dareg: { enabled: true, host: "${dareg.url}", token: ${TOKEN}, origin_instance_pk: 7 }`) {
-  const config: S3odConfig = parseConfig(`
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: ${sim.info.managerGroupId}
-userGroupId: ${sim.info.userGroupId}
-serviceUserId: ${sim.info.serviceUserId}
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: "${sim.url}" }, oneproviders: [{ host: "${sim.url}" }] }
-provisioning: { leaseSeconds: 30, maxAttempts: 3 }
-onedata: { retries: 1, providerPollMaxMs: 20 }
-${daregYaml}`);
-  const objects = new MemoryObjects();
-  const states = new StateStore(objects);
-  const log = createLogger({ test: true });
-  const onedata = createOnedataClient({
-    onezoneUrl: sim.url,
-    oneproviderUrl: sim.url,
-    onezoneToken: sim.info.token,
-    timeoutMs: 5000,
-    retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 },
-    logger: log,
-  });
-  const deps: ProvisioningDeps = {
-    config,
-    secrets: { onezoneToken: sim.info.token, oneproviderToken: sim.info.token },
-    onedata,
-    objects,
-    states,
-    enqueueListing: async () => undefined,
-    log,
-  };
-  const lifecyclePass = () => runLifecyclePass({ config, secrets: deps.secrets, objects, states, onedata, providers: [], log, now: () => new Date() });
+  const { deps, objects, states } = provisioningFixture(sim, daregYaml);
+  const lifecyclePass = () => runLifecyclePass({ ...deps, providers: [], now: () => new Date() });
   return { deps, objects, states, lifecyclePass };
 }
 
-function upload(objects: MemoryObjects, name = 'Run1'): { ds: DatasetRef; job: ProvisionJob } {
-  const ds = datasetRef('facility', 'datasets', name);
-  const etag = objects.seed(`${ds.prefix}/SPA.yml`, METADATA);
-  return {
-    ds,
-    job: {
-      type: 'provision',
-      dataset: ds,
-      metadataFile: 'SPA.yml',
-      etag,
-      dedupKey: `p:${ds.id}:${etag}`,
-      correlationId: 'c1',
-      enqueuedAt: new Date().toISOString(),
-      reason: 'event',
-    },
-  };
-}
+const upload = (objects: MemoryObjects, name = 'Run1') => uploadMetadata(objects, name, METADATA);
 
 const record = async (states: StateStore, ds: DatasetRef): Promise<DatasetState> => (await states.read(ds.id))!.state;
 const count = (call: string) => dareg.calls().filter((c) => c === call).length;
