@@ -7,7 +7,7 @@
  * `lifecycle` function and `s3od lifecycle run`; time comes from `deps.now`, so tests never wait.
  */
 import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
-import type { DatasetRef } from '../dataset/ref.ts';
+import { datasetId, type DatasetRef } from '../dataset/ref.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
 import type { Logger } from '../log/index.ts';
@@ -98,7 +98,7 @@ export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string)
     errors: 0,
   };
   const classifier = new KeyClassifier(deps.config);
-  for await (const state of deps.states.all()) {
+  for await (const state of recordsToVisit(deps, onlyPrefix)) {
     if (state.status !== 'provisioned') continue;
     if (onlyPrefix && !state.dataset.prefix.startsWith(onlyPrefix.replace(/\/+$/, ''))) continue;
     // A record is a claim like a job: its dataset is re-derived from the configuration.
@@ -117,6 +117,19 @@ export async function runLifecyclePass(deps: LifecycleDeps, onlyPrefix?: string)
   }
   deps.log.info('lifecycle pass done', { ...report });
   return report;
+}
+
+/**
+ * Every record, or only those under `onlyPrefix`. A prefix that names one dataset (`s3od lifecycle
+ * run --prefix datasets/Run1`) reads that record alone instead of every record in the bucket.
+ */
+async function* recordsToVisit(deps: LifecycleDeps, onlyPrefix: string | undefined): AsyncGenerator<DatasetState> {
+  const prefix = onlyPrefix?.replace(/\/+$/, '');
+  if (prefix) {
+    const one = await deps.states.read(datasetId(deps.config.bucket, prefix));
+    if (one?.state.dataset.prefix === prefix) return yield one.state;
+  }
+  yield* deps.states.all();
 }
 
 async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, report: LifecycleReport): Promise<void> {
