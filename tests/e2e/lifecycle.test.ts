@@ -221,13 +221,19 @@ describe('expiry at the facility', () => {
     expect((await supportsOf(spaceId)).map((s) => s.providerId)).toContain(primaryId);
 
     // Once the transfers finish, a pass revokes the primary's support, and only that.
+    let last: unknown;
     const expired = await pollUntil(
       async () => {
         const r = await lifecycleRun(prefix, later);
+        last = r;
         return r.expired === 1 ? r : undefined;
       },
       { deadlineMs: 90_000, description: 'lifecycle', initialDelayMs: 500, maxDelayMs: 2000 },
-    );
+    ).catch(async (e: Error) => {
+      // Say why: the last pass's report and what the record says of the expiry and replication.
+      const rec = await readState(s3, prefix);
+      throw new Error(`${e.message}; last pass ${JSON.stringify(last)}; record ${JSON.stringify(rec?.lifecycle)}; lease ${JSON.stringify(rec?.lease)}`);
+    });
     expect(expired).toMatchObject({ primaryRevoked: 1, objectsDeleted: 0 });
     const sim = await simState();
     expect(sim.qosRequirements.find((q: any) => q.id === state.outputs.qosRequirementId)).toBeDefined();
