@@ -1,4 +1,4 @@
-import type { SimRequestLogEntry, SimService } from '../../infra/local/onedata-sim/index.ts';
+import type { SimRequestLogEntry } from '../../infra/local/onedata-sim/index.ts';
 
 /** Reading the Onedata simulator's request log (`GET /_sim/requests`: startedAt/endedAt per call). */
 
@@ -13,17 +13,26 @@ export const isShareGet = (e: SimRequestLogEntry): boolean =>
 export const isImportCall = (e: SimRequestLogEntry): boolean => isRegistration(e) || e.path.includes('/storage-import/');
 
 /**
- * Highest number of calls in progress at once, per service, from the start/end intervals.
+ * The server a call went to: Onezone, or one Oneprovider's op-worker or Onepanel (`service@` its
+ * id's first 8 characters). s3od's concurrency limit is per server — one client per URL — so the
+ * secondaries' calls of replication are not counted against the primary's limit.
+ */
+export function serverOf(e: SimRequestLogEntry): string {
+  return e.providerId ? `${e.service}@${e.providerId.slice(0, 8)}` : e.service;
+}
+
+/**
+ * Highest number of calls in progress at once, per server (serverOf), from the start/end intervals.
  * A call that ends at the same millisecond another starts is not counted as overlapping
  * (the client's slot is released only after the response arrives, which is later still).
  */
-export function maxInFlight(entries: SimRequestLogEntry[]): Record<SimService, number> {
-  const out: Partial<Record<SimService, number>> = {};
-  const services = new Set(entries.map((e) => e.service));
-  for (const s of services) {
+export function maxInFlight(entries: SimRequestLogEntry[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const servers = new Set(entries.map(serverOf));
+  for (const s of servers) {
     const points: [number, number][] = [];
     for (const e of entries) {
-      if (e.service !== s) continue;
+      if (serverOf(e) !== s) continue;
       points.push([e.startedAt, 1], [e.endedAt ?? Number.MAX_SAFE_INTEGER, -1]);
     }
     points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -35,17 +44,17 @@ export function maxInFlight(entries: SimRequestLogEntry[]): Record<SimService, n
     }
     out[s] = max;
   }
-  return out as Record<SimService, number>;
+  return out;
 }
 
 /**
- * Share of a service's client slots that were busy between its first call's start and last call's
+ * Share of a server's client slots that were busy between its first call's start and last call's
  * end: Σ call durations / (span × limit). 1.0 = the limit was the bottleneck all along.
  */
 export function slotUtilization(entries: SimRequestLogEntry[], limit: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const s of new Set(entries.map((e) => e.service))) {
-    const mine = entries.filter((e) => e.service === s && e.endedAt !== null);
+  for (const s of new Set(entries.map(serverOf))) {
+    const mine = entries.filter((e) => serverOf(e) === s && e.endedAt !== null);
     if (!mine.length) continue;
     const span = Math.max(...mine.map((e) => e.endedAt!)) - Math.min(...mine.map((e) => e.startedAt));
     const busy = mine.reduce((a, e) => a + (e.endedAt! - e.startedAt), 0);

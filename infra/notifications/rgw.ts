@@ -1,9 +1,11 @@
 import {
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
+  type FilterRule,
   type S3Client,
   type TopicConfiguration,
 } from '@aws-sdk/client-s3';
+import { RESERVED_PREFIX } from '../../shared/dataset/ref.ts';
 import { CreateTopicCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -11,6 +13,12 @@ import { CreateTopicCommand, GetTopicAttributesCommand, SNSClient } from '@aws-s
  * s3od's webhook, and a bucket notification configuration that sends object-created and
  * object-removed events to it. RGW cannot send an Authorization header, so the webhook secret
  * travels as the topic's OpaqueData, which RGW copies into every record.
+ *
+ * s3od's own objects (`.s3od/`: dataset records, name claims — most of the PUTs s3od makes) are
+ * left out with an RGW `regex` filter rule: RGW pushes nothing for them, which spares it a
+ * synchronous HTTP push per record write and on-object-event an invocation it would only drop.
+ * (Standard S3 has only prefix and suffix rules; on AWS and MinIO such events are dropped by
+ * on-object-event.)
  *
  * Idempotent: CreateTopic with the same name updates the topic; the notification configuration is
  * only written when it differs. RGW keeps a *copy* of the topic's endpoint in each bucket
@@ -67,12 +75,11 @@ export async function setupRgwNotifications(s3: S3Client, spec: RgwNotificationS
     }
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: spec.topicName, Attributes: wanted }));
     if (!TopicArn) throw new Error('RGW CreateTopic returned no TopicArn');
-    const filter = spec.prefix ? { Key: { FilterRules: [{ Name: 'prefix' as const, Value: spec.prefix }] } } : undefined;
     const config: TopicConfiguration = {
       Id: id,
       TopicArn,
       Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
-      ...(filter ? { Filter: filter } : {}),
+      Filter: { Key: { FilterRules: rgwFilterRules(spec.prefix) } },
     };
     const existing = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: spec.bucket }));
     const others = (existing.TopicConfigurations ?? []).filter((t) => t.Id !== id);
@@ -81,7 +88,7 @@ export async function setupRgwNotifications(s3: S3Client, spec: RgwNotificationS
       !topicChanged &&
       mine?.TopicArn === TopicArn &&
       JSON.stringify([...(mine?.Events ?? [])].sort()) === JSON.stringify([...config.Events!].sort()) &&
-      (mine?.Filter?.Key?.FilterRules?.[0]?.Value ?? '') === (spec.prefix ?? '');
+      sameRules(mine?.Filter?.Key?.FilterRules, config.Filter!.Key!.FilterRules!);
     if (!same) {
       await s3.send(
         new PutBucketNotificationConfigurationCommand({
@@ -98,6 +105,21 @@ export async function setupRgwNotifications(s3: S3Client, spec: RgwNotificationS
   } finally {
     sns.destroy();
   }
+}
+
+/**
+ * Every key except s3od's own (RESERVED_PREFIX, at the bucket root), and only under `prefix` when
+ * given. RGW matches the regex with std::regex (ECMAScript: the lookahead works; checked on 16.2).
+ * The SDK types FilterRule names as prefix | suffix; RGW's `regex` goes through as written.
+ */
+export function rgwFilterRules(prefix: string | undefined): FilterRule[] {
+  const own = RESERVED_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [...(prefix ? [{ Name: 'prefix' as const, Value: prefix }] : []), { Name: 'regex' as FilterRule['Name'], Value: `^(?!${own}).*` }];
+}
+
+function sameRules(a: FilterRule[] | undefined, b: FilterRule[]): boolean {
+  const norm = (rules: FilterRule[]) => JSON.stringify(rules.map((r) => `${r.Name?.toLowerCase()}=${r.Value}`).sort());
+  return norm(a ?? []) === norm(b);
 }
 
 /** RGW 16.2 reports a topic's endpoint as JSON inside the EndPoint attribute. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportJob, ProvisionJob } from '../../shared/queue/jobs.ts';
-import { control, drainQueue, putObject, s3Client, sqsClient, stackInfo } from '../helpers/stack-client.ts';
+import { pollUntil } from '../../shared/retry/index.ts';
+import { capturedLogs, control, drainQueue, putObject, s3Client, sqsClient, stackInfo } from '../helpers/stack-client.ts';
 
 /**
  * The event path on real parts: an upload to Ceph RGW → RGW pushes the notification to the local
@@ -58,6 +59,20 @@ describe('on-object-event on the local stack', () => {
     await putObject(s3, 'datasets/Run1/.s3od-status.yml', 'status: failed\n');
     expect(await drainQueue(sqs, info.queues.ProvisionQueue!)).toEqual([]);
     expect(await drainQueue(sqs, info.queues.ImportQueue!)).toEqual([]);
+  });
+
+  it("RGW pushes nothing for s3od's own objects under .s3od/ (the bucket notification's regex rule)", async () => {
+    // Guards: rgwFilterRules in infra/notifications/rgw.ts (removed: every record write of s3od
+    // costs the RGW a synchronous push and on-object-event an invocation it only drops).
+    const invocations = async () => (await capturedLogs()).filter((l) => l.includes('"fn":"on-object-event"') && l.includes('"EventsReceived"')).length;
+    const before = await invocations();
+    await putObject(s3, `.s3od/probe/${Date.now()}.json`, '{}');
+    await putObject(s3, `elsewhere/probe-${Date.now()}.txt`, 'x'); // pushed (then dropped): the yardstick
+    // The yardstick's push arrives (in order after the probe's, had RGW sent that one); then a
+    // moment for anything late.
+    await pollUntil(async () => ((await invocations()) > before ? true : undefined), { deadlineMs: 10_000, description: 'the push of the yardstick' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await invocations()).toBe(before + 1);
   });
 
   it('rejects webhook deliveries without the shared secret and logs no body', async () => {
