@@ -14,7 +14,7 @@ import { StateStore } from '../../../shared/state/state-store.ts';
 import { FakeDareg } from '../../helpers/dareg-server.ts';
 import type { MemoryObjects } from '../../helpers/memory-objects.ts';
 import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
-import { testConfig } from '../../helpers/test-config.ts';
+import { TEST_CONFIG_YAML, testConfig } from '../../helpers/test-config.ts';
 
 /**
  * The DAREG adapter (shared/dareg, docs/dareg.md) against a small recording stand-in for the
@@ -82,7 +82,7 @@ describe('DAREG configuration', () => {
   it('takes the token from S3OD_DAREG_TOKEN as well as the file; enabled with neither is refused at start', () => {
     // Guards: the secret's environment variable and the start check in configFromEnv.
     expect(loadSecrets({ S3OD_ONEZONE_TOKEN: 't', S3OD_DAREG_TOKEN: 'from-env-0123456789' }).daregToken).toBe('from-env-0123456789');
-    const yaml = (extra: string) => `${TEST_YAML}\ndareg: { enabled: true, host: dareg.example.org${extra} }`;
+    const yaml = (extra: string) => `${TEST_CONFIG_YAML}\ndareg: { enabled: true, host: dareg.example.org${extra} }`;
     resetConfigCache();
     expect(() => configFromEnv({ S3OD_CONFIG_YAML: yaml('') })).toThrow(/dareg\.token: DAREG is enabled but has no token: set S3OD_DAREG_TOKEN/);
     resetConfigCache();
@@ -92,16 +92,6 @@ describe('DAREG configuration', () => {
     resetConfigCache();
   });
 });
-
-const TEST_YAML = `
-bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }`;
 
 describe('DAREG during provisioning', () => {
   it('registers the dataset, its main steps and its access information, with the token and JSON', async () => {
