@@ -1,5 +1,5 @@
 import { OnedataError, OnedataValidationError, hasErrorId, isNotFound } from './errors.ts';
-import { createdId, urlPath, type ServiceHttp } from './http.ts';
+import { createdId, urlPath, type HttpResponse, type ServiceHttp } from './http.ts';
 import type {
   CreateAccessTokenRequest,
   CreatedNamedToken,
@@ -194,18 +194,7 @@ export class OnezoneApi {
         caveats: [{ type: 'time', validUntil: Math.floor(Date.now() / 1000) + opts.ttlSeconds }],
       },
     });
-    const token = res.data?.token;
-    if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({
-        service: 'onezone',
-        method: 'POST',
-        path,
-        status: res.status,
-        id: 'unexpectedResponse',
-        description: 'no "token" in the response',
-      });
-    }
-    return token;
+    return tokenIn(path, res);
   }
 
   /**
@@ -242,18 +231,7 @@ export class OnezoneApi {
   async #createNamedToken(path: string, body: Record<string, unknown>): Promise<CreatedNamedToken> {
     const res = await this.#http.request<{ tokenId?: unknown; token?: unknown }>({ method: 'POST', path, body });
     const tokenId = createdId('onezone', 'POST', path, res, 'tokenId');
-    const token = res.data?.token;
-    if (typeof token !== 'string' || token === '') {
-      throw new OnedataError({
-        service: 'onezone',
-        method: 'POST',
-        path,
-        status: res.status,
-        id: 'unexpectedResponse',
-        description: 'no "token" in the response',
-      });
-    }
-    return { tokenId, token };
+    return { tokenId, token: tokenIn(path, res) };
   }
 
   /**
@@ -288,4 +266,11 @@ export class OnezoneApi {
   async deleteNamedToken(tokenId: string): Promise<void> {
     await this.#http.request({ method: 'DELETE', path: urlPath`/tokens/named/${tokenId}` });
   }
+}
+
+/** The serialized token of a token-creating answer (`{token}`): a secret the caller must keep out of logs. */
+function tokenIn(path: string, res: HttpResponse<{ token?: unknown }>): string {
+  const token = res.data?.token;
+  if (typeof token === 'string' && token !== '') return token;
+  throw new OnedataError({ service: 'onezone', method: 'POST', path, status: res.status, id: 'unexpectedResponse', description: 'no "token" in the response' });
 }
