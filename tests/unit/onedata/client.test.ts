@@ -110,6 +110,16 @@ describe('OnezoneApi', () => {
     await expect(client.zone.createSupportToken('sp1', { ttlSeconds: 0 })).rejects.toBeInstanceOf(OnedataValidationError);
   });
 
+  it('a token-creating answer without the token is an unexpectedResponse error, never an empty token', async () => {
+    // Guards: tokenIn in onezone.ts (removed: undefined would be handed on as the token).
+    const { client } = await setup(
+      on('POST', '/api/v3/onezone/user/tokens/temporary', { status: 201, body: {} }),
+      on('POST', '/api/v3/onezone/user/tokens/named', { status: 201, body: { tokenId: 't1', token: '' } }),
+    );
+    await expect(client.zone.createSupportToken('sp1', { ttlSeconds: 60 })).rejects.toMatchObject({ id: 'unexpectedResponse' });
+    await expect(client.zone.createAccessToken({ name: 'n', caveats: [] })).rejects.toMatchObject({ id: 'unexpectedResponse' });
+  });
+
   it('createGroupInviteToken: userJoinGroup with usageLimit at the top level, for another owner', async () => {
     const { client, requests } = await setup(
       on('POST', '/api/v3/onezone/users/svc/tokens/named', {
