@@ -5,7 +5,7 @@
  * so the deployed bundles and the measured ones are built alike. Both exist for cold starts
  * (issue #12): what Node need not parse or run at a function's start.
  *
- * axios-node-only: s3od's axios instances (shared/onedata/http.ts, shared/dareg/client.ts) always
+ * axios-node-only: s3od's axios instances (shared/http/json-api-axios.ts) always
  * run on Node's http adapter. Evaluating axios as published still touches Node's lazy web globals,
  * which load undici (~25 ms of every cold start) for nothing:
  * - lib/adapters/fetch.js reads `Request` and `Response` at module evaluation to probe fetch

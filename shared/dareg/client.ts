@@ -4,7 +4,8 @@
  * would carry the token elsewhere). Every failure becomes a DaregError naming the call, the
  * status and DAREG's answer, redacted; no axios error (its config holds the token) escapes.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { jsonApiAxios } from '../http/json-api-axios.ts';
 import { redactString } from '../log/index.ts';
 
 export interface DaregClientConfig {
@@ -71,15 +72,7 @@ export class DaregClient {
 
   constructor(cfg: DaregClientConfig) {
     this.#host = cfg.host.replace(/\/+$/, '');
-    this.#axios = axios.create({
-      timeout: cfg.timeoutMs,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      transitional: { clarifyTimeoutError: true },
-      headers: { Accept: 'application/json', Authorization: `Token ${cfg.token}` },
-    });
+    this.#axios = jsonApiAxios({ timeoutMs: cfg.timeoutMs, headers: { Authorization: `Token ${cfg.token}` } });
   }
 
   /** The URLs the register uses as references between its objects. */

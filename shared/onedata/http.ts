@@ -1,4 +1,5 @@
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import { AxiosError, type AxiosInstance } from 'axios';
+import { jsonApiAxios } from '../http/json-api-axios.ts';
 import type { Logger } from '../log/index.ts';
 import { Semaphore, parseRetryAfter, withRetry } from '../retry/index.ts';
 import { OnedataError, idForStatus, isTransient, parseErrorEnvelope } from './errors.ts';
@@ -116,19 +117,7 @@ export class ServiceHttp {
     this.service = cfg.service;
     this.#cfg = cfg;
     this.#limit = new Semaphore(cfg.concurrency);
-    this.#axios = axios.create({
-      baseURL: cfg.baseUrl.replace(/\/+$/, '') + cfg.basePath,
-      timeout: cfg.timeoutMs,
-      // Redirects would forward X-Auth-Token to wherever the Location points; no endpoint we call redirects.
-      maxRedirects: 0,
-      // Status handling and JSON parsing are ours: bodies can be empty, non-JSON (proxies) or any JSON value.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      // Report timeouts as ETIMEDOUT rather than the ambiguous ECONNABORTED.
-      transitional: { clarifyTimeoutError: true },
-      headers: { Accept: 'application/json' },
-    });
+    this.#axios = jsonApiAxios({ baseURL: cfg.baseUrl.replace(/\/+$/, '') + cfg.basePath, timeoutMs: cfg.timeoutMs });
   }
 
   /** Sends a request; resolves for 2xx (and `acceptStatuses`), throws `OnedataError` otherwise. */
