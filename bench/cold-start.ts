@@ -25,6 +25,7 @@ import type { ProvisionJob } from '../shared/queue/jobs.ts';
 import { normalizeNotification } from '../shared/events/normalize.ts';
 import { routeEvents } from '../shared/events/route.ts';
 import { getRuntime } from '../shared/runtime/index.ts';
+import { httpEvent } from './fan-in.ts';
 import { load1, type BenchContext, type Figure } from './lib/context.ts';
 import { putObject, SAMPLE_METADATA, uniqueName, unwatchedDataset } from './lib/datasets.ts';
 import { median, round } from './lib/stats.ts';
@@ -397,27 +398,7 @@ async function sampleEvents(ctx: BenchContext): Promise<Record<string, { what: s
   return {
     'on-object-event': {
       what: 'one RGW record over HTTP (API Gateway v2 event)',
-      event: {
-        version: '2.0',
-        routeKey: 'POST /function/on-object-event',
-        rawPath: '/function/on-object-event',
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json' },
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: 'localhost',
-          domainPrefix: 'localhost',
-          http: { method: 'POST', path: '/function/on-object-event', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-          requestId: String(now),
-          routeKey: 'POST /function/on-object-event',
-          stage: '$default',
-          time: new Date(now).toISOString(),
-          timeEpoch: now,
-        },
-        body,
-        isBase64Encoded: false,
-      },
+      event: httpEvent(body, {}),
     },
     provision: { what: 'one provision job: a full saga against the simulator (L = 25 ms, P = 300 ms)', event: sqsEventOf([job]) },
     // Scheduled: an EventBridge event; the pass walks every dataset folder of the bucket (those the

@@ -68,7 +68,8 @@ function s3Record(bucket: string, i: number, source: 'ceph:s3' | 'aws:s3', opaqu
   };
 }
 
-function httpEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
+/** An API Gateway v2 event of a POST to on-object-event (what the local gateway hands the function). */
+export function httpEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
   const now = Date.now();
   return {
     version: '2.0',

@@ -3,6 +3,7 @@ import { CRASH_AFTER_STEP_ENV } from '../../shared/provisioning/fault-hook.ts';
 import { PROVISIONING_STEPS } from '../../shared/provisioning/steps.ts';
 import {
   dataObjectKeys,
+  countsOf,
   expectExactlyOneOfEach,
   onedataObjectsNamed,
   readState,
@@ -135,14 +136,3 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     expectExactlyOneOfEach(await onedataObjectsNamed(name), { dataObjects: dataObjectKeys(prefix, 1) });
   });
 });
-
-export function countsOf(o: Awaited<ReturnType<typeof onedataObjectsNamed>>): Record<string, number> {
-  return {
-    spaces: o.spaces.length,
-    storages: o.storages.length,
-    supports: o.supports.length,
-    groups: o.groups.length,
-    tokens: o.tokens.length,
-    shares: o.shares.length,
-  };
-}

@@ -92,14 +92,9 @@ export function dataObjectKeys(prefix: string, files: number): string[] {
   return Array.from({ length: files }, (_, i) => `${prefix}/Movies/movie_${i}.tiff`);
 }
 
-/**
- * Exactly one space, storage, support, group, invite token and share; and, when `dataObjects`
- * (bucket keys) is given, every one of them registered in the space exactly once (one file per
- * object: a registration repeated for the same object is an upsert and stays one file) and
- * nothing else registered.
- */
-export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?: string[] } = {}): void {
-  const counts = {
+/** How many of each primary Onedata object a dataset has (the secondaries' supports aside). */
+export function countsOf(o: OnedataObjectsOf): Record<string, number> {
+  return {
     spaces: o.spaces.length,
     storages: o.storages.length,
     supports: o.supports.length,
@@ -107,6 +102,16 @@ export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?
     tokens: o.tokens.length,
     shares: o.shares.length,
   };
+}
+
+/**
+ * Exactly one space, storage, support, group, invite token and share; and, when `dataObjects`
+ * (bucket keys) is given, every one of them registered in the space exactly once (one file per
+ * object: a registration repeated for the same object is an upsert and stays one file) and
+ * nothing else registered.
+ */
+export function expectExactlyOneOfEach(o: OnedataObjectsOf, opts: { dataObjects?: string[] } = {}): void {
+  const counts = countsOf(o);
   // Replication adds supports on secondaries (their shared storages for replicas): never two by one provider.
   const replicaProviders = o.replicaSupports.map((s: any) => s.providerId);
   if (new Set(replicaProviders).size !== replicaProviders.length) throw new Error(`a provider supports the space twice: ${JSON.stringify(replicaProviders)}`);
