@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createSqsServer } from 'local-aws-sqs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { QueueDef } from './serverless-file.ts';
 import { notifyQueueSend } from './sqs-activity.ts';
 
@@ -13,14 +12,23 @@ export interface LocalSqs {
   queueUrl(logicalId: string): string;
   queueArn(logicalId: string): string;
   queues: QueueDef[];
+  /** The server's own process (see startLocalSqs). */
+  pid: number;
   close(): Promise<void>;
 }
+
+type ChildMessage = { type: 'listening'; port: number } | { type: 'error'; message: string } | { type: 'sent' };
+
+const CHILD = fileURLToPath(new URL('./sqs-server-child.mjs', import.meta.url));
 
 /**
  * Starts local-aws-sqs (both SQS protocols) on 127.0.0.1 with the queues serverless.yml declares,
  * including dead-letter queues and redrive policies, so failure handling matches AWS.
  * `maxVisibilityTimeout` shortens long visibility timeouts locally, so a crashed job comes back
  * in seconds rather than minutes (tests of redelivery depend on it).
+ * The server runs in a process of its own (sqs-server-child.mjs), as SQS is a service of its own:
+ * the functions' event loop does not carry the queue's work. Every accepted send is signalled
+ * back here for the local event sources (sqs-activity.ts).
  */
 export async function startLocalSqs(opts: { port?: number; region?: string; queues: QueueDef[]; maxVisibilityTimeout?: number }): Promise<LocalSqs> {
   const region = opts.region ?? 'us-east-1';
@@ -32,7 +40,7 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
   };
   // Dead-letter queues first: a redrive policy may only point at an existing queue.
   const ordered = [...opts.queues].sort((a, b) => Number(Boolean(a.redrive)) - Number(Boolean(b.redrive)));
-  const server: Server = await createSqsServer({
+  const serverOptions = {
     port: opts.port ?? 0,
     hostname: '127.0.0.1',
     region,
@@ -47,24 +55,40 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
       }
       return { QueueName: q.name, Attributes };
     }),
-  } as never);
-  // The SDK speaks SQS's JSON protocol: the action is in X-Amz-Target, so the body is not touched.
-  server.on('request', (req, res) => {
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string' && /\.SendMessage(Batch)?$/.test(target)) res.once('finish', notifyQueueSend);
+  };
+  // The parent's loader flags (tsx, vitest) are not needed: the child is plain JavaScript.
+  const child = fork(CHILD, [JSON.stringify(serverOptions)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`local SQS server exited before listening (${signal ?? `code ${code}`})`)));
+    child.on('message', (m: ChildMessage) => {
+      if (m.type === 'listening') resolve(m.port);
+      else if (m.type === 'error') reject(new Error(`local SQS server: ${m.message}`));
+      else notifyQueueSend();
+    });
+  }).catch(async (e: unknown) => {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
   });
-  const port = (server.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     region,
     queues: opts.queues,
+    pid: child.pid!,
     queueUrl: (logicalId) => `${endpoint}/${LOCAL_ACCOUNT_ID}/${byId.get(logicalId)?.name ?? logicalId}`,
     queueArn: arn,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        if (child.connected) child.send('close');
+        else child.kill('SIGTERM');
+        // A server that does not close in time is stopped hard: the stack's stop must not hang.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
   };
 }

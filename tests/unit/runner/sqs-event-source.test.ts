@@ -24,6 +24,19 @@ afterAll(async () => {
   await sqsServer?.close();
 });
 
+describe('the local SQS server', () => {
+  // Guards the separate process (infra/local/runner/sqs-server-child.mjs): the queue's work must not
+  // run on the functions' event loop, as it never does on AWS or OpenFaaS (benchmarks would measure
+  // the emulator otherwise), and the stack's stop must end it.
+  it('runs in a process of its own, which close() ends', async () => {
+    const other = await startLocalSqs({ queues: [{ logicalId: 'Other', name: 'other' }] });
+    expect(other.pid).not.toBe(process.pid);
+    expect(() => process.kill(other.pid, 0)).not.toThrow();
+    await other.close();
+    expect(() => process.kill(other.pid, 0)).toThrow();
+  });
+});
+
 describe('the local SQS event source', () => {
   it('delivers a job sent to an idle queue without waiting out the idle pause', async () => {
     const delivered: unknown[] = [];
