@@ -18,7 +18,7 @@ import { load1, type BenchContext, type Figure } from './lib/context.ts';
 import { putObject, readRecord, SAMPLE_METADATA, uniqueName, waitForRecord } from './lib/datasets.ts';
 import { withEventSourceConcurrency } from './lib/event-sources.ts';
 import { recordInvocations } from './lib/invocations.ts';
-import { isForceStart, isRegistration, maxInFlight } from './lib/sim-log.ts';
+import { inFlightShare, isForceStart, isRegistration, maxInFlight } from './lib/sim-log.ts';
 import { round } from './lib/stats.ts';
 
 /** Lambda starts an SQS event source with 5 concurrent batches; the local runner does the same here. */
@@ -165,6 +165,8 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
       regs.reduce((a, e) => a + (e.endedAt! - e.startedAt), 0) / ((lastEnd - Math.min(...regs.map((e) => e.startedAt))) * ctx.onedataConcurrency),
       2,
     ),
+    // Index k: share of that span with k registrations in flight. Below the limit means idle slots.
+    inFlightShare: inFlightShare(regs),
     importInvocations: s3run.invocations,
     recordWrites: s3run.recordWrites,
     recordWriteConflicts: s3run.recordConflicts,

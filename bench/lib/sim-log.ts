@@ -26,6 +26,26 @@ export function serverOf(e: SimRequestLogEntry): string {
  * A call that ends at the same millisecond another starts is not counted as overlapping
  * (the client's slot is released only after the response arrives, which is later still).
  */
+/**
+ * Share of the time from the first call's start to the last call's end spent with k calls in
+ * flight, for k = 0 … max (index k): where slots sit idle, e.g. between waves of answers.
+ */
+export function inFlightShare(entries: SimRequestLogEntry[]): number[] {
+  const points: [number, number][] = [];
+  for (const e of entries) points.push([e.startedAt, 1], [e.endedAt ?? e.startedAt, -1]);
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const time: number[] = [];
+  let cur = 0;
+  let last = points[0]?.[0] ?? 0;
+  for (const [t, d] of points) {
+    time[cur] = (time[cur] ?? 0) + (t - last);
+    cur += d;
+    last = t;
+  }
+  const span = points.length ? points[points.length - 1]![0] - points[0]![0] : 0;
+  return Array.from(time, (v) => (span ? Math.round(((v ?? 0) / span) * 100) / 100 : 0));
+}
+
 export function maxInFlight(entries: SimRequestLogEntry[]): Record<string, number> {
   const out: Record<string, number> = {};
   const servers = new Set(entries.map(serverOf));
