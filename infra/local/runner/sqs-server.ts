@@ -56,8 +56,9 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
       return { QueueName: q.name, Attributes };
     }),
   };
-  // The parent's loader flags (tsx, vitest) are not needed: the child is plain JavaScript.
-  const child = fork(CHILD, [JSON.stringify(serverOptions)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The parent's loader flags (tsx, vitest) are not needed: the child is plain JavaScript. Whatever
+  // it prints goes to stderr: stdout may be a machine-read stream (the benchmark's JSON lines).
+  const child = fork(CHILD, [JSON.stringify(serverOptions)], { execArgv: [], stdio: ['ignore', 2, 2, 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
