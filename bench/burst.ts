@@ -58,7 +58,7 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   const { L, P, stack, info, logs } = ctx;
   const limit = ctx.onedataConcurrency;
   const criticalPathMs = 6 * L + P;
-  stack.sim.reset();
+  await stack.sim.reset();
   await ctx.waitIdle();
   const capacity = await rgwPutCapacity(ctx, ctx.opts.quick ? 300 : 600);
   ctx.progress(`burst: RGW takes ${capacity.notified} small PUTs/s with notification, ${capacity.withoutNotification} without (50 in flight)`);
@@ -120,7 +120,7 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   const recordGets = ctx.aws.ops
     .filter((o) => o.cmd === 'GetObject' && o.key?.startsWith('.s3od/state/') && o.start <= lastWriteBack)
     .map((o) => o.end - o.start);
-  const entries = stack.sim.requests();
+  const entries = await stack.sim.requests();
   const inFlight = maxInFlight(entries);
   const maxSeen = Math.max(...Object.values(inFlight));
   const perDataset = datasets.map((d) => logs.writeBacks.get(d.prefix)! - t0);

@@ -60,7 +60,7 @@ interface ImportRun {
   idleAt: number;
   /** End of the last import invocation: every job done (the queue was then seen idle). */
   lastJobDoneAt: number;
-  entries: ReturnType<BenchContext['stack']['sim']['requests']>;
+  entries: Awaited<ReturnType<BenchContext['stack']['sim']['requests']>>;
   aws: Record<string, number>;
   /** Conditional PUTs of the dataset record refused (412: another batch wrote it first). */
   recordConflicts: number;
@@ -70,7 +70,7 @@ interface ImportRun {
 
 async function runImport(ctx: BenchContext, ds: DatasetRef, n: number): Promise<ImportRun> {
   const jobs = importJobsFor(ds, n);
-  const mark = ctx.stack.sim.requests().length;
+  const mark = (await ctx.stack.sim.requests()).length;
   const awsBefore = ctx.aws.snapshot();
   let t0 = 0;
   let idleAt = 0;
@@ -101,7 +101,7 @@ async function runImport(ctx: BenchContext, ds: DatasetRef, n: number): Promise<
   return {
     t0,
     idleAt,
-    entries: ctx.stack.sim.requests().slice(mark),
+    entries: (await ctx.stack.sim.requests()).slice(mark),
     aws: ctx.aws.since(awsBefore),
     recordConflicts: writes.filter((o) => !o.ok).length,
     recordWrites: writes.length,
@@ -117,7 +117,7 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
 
   // s3 mode
-  ctx.stack.sim.reset();
+  await ctx.stack.sim.reset();
   await ctx.waitIdle();
   ctx.progress(`import-s3: provisioning a dataset, then ${n} new objects as import jobs (${IMPORT_BATCHES_AT_ONCE} batches of 10 at once)`);
   let loadStart = load1();
@@ -180,7 +180,7 @@ export async function importFigures(ctx: BenchContext): Promise<Figure[]> {
   // posix mode
   ctx.stack.reconfigure({ storageMode: 'posix' });
   try {
-    ctx.stack.sim.reset();
+    await ctx.stack.sim.reset();
     await ctx.waitIdle();
     ctx.progress(`import-posix: provisioning a posix dataset, then ${n} new objects`);
     loadStart = load1();

@@ -81,7 +81,7 @@ interface Sample {
 
 async function oneDataset(ctx: BenchContext, warm: boolean): Promise<Sample | undefined> {
   const { stack, s3, info, logs } = ctx;
-  stack.sim.reset();
+  await stack.sim.reset();
   await ctx.waitIdle(60_000, { countInvisible: false });
   const name = uniqueName(warm ? 'BenchWarm' : 'BenchLat');
   const ds = datasetRef(info.bucket, 'datasets', name);
@@ -113,13 +113,13 @@ async function oneDataset(ctx: BenchContext, warm: boolean): Promise<Sample | un
   }
   if (warm) return undefined;
 
-  const entries = stack.sim.requests().filter((e) => e.startedAt >= t0);
+  const entries = (await stack.sim.requests()).filter((e) => e.startedAt >= t0);
   const prov = entries.filter((e) => !isRegistration(e));
   const support = prov.find(isSupport);
   const seen = prov.find((e) => isProviderPoll(e) && e.status === 200);
   const shareGet = prov.find(isShareGet);
   if (!support || !seen || !shareGet || provisionInvokedAt === undefined) throw new Error(`${ds.prefix}: incomplete request log`);
-  const state = stack.sim.state() as { supports: { visibleAtMs: number }[] };
+  const state = (await stack.sim.state()) as { supports: { visibleAtMs: number }[] };
   const visibleAt = state.supports[0]?.visibleAtMs ?? support.endedAt! + ctx.P;
   const first = prov[0]!;
   const chain = criticalChain(
@@ -181,14 +181,14 @@ async function compareSagas(ctx: BenchContext, runs: number): Promise<SagaCompar
   for (let i = 0; i < runs * 2; i++) {
     // Alternate, so drifting machine load hits both variants alike.
     const kind = i % 2 === 1 ? 'sequential' : 'concurrent';
-    ctx.stack.sim.reset();
+    await ctx.stack.sim.reset();
     await ctx.waitIdle(60_000, { countInvisible: false });
     const ds = unwatchedDataset(ctx.info.bucket, uniqueName(kind === 'sequential' ? 'BenchSeq' : 'BenchPar'));
     await putObject(ctx.s3, ctx.info.bucket, `${ds.prefix}/SPA.yml`, SAMPLE_METADATA);
     const r = await runSagaDirect(ds, kind === 'sequential' ? seq : PROVISIONING_STEPS, () => ctx.logs.writeBacks.get(ds.prefix));
     toWb[kind].push(r.toWriteBackMs);
     end[kind].push(r.sagaMs);
-    calls[kind].push(ctx.stack.sim.requests().filter((e) => !isRegistration(e)).length);
+    calls[kind].push((await ctx.stack.sim.requests()).filter((e) => !isRegistration(e)).length);
     await ctx.waitIdle(60_000, { countInvisible: false });
   }
   return {
@@ -317,12 +317,12 @@ export async function provisionLatency(ctx: BenchContext): Promise<Figure[]> {
   // at the configured P, and again at P = 0 where the calls alone make the critical path.
   ctx.progress(`provision-sequential: ${nSaga} sagas with the production graph, ${nSaga} with every step after the previous one (P=${P} ms, then P=0)`);
   const atP = await compareSagas(ctx, nSaga);
-  ctx.stack.sim.configure({ propagationDelayMs: 0 });
+  await ctx.stack.sim.configure({ propagationDelayMs: 0 });
   let atP0: SagaComparison;
   try {
     atP0 = await compareSagas(ctx, nSaga);
   } finally {
-    ctx.stack.sim.configure({ propagationDelayMs: P });
+    await ctx.stack.sim.configure({ propagationDelayMs: P });
   }
   const sleepS = FS2OD_SLEEP_UNITS * FS2OD_DEFAULT_SLEEP_FACTOR;
   const sequential: Figure = {

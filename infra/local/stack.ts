@@ -17,7 +17,8 @@ import { startHttpGateway, type HttpGateway } from './runner/http-gateway.ts';
 import { readServerlessFile, type ServerlessDefinition } from './runner/serverless-file.ts';
 import { SqsEventSourceMapping } from './runner/sqs-event-source.ts';
 import { startLocalSqs, type LocalSqs } from './runner/sqs-server.ts';
-import { startOnedataSim, type RunningSim, type SimKnobs } from './onedata-sim/index.ts';
+import type { RunningSim, SimKnobs } from './onedata-sim/index.ts';
+import { startOnedataSimProcess, type SimProcess } from './onedata-sim/process.ts';
 import { startMailServer, type LocalMailServer } from './mail-server.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,7 +79,8 @@ export const DEFAULT_PORTS = { rgwPort: 7480, rgwMonPort: 3300, sqsPort: 4577, f
 export interface RunningStack {
   info: StackInfo;
   host: FunctionHost;
-  sim: RunningSim;
+  /** The Onedata simulator, in a process of its own (its methods answer over IPC). */
+  sim: SimProcess;
   sqs: LocalSqs;
   mail: LocalMailServer;
   mappings: Map<string, SqsEventSourceMapping>;
@@ -297,7 +299,7 @@ async function startParts(
   jobsToken: string,
   rgwEnv: NodeJS.ProcessEnv,
   cleanups: Cleanups,
-): Promise<{ sqs: LocalSqs; sim: RunningSim; gateway: HttpGateway; mail: LocalMailServer }> {
+): Promise<{ sqs: LocalSqs; sim: SimProcess; gateway: HttpGateway; mail: LocalMailServer }> {
   const stopWith =
     <T>(close: (part: T) => Promise<unknown>) =>
     (part: T): T => {
@@ -306,13 +308,13 @@ async function startParts(
     };
   const started = await Promise.allSettled([
     startLocalSqs({ port: ports.sqsPort, queues: definition.queues, maxVisibilityTimeout: o.maxVisibilityTimeout }).then(stopWith((s: LocalSqs) => s.close())),
-    startOnedataSim({
+    startOnedataSimProcess({
       port: ports.onedataPort,
       providers: 3,
       replicaStorages: true,
       ...o.simKnobs,
       ...(o.secrets?.onedataToken ? { token: o.secrets.onedataToken } : {}),
-    }).then(stopWith((s: RunningSim) => s.close())),
+    }).then(stopWith((s: SimProcess) => s.close())),
     startHttpGateway(host, o.log, ports.functionsPort, { token: jobsToken, allowUnauthenticated: false }).then(stopWith((g: HttpGateway) => g.close())),
     runRgw('start', rgwEnv, o.log).then(stopWith(() => runRgw('stop', rgwEnv, o.log))),
     startMailServer({ port: ports.smtpPort, mailDir: join(o.stateDir, 'mail') }).then(stopWith((m: LocalMailServer) => m.close())),
@@ -322,7 +324,7 @@ async function startParts(
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const [sqs, sim, gateway, , mail] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
     LocalSqs,
-    RunningSim,
+    SimProcess,
     HttpGateway,
     unknown,
     LocalMailServer,

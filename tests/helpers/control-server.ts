@@ -109,8 +109,8 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
           stack.reconfigure(body as Record<string, unknown>);
           return reply(200, {});
         case 'POST /sim':
-          stack.sim.configure(body);
-          return reply(200, stack.sim.knobs());
+          await stack.sim.configure(body);
+          return reply(200, await stack.sim.knobs());
         case 'GET /in-flight':
           return reply(200, Object.fromEntries([...stack.mappings].map(([k, m]) => [k, m.inFlight])));
         default:

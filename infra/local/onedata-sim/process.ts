@@ -1,0 +1,87 @@
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SimChildMessage, SimChildRequest, SimOp } from './child.ts';
+import type { RunningSim, SimKnobs, SimRequestLogEntry, StartOptions } from './types.ts';
+
+/** The simulator in a process of its own: RunningSim's methods, answered over IPC. */
+export interface SimProcess {
+  url: string;
+  info: RunningSim['info'];
+  pid: number;
+  configure(k: Partial<SimKnobs>): Promise<void>;
+  /** Same JSON as `GET /_sim/state`. */
+  state(): Promise<unknown>;
+  requests(): Promise<SimRequestLogEntry[]>;
+  reset(): Promise<void>;
+  propagate(): Promise<void>;
+  knobs(): Promise<SimKnobs>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+// The child is TypeScript: it runs under tsx's loader (a runtime dependency), whatever the parent runs under.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * Starts the simulator in a process of its own (infra/local/onedata-sim/child.ts), as the local
+ * stack runs it: Onedata is a remote service, so its work must not run on the functions' event
+ * loop. In-process use (unit and contract tests) keeps `startOnedataSim`.
+ */
+export async function startOnedataSimProcess(opts: StartOptions): Promise<SimProcess> {
+  // Output goes to stderr: stdout may be a machine-read stream (the benchmark's JSON lines).
+  const child = fork(CHILD, [JSON.stringify(opts)], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 2, 2, 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  child.once('exit', (code, signal) => {
+    for (const p of pending.values()) p.reject(new Error(`Onedata simulator process exited (${signal ?? `code ${code}`})`));
+    pending.clear();
+  });
+  const ready = await new Promise<{ url: string; info: RunningSim['info'] }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`Onedata simulator exited before listening (${signal ?? `code ${code}`})`)));
+    child.on('message', (m: SimChildMessage) => {
+      if (m.type === 'ready') resolve(m);
+      else if (m.type === 'failed') reject(new Error(`Onedata simulator: ${m.message}`));
+      else {
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if (m.error !== undefined) p?.reject(new Error(`Onedata simulator: ${m.error}`));
+        else p?.resolve(m.result);
+      }
+    });
+  }).catch(async (e: unknown) => {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
+  });
+  const call = <T>(op: SimOp, arg?: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (!child.connected) return reject(new Error('Onedata simulator process is gone'));
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, op, ...(arg === undefined ? {} : { arg }) } satisfies SimChildRequest);
+    });
+  let closed: Promise<void> | undefined;
+  return {
+    url: ready.url,
+    info: ready.info,
+    pid: child.pid!,
+    configure: (k) => call('configure', k),
+    state: () => call('state'),
+    requests: () => call('requests'),
+    reset: () => call('reset'),
+    propagate: () => call('propagate'),
+    knobs: () => call('knobs'),
+    close: () =>
+      (closed ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        await call('close').catch(() => undefined);
+        // A simulator that does not exit in time is stopped hard: the stack's stop must not hang.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      })()),
+  };
+}
