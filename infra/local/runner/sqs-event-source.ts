@@ -13,8 +13,10 @@ export interface MappingOptions {
   reportBatchItemFailures: boolean;
   /** Batches processed at once (Lambda scales pollers out; locally a small fixed number). */
   concurrency: number;
-  /** Pause between polls of an empty queue. */
+  /** First pause between polls of an empty queue; it doubles with each empty poll, up to `maxIdleDelayMs`. @default 50 */
   idleDelayMs?: number;
+  /** Longest pause between polls of an empty queue. @default 1000 */
+  maxIdleDelayMs?: number;
 }
 
 /**
@@ -23,8 +25,12 @@ export interface MappingOptions {
  * after the visibility timeout; with ReportBatchItemFailures only the listed messages stay. The
  * queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount receives.
  * Receives use WaitTimeSeconds 0 (local-aws-sqs long polls until the batch is full); an idle loop
- * polls again when the local SQS server accepts a send (sqs-activity.ts), or after `idleDelayMs`
- * (delayed messages, redeliveries after the visibility timeout).
+ * polls again when the local SQS server accepts a send (sqs-activity.ts), or after its idle pause
+ * (delayed messages, redeliveries after the visibility timeout), which doubles from `idleDelayMs`
+ * to `maxIdleDelayMs` while the queue stays empty: empty polls cost CPU (each is a signed SDK
+ * request), and 50 idle pollers at a fixed 50 ms took a large share of the process in a burst.
+ * A poller that receives messages wakes another idle one, so a backlog is drained by all pollers
+ * at once (as Lambda scales its pollers out) although a send wakes only one.
  */
 export class SqsEventSourceMapping {
   private running = false;
@@ -67,19 +73,22 @@ export class SqsEventSourceMapping {
     for (const wake of [...this.wakers]) wake();
   }
 
-  private async idle(): Promise<void> {
+  private async idle(emptyPolls: number): Promise<void> {
+    const first = this.opts.idleDelayMs ?? 50;
+    const pause = Math.min(first * 2 ** Math.min(emptyPolls, 20), Math.max(first, this.opts.maxIdleDelayMs ?? 1000));
     await new Promise<void>((resolve) => {
       const wake = (): void => {
         clearTimeout(t);
         this.wakers.delete(wake);
         resolve();
       };
-      const t = setTimeout(wake, this.opts.idleDelayMs ?? 50);
+      const t = setTimeout(wake, pause);
       this.wakers.add(wake);
     });
   }
 
   private async loop(): Promise<void> {
+    let emptyPolls = 0;
     while (this.running) {
       let messages: Message[] = [];
       try {
@@ -98,9 +107,12 @@ export class SqsEventSourceMapping {
       }
       if (!this.running) break;
       if (messages.length === 0) {
-        await this.idle();
+        await this.idle(emptyPolls++);
         continue;
       }
+      emptyPolls = 0;
+      // There may be more: one idle poller more looks (and, finding some, wakes the next).
+      this.wakeOne();
       this.inFlight++;
       let deleting: Promise<void> | undefined;
       try {

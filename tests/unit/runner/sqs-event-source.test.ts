@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionHost } from '../../../infra/local/runner/function-host.ts';
 import { SqsEventSourceMapping } from '../../../infra/local/runner/sqs-event-source.ts';
@@ -15,7 +15,13 @@ let sqsServer: LocalSqs;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  sqsServer = await startLocalSqs({ queues: [{ logicalId: 'Work', name: 'work', visibilityTimeout: 30 }] });
+  sqsServer = await startLocalSqs({
+    queues: [
+      { logicalId: 'Work', name: 'work', visibilityTimeout: 30 },
+      { logicalId: 'Backlog', name: 'backlog', visibilityTimeout: 30 },
+      { logicalId: 'Empty', name: 'empty', visibilityTimeout: 30 },
+    ],
+  });
   sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 
@@ -74,4 +80,75 @@ describe('the local SQS event source', () => {
       await mapping.stop();
     }
   });
+  // Guards the cascade: a poller that receives wakes another idle one. A send wakes only one
+  // poller and the idle pause is an hour, so without it one poller would take the batches one by one.
+  it('drains a backlog with every poller at once, although a send wakes only one', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const delivered: string[] = [];
+    const host = {
+      invoke: async (_fn: string, event: { Records: { body: string }[] }) => {
+        maxRunning = Math.max(maxRunning, ++running);
+        await new Promise((r) => setTimeout(r, 100));
+        delivered.push(...event.Records.map((r) => r.body));
+        running--;
+        return { ok: true, result: {} };
+      },
+    } as unknown as FunctionHost;
+    const mapping = mappingFor('Backlog', host, { concurrency: 4, batchSize: 1, idleDelayMs: 3_600_000 });
+    mapping.start();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const Entries = Array.from({ length: 8 }, (_, i) => ({ Id: String(i), MessageBody: `{"job":${i}}` }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: sqsServer.queueUrl('Backlog'), Entries }));
+      await pollUntil(async () => (delivered.length === 8 ? true : undefined), {
+        deadlineMs: 10_000,
+        initialDelayMs: 20,
+        maxDelayMs: 100,
+        description: '8 jobs delivered',
+      });
+      expect(maxRunning).toBe(4);
+    } finally {
+      await mapping.stop();
+    }
+  });
+
+  // Guards the idle backoff: polls of an empty queue space out (20, 40, 80 … ms, at most 200 here),
+  // where a fixed pause would poll every 20 ms: ~75 polls per poller in 1.5 s.
+  it('polls an empty queue less and less often', async () => {
+    let receives = 0;
+    const counting = { send: (cmd: unknown) => (receives++, sqs.send(cmd as never)) } as unknown as SQSClient;
+    const host = { invoke: async () => ({ ok: true, result: {} }) } as unknown as FunctionHost;
+    const mapping = mappingFor('Empty', host, { concurrency: 1, batchSize: 10, idleDelayMs: 20, maxIdleDelayMs: 200 }, counting);
+    mapping.start();
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      await mapping.stop();
+    }
+    // 20 + 40 + 80 + 160 ms, then every 200 ms: about 11 polls in 1.5 s.
+    expect(receives).toBeGreaterThanOrEqual(5);
+    expect(receives).toBeLessThanOrEqual(15);
+  });
 });
+
+function mappingFor(
+  logicalId: string,
+  host: FunctionHost,
+  o: { concurrency: number; batchSize: number; idleDelayMs: number; maxIdleDelayMs?: number },
+  client: SQSClient = sqs,
+): SqsEventSourceMapping {
+  return new SqsEventSourceMapping(
+    client,
+    host,
+    {
+      functionName: 'work',
+      queueUrl: sqsServer.queueUrl(logicalId),
+      queueArn: sqsServer.queueArn(logicalId),
+      region: 'us-east-1',
+      reportBatchItemFailures: false,
+      ...o,
+    },
+    createLogger({ test: true }),
+  );
+}
