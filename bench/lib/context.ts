@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PROJECT_ROOT, startStack, type RunningStack, type StackInfo } from '../../infra/local/stack.ts';
-import { sharedS3Client, sharedSqsClient } from '../../shared/aws/clients.ts';
+import { dropMiddlewareCache, sharedS3Client, sharedSqsClient } from '../../shared/aws/clients.ts';
 import { createLogger, setLogSink } from '../../shared/log/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
 import { sleep } from './stats.ts';
@@ -131,6 +131,7 @@ export class AwsOpRecorder {
       }
     };
     (client.middlewareStack as unknown as { add(mw: unknown, opts: unknown): void }).add(mw, { step: 'initialize', name, override: true });
+    dropMiddlewareCache(client);
   }
 
   count(cmd: string): number {

@@ -18,6 +18,20 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  */
 export const AWS_REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
 
+/**
+ * The SDK builds each command's middleware stack anew on every send unless told to keep it per
+ * command class; that rebuild was ~6 % of the functions' CPU in a burst of 200 datasets (every
+ * record read and write pays it). The price: middleware added to a client after its first send of
+ * a command is not seen until the cache is dropped (`dropMiddlewareCache`; only tests and the
+ * benchmark add middleware).
+ */
+const CACHE_MIDDLEWARE = { cacheMiddleware: true } as const;
+
+/** Makes a client see middleware added after its first requests (see CACHE_MIDDLEWARE). */
+export function dropMiddlewareCache(client: S3Client | SQSClient): void {
+  delete (client as unknown as { handlers?: unknown }).handlers;
+}
+
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   return s3ClientFor({ region: env.AWS_REGION || 'us-east-1', endpoint: env.S3OD_S3_ENDPOINT || undefined });
 }
@@ -32,6 +46,7 @@ export function s3ClientFor(opts: { endpoint?: string; region: string; credentia
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: AWS_REQUEST_TIMEOUTS,
+    ...CACHE_MIDDLEWARE,
   });
 }
 
@@ -43,7 +58,13 @@ export function s3ClientFor(opts: { endpoint?: string; region: string; credentia
  */
 export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
   const endpoint = env.S3OD_SQS_ENDPOINT || undefined;
-  return new SQSClient({ region: env.AWS_REGION || 'us-east-1', ...(endpoint ? { endpoint } : {}), requestHandler: AWS_REQUEST_TIMEOUTS, md5: false });
+  return new SQSClient({
+    region: env.AWS_REGION || 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    requestHandler: AWS_REQUEST_TIMEOUTS,
+    md5: false,
+    ...CACHE_MIDDLEWARE,
+  });
 }
 
 let s3: S3Client | undefined;

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningStack } from '../../infra/local/stack.ts';
-import { sharedS3Client } from '../../shared/aws/clients.ts';
+import { dropMiddlewareCache, sharedS3Client } from '../../shared/aws/clients.ts';
 
 /** One S3 request attempt of the functions that failed, or one S3 command the SDK sent more than once. */
 interface S3AttemptNote {
@@ -52,6 +52,7 @@ function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[] 
   stack.add(perCommand, { step: 'initialize', name: 'test-s3-commands', override: true });
   // The deserialize step runs once per attempt, inside the retry middleware.
   stack.add(perAttempt, { step: 'deserialize', name: 'test-s3-attempts', override: true });
+  dropMiddlewareCache(client);
   return out;
 }
 
