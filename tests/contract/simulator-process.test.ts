@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOnedataSimProcess, type SimProcess } from '../../infra/local/onedata-sim/process.ts';
 
@@ -41,8 +42,11 @@ describe('the simulator in a process of its own', () => {
     await expect(sim.configure({ latencyMs: -1 })).rejects.toThrow(/latencyMs/);
   });
 
-  it('ends its process on close', async () => {
-    const other = await startOnedataSimProcess({});
+  it('ends its process on close, and never puts the token on its command line', async () => {
+    const token = 'sim-process-test-token-0123456789';
+    const other = await startOnedataSimProcess({ token });
+    expect(other.info.token).toBe(token);
+    expect(readFileSync(`/proc/${other.pid}/cmdline`, 'utf8')).not.toContain(token);
     expect(() => process.kill(other.pid, 0)).not.toThrow();
     await other.close();
     expect(() => process.kill(other.pid, 0)).toThrow();

@@ -4,13 +4,14 @@
  * simulator's own work per call (HTTP server, routing, request log) ran on their event loop and was
  * charged to s3od (docs/benchmarks.md, import-s3).
  *
- * Parent → child: the StartOptions as JSON in argv[2]; requests `{ id, op, arg }` for the
- * RunningSim methods. Child → parent: `{ type: 'ready', url, info }` or `{ type: 'failed', message }`,
+ * Parent → child: `{ start: StartOptions }` first (over IPC, not argv: the options may hold the
+ * token, and a command line is visible to every user of the machine), then requests
+ * `{ id, op, arg }` for the RunningSim methods. Child → parent: `{ type: 'ready', url, info }` or `{ type: 'failed', message }`,
  * then one `{ id, result }` or `{ id, error }` per request. The child exits when the parent goes
  * away (IPC disconnect) and after `close`.
  */
 import { startOnedataSim } from './index.ts';
-import type { RunningSim } from './types.ts';
+import type { RunningSim, StartOptions } from './types.ts';
 
 export type SimOp = 'configure' | 'state' | 'requests' | 'reset' | 'propagate' | 'knobs' | 'close';
 export type SimChildRequest = { id: number; op: SimOp; arg?: unknown };
@@ -42,8 +43,14 @@ async function run(sim: RunningSim, req: SimChildRequest): Promise<unknown> {
   }
 }
 
-try {
-  const sim = await startOnedataSim(JSON.parse(process.argv[2] ?? '{}'));
+async function start(opts: StartOptions): Promise<void> {
+  let sim: RunningSim;
+  try {
+    sim = await startOnedataSim(opts);
+  } catch (e) {
+    send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
+  }
   process.on('message', (req: SimChildRequest) => {
     run(sim, req).then(
       (result) => {
@@ -53,9 +60,9 @@ try {
       (e: unknown) => send({ type: 'reply', id: req.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
     );
   });
-  process.on('disconnect', () => void sim.close().finally(() => process.exit(0)));
   send({ type: 'ready', url: sim.url, info: sim.info });
-} catch (e) {
-  send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
-  process.exit(1);
 }
+
+process.once('message', (m: { start: StartOptions }) => void start(m.start));
+// The parent is gone (or closed us): the servers go with the process.
+process.once('disconnect', () => process.exit(0));

@@ -30,7 +30,9 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  */
 export async function startOnedataSimProcess(opts: StartOptions): Promise<SimProcess> {
   // Output goes to stderr: stdout may be a machine-read stream (the benchmark's JSON lines).
-  const child = fork(CHILD, [JSON.stringify(opts)], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 2, 2, 'ipc'] });
+  const child = fork(CHILD, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 2, 2, 'ipc'] });
+  // Over IPC, not argv: the options may hold the token, and a command line is visible to every user.
+  child.send({ start: opts });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
