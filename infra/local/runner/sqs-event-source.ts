@@ -28,7 +28,8 @@ export interface MappingOptions {
  * polls again when the local SQS server accepts a send (sqs-activity.ts), or after its idle pause
  * (delayed messages, redeliveries after the visibility timeout), which doubles from `idleDelayMs`
  * to `maxIdleDelayMs` while the queue stays empty: empty polls cost CPU (each is a signed SDK
- * request), and 50 idle pollers at a fixed 50 ms took a large share of the process in a burst.
+ * request), and the burst benchmark's 50 provision pollers at a fixed 50 ms could send up to
+ * 1,000 of them a second.
  * A poller that receives messages wakes another idle one, so a backlog is drained by all pollers
  * at once (as Lambda scales its pollers out) although a send wakes only one.
  */
