@@ -1,6 +1,6 @@
-import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startChildService } from '../child-service.ts';
 import type { SimChildMessage, SimChildRequest, SimOp } from './child.ts';
 import type { RunningSim, SimKnobs, SimRequestLogEntry, StartOptions } from './types.ts';
 
@@ -29,34 +29,24 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  * loop. In-process use (unit and contract tests) keeps `startOnedataSim`.
  */
 export async function startOnedataSimProcess(opts: StartOptions): Promise<SimProcess> {
-  // Output goes to stderr: stdout may be a machine-read stream (the benchmark's JSON lines).
-  const child = fork(CHILD, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 2, 2, 'ipc'] });
-  // Over IPC, not argv: the options may hold the token, and a command line is visible to every user.
-  child.send({ start: opts });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
+  const service = await startChildService<{ type: 'ready'; url: string; info: RunningSim['info'] }>('Onedata simulator', CHILD, {
+    execArgv: ['--import', TSX_LOADER],
+    // Over IPC, not argv: the options may hold the token, and a command line is visible to every user.
+    start: { start: opts },
+    onMessage: (msg) => {
+      const m = msg as Extract<SimChildMessage, { type: 'reply' }>;
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(`Onedata simulator: ${m.error}`));
+      else p?.resolve(m.result);
+    },
+  });
+  const { child, ready } = service;
   child.once('exit', (code, signal) => {
     for (const p of pending.values()) p.reject(new Error(`Onedata simulator process exited (${signal ?? `code ${code}`})`));
     pending.clear();
-  });
-  const ready = await new Promise<{ url: string; info: RunningSim['info'] }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`Onedata simulator exited before listening (${signal ?? `code ${code}`})`)));
-    child.on('message', (m: SimChildMessage) => {
-      if (m.type === 'ready') resolve(m);
-      else if (m.type === 'failed') reject(new Error(`Onedata simulator: ${m.message}`));
-      else {
-        const p = pending.get(m.id);
-        pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(`Onedata simulator: ${m.error}`));
-        else p?.resolve(m.result);
-      }
-    });
-  }).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    await exited;
-    throw e;
   });
   const call = <T>(op: SimOp, arg?: unknown): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -76,14 +66,6 @@ export async function startOnedataSimProcess(opts: StartOptions): Promise<SimPro
     reset: () => call('reset'),
     propagate: () => call('propagate'),
     knobs: () => call('knobs'),
-    close: () =>
-      (closed ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        await call('close').catch(() => undefined);
-        // A simulator that does not exit in time is stopped hard: the stack's stop must not hang.
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      })()),
+    close: () => (closed ??= service.stop(() => void call('close').catch(() => undefined))),
   };
 }

@@ -5,7 +5,7 @@
  * would measure the emulator, not s3od).
  *
  * Parent → child: the options of createSqsServer as JSON in argv[2]; the message 'close'.
- * Child → parent: { type: 'listening', port }, { type: 'error', message }, and { type: 'sent' } after
+ * Child → parent: { type: 'ready', port } or { type: 'failed', message }, then { type: 'sent' } after
  * every accepted SendMessage(Batch) (coalesced per turn of the event loop), which wakes the local
  * event sources (sqs-activity.ts). The child exits when the parent goes away (IPC disconnect).
  */
@@ -37,8 +37,8 @@ try {
   };
   process.on('message', (m) => m === 'close' && stop());
   process.on('disconnect', () => process.exit(0));
-  process.send({ type: 'listening', port: server.address().port });
+  process.send({ type: 'ready', port: server.address().port });
 } catch (e) {
-  process.send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  process.send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
   process.exit(1);
 }

@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startChildService } from '../child-service.ts';
 import type { QueueDef } from './serverless-file.ts';
 import { notifyQueueSend } from './sqs-activity.ts';
 
@@ -16,8 +16,6 @@ export interface LocalSqs {
   pid: number;
   close(): Promise<void>;
 }
-
-type ChildMessage = { type: 'listening'; port: number } | { type: 'error'; message: string } | { type: 'sent' };
 
 const CHILD = fileURLToPath(new URL('./sqs-server-child.mjs', import.meta.url));
 
@@ -56,40 +54,19 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
       return { QueueName: q.name, Attributes };
     }),
   };
-  // The parent's loader flags (tsx, vitest) are not needed: the child is plain JavaScript. Whatever
-  // it prints goes to stderr: stdout may be a machine-read stream (the benchmark's JSON lines).
-  const child = fork(CHILD, [JSON.stringify(serverOptions)], { execArgv: [], stdio: ['ignore', 2, 2, 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`local SQS server exited before listening (${signal ?? `code ${code}`})`)));
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'listening') resolve(m.port);
-      else if (m.type === 'error') reject(new Error(`local SQS server: ${m.message}`));
-      else notifyQueueSend();
-    });
-  }).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    await exited;
-    throw e;
+  const service = await startChildService<{ type: 'ready'; port: number }>('local SQS server', CHILD, {
+    args: [JSON.stringify(serverOptions)],
+    onMessage: () => notifyQueueSend(),
   });
+  const { port } = service.ready;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     region,
     queues: opts.queues,
-    pid: child.pid!,
+    pid: service.child.pid!,
     queueUrl: (logicalId) => `${endpoint}/${LOCAL_ACCOUNT_ID}/${byId.get(logicalId)?.name ?? logicalId}`,
     queueArn: arn,
-    close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        if (child.connected) child.send('close');
-        else child.kill('SIGTERM');
-        // A server that does not close in time is stopped hard: the stack's stop must not hang.
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    close: () => service.stop(() => service.child.send('close')),
   };
 }
