@@ -2,15 +2,14 @@
  * What the local set-up costs per Onedata call, without s3od: 8 workers call the simulator
  * (L = 25 ms) in a loop, 400 calls in all, so the bound is 400 × L / 8 = 1,250 ms. Three set-ups:
  * the simulator in this process with axios (as the stack and `npm run bench` run it), the same with
- * plain node:http, and the simulator in a process of its own with axios. Prints one JSON line per
+ * plain node:http, and the simulator in a process of its own (as the local stack runs it) with axios. Prints one JSON line per
  * set-up and repetition; `boundOverWall` is comparable with import-s3's ratio (higher is better, ≤ 1).
  *
  * `npx tsx bench/sim-call-loop.ts` (about 15 s; needs no stack). See docs/benchmarks.md, import-s3.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { startOnedataSim } from '../infra/local/onedata-sim/index.ts';
+import { startOnedataSimProcess } from '../infra/local/onedata-sim/process.ts';
 import { jsonApiAxios } from '../shared/http/json-api-axios.ts';
 
 const L = 25;
@@ -63,21 +62,11 @@ async function inProcess(): Promise<void> {
 }
 
 async function ownProcess(): Promise<void> {
-  const main = fileURLToPath(new URL('../infra/local/onedata-sim/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--latency-ms', String(L)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sim = await startOnedataSimProcess({ latencyMs: L });
   try {
-    const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /READY (.*)\n/.exec(out);
-        if (m) resolve(JSON.parse(m[1]!));
-      });
-      child.once('exit', (code) => reject(new Error(`simulator exited (code ${code})`)));
-    });
-    for (let r = 0; r < REPS; r++) report('simulator in its own process, axios', await loop(viaAxios(info.url, info.token)));
+    for (let r = 0; r < REPS; r++) report('simulator in its own process, axios', await loop(viaAxios(sim.url, sim.info.token)));
   } finally {
-    child.kill('SIGTERM');
+    await sim.close();
   }
 }
 

@@ -22,11 +22,6 @@ export function serverOf(e: SimRequestLogEntry): string {
 }
 
 /**
- * Highest number of calls in progress at once, per server (serverOf), from the start/end intervals.
- * A call that ends at the same millisecond another starts is not counted as overlapping
- * (the client's slot is released only after the response arrives, which is later still).
- */
-/**
  * Share of the time from the first call's start to the last call's end spent with k calls in
  * flight, for k = 0 … max (index k): where slots sit idle, e.g. between waves of answers.
  */
@@ -46,6 +41,11 @@ export function inFlightShare(entries: SimRequestLogEntry[]): number[] {
   return Array.from(time, (v) => (span ? Math.round(((v ?? 0) / span) * 100) / 100 : 0));
 }
 
+/**
+ * Highest number of calls in progress at once, per server (serverOf), from the start/end intervals.
+ * A call that ends at the same millisecond another starts is not counted as overlapping
+ * (the client's slot is released only after the response arrives, which is later still).
+ */
 export function maxInFlight(entries: SimRequestLogEntry[]): Record<string, number> {
   const out: Record<string, number> = {};
   const servers = new Set(entries.map(serverOf));

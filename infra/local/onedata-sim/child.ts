@@ -7,13 +7,14 @@
  * Parent → child: `{ start: StartOptions }` first (over IPC, not argv: the options may hold the
  * token, and a command line is visible to every user of the machine), then requests
  * `{ id, op, arg }` for the RunningSim methods. Child → parent: `{ type: 'ready', url, info }` or `{ type: 'failed', message }`,
- * then one `{ id, result }` or `{ id, error }` per request. The child exits when the parent goes
+ * then one `{ type: 'reply', id, result }` or `{ type: 'reply', id, error }` per request. The child exits when the parent goes
  * away (IPC disconnect) and after `close`.
  */
 import { startOnedataSim } from './index.ts';
 import type { RunningSim, StartOptions } from './types.ts';
 
-export type SimOp = 'configure' | 'state' | 'requests' | 'reset' | 'propagate' | 'knobs' | 'close';
+/** RunningSim's methods, each callable over IPC. */
+export type SimOp = Exclude<keyof RunningSim, 'url' | 'info'>;
 export type SimChildRequest = { id: number; op: SimOp; arg?: unknown };
 export type SimChildMessage =
   | { type: 'ready'; url: string; info: RunningSim['info'] }
@@ -24,23 +25,9 @@ const send = (m: SimChildMessage): void => {
   if (process.connected) process.send!(m);
 };
 
+/** Every request names one of RunningSim's methods; the answer is what it returns. */
 async function run(sim: RunningSim, req: SimChildRequest): Promise<unknown> {
-  switch (req.op) {
-    case 'configure':
-      return sim.configure(req.arg as Parameters<RunningSim['configure']>[0]);
-    case 'state':
-      return sim.state();
-    case 'requests':
-      return sim.requests();
-    case 'reset':
-      return sim.reset();
-    case 'propagate':
-      return sim.propagate();
-    case 'knobs':
-      return sim.knobs();
-    case 'close':
-      return sim.close();
-  }
+  return (sim[req.op] as (arg?: unknown) => unknown)(req.arg);
 }
 
 async function start(opts: StartOptions): Promise<void> {

@@ -31,7 +31,7 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
 export async function startOnedataSimProcess(opts: StartOptions): Promise<SimProcess> {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const service = await startChildService<{ type: 'ready'; url: string; info: RunningSim['info'] }>('Onedata simulator', CHILD, {
+  const service = await startChildService<Extract<SimChildMessage, { type: 'ready' }>>('Onedata simulator', CHILD, {
     execArgv: ['--import', TSX_LOADER],
     // Over IPC, not argv: the options may hold the token, and a command line is visible to every user.
     start: { start: opts },
