@@ -1,8 +1,9 @@
 /**
- * Lambda's SQS pollers long-poll, so a job is picked up as soon as it is sent. local-aws-sqs's long
- * poll waits for a full batch instead, so the local event sources poll with WaitTimeSeconds 0 and
- * idle between empty polls; without a signal, every job would wait half an idle pause on average.
- * The local SQS server signals each accepted send here, and idle event sources poll at once.
+ * Lambda's SQS pollers long-poll, so a job is picked up as soon as it is sent. The local SQS server
+ * answers a long poll only on its 10 ms scan tick (local-aws-sqs.cjs), and every idle poller would
+ * hold one such scan, so the local event sources short-poll (answered at once) and idle between
+ * empty polls; without a signal, every job would wait half an idle pause on average. The local SQS
+ * server signals each accepted send here, and idle event sources poll at once.
  */
 type Listener = () => void;
 const listeners = new Set<Listener>();

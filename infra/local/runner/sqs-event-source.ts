@@ -24,12 +24,12 @@ export interface MappingOptions {
  * `aws:sqs` event, then delete what succeeded. A thrown error leaves the whole batch to reappear
  * after the visibility timeout; with ReportBatchItemFailures only the listed messages stay. The
  * queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount receives.
- * Receives use WaitTimeSeconds 0 (local-aws-sqs long polls until the batch is full); an idle loop
- * polls again when the local SQS server accepts a send (sqs-activity.ts), or after its idle pause
- * (delayed messages, redeliveries after the visibility timeout), which doubles from `idleDelayMs`
- * to `maxIdleDelayMs` while the queue stays empty: empty polls cost CPU (each is a signed SDK
- * request), and the burst benchmark's 50 provision pollers at a fixed 50 ms could send up to
- * 1,000 of them a second.
+ * Receives use WaitTimeSeconds 0 (answered at once; sqs-activity.ts says why not long polls); an
+ * idle loop polls again when the local SQS server accepts a send (sqs-activity.ts), or after its
+ * idle pause (delayed messages, redeliveries after the visibility timeout), which doubles from
+ * `idleDelayMs` to `maxIdleDelayMs` while the queue stays empty: empty polls cost CPU (each is a
+ * signed SDK request), and the burst benchmark's 50 provision pollers at a fixed 50 ms could send
+ * up to 1,000 of them a second.
  * A poller that receives messages wakes another idle one, so a backlog is drained by all pollers
  * at once (as Lambda scales its pollers out) although a send wakes only one.
  */

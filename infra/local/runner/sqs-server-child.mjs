@@ -10,7 +10,10 @@
  * event sources (sqs-activity.ts). The child exits when the parent goes away (IPC disconnect).
  */
 import { setImmediate } from 'node:timers';
-import { createSqsServer } from 'local-aws-sqs';
+// local-aws-sqs with its receive fixed to answer as SQS does (local-aws-sqs.cjs).
+import localAwsSqs from './local-aws-sqs.cjs';
+
+const { createSqsServer } = localAwsSqs;
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 let signalScheduled = false;
