@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../infra/local/onedata-sim/cli.ts';
 import type { RunningSim, SimRequestLogEntry } from '../../infra/local/onedata-sim/index.ts';
@@ -182,6 +183,32 @@ describe('latencyMs', () => {
     const info = await fetch(`${s.url}/_sim/info`);
     expect(info.status).toBe(200);
     expect(s.requests()).toHaveLength(3);
+  });
+
+  // Guards the latency's start (server.ts, `arrivedAt`): a remote service's latency runs from the
+  // request's arrival, and the simulator's own work on the request (reading the body, logging,
+  // routing, and the other requests it handles meanwhile) must not add to it, or no client could
+  // reach the bound L that the benchmarks divide by. Here the body comes 100 ms after the headers:
+  // counted from arrival the call takes 150 ms; counted after reading the body it took 250 ms.
+  it("counts the delay from the request's arrival, not from when the simulator has read it", async () => {
+    await start({ latencyMs: 150 });
+    const s = sim as RunningSim;
+    const started = performance.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${s.url}/api/v3/onezone/user/groups`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 2 } },
+        (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+      );
+      req.on('error', reject);
+      req.write('{');
+      setTimeout(() => req.end('}'), 100);
+    });
+    const took = performance.now() - started;
+    expect(status).toBe(401); // no token: answered after the delay like any call
+    expect(s.requests()).toHaveLength(1);
+    expect(took).toBeGreaterThanOrEqual(145);
+    expect(took).toBeLessThan(225);
   });
 });
 

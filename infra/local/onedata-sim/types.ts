@@ -5,7 +5,7 @@
 
 /** Behaviour knobs; all of them can be changed while the simulator runs (`configure`, `POST /_sim/config`). */
 export interface SimKnobs {
-  /** Delay added to every Onedata API call, in ms (timer based, never a busy wait). @default 0 */
+  /** How long every Onedata API call takes, in ms from the request's arrival (timer based, never a busy wait). @default 0 */
   latencyMs: number;
   /**
    * How long a Oneprovider does not yet see a new space support or membership change (and keeps seeing a
