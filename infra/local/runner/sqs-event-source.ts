@@ -39,6 +39,8 @@ export class SqsEventSourceMapping {
   private readonly wakers = new Set<() => void>();
   private readonly deletes = new Set<Promise<void>>();
   private unsubscribe?: () => void;
+  /** A wake-up that found no idle poller (wakeOne). */
+  private missedWake = false;
   inFlight = 0;
 
   constructor(
@@ -67,7 +69,11 @@ export class SqsEventSourceMapping {
 
   private wakeOne(): void {
     const [wake] = this.wakers;
-    wake?.();
+    if (wake) wake();
+    // Every poller is busy: one of them may have had its receive answered just before the send
+    // landed. The next poller to go idle polls again at once instead of pausing (a lost wake-up
+    // would leave the job waiting out a pause of up to maxIdleDelayMs).
+    else this.missedWake = true;
   }
 
   private wakeAll(): void {
@@ -75,6 +81,10 @@ export class SqsEventSourceMapping {
   }
 
   private async idle(emptyPolls: number): Promise<void> {
+    if (this.missedWake) {
+      this.missedWake = false;
+      return;
+    }
     const first = this.opts.idleDelayMs ?? 50;
     const pause = Math.min(first * 2 ** Math.min(emptyPolls, 20), Math.max(first, this.opts.maxIdleDelayMs ?? 1000));
     await new Promise<void>((resolve) => {

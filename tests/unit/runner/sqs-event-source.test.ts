@@ -1,6 +1,7 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionHost } from '../../../infra/local/runner/function-host.ts';
+import { notifyQueueSend } from '../../../infra/local/runner/sqs-activity.ts';
 import { SqsEventSourceMapping } from '../../../infra/local/runner/sqs-event-source.ts';
 import { startLocalSqs, type LocalSqs } from '../../../infra/local/runner/sqs-server.ts';
 import { createLogger } from '../../../shared/log/index.ts';
@@ -20,6 +21,7 @@ beforeAll(async () => {
       { logicalId: 'Work', name: 'work', visibilityTimeout: 30 },
       { logicalId: 'Backlog', name: 'backlog', visibilityTimeout: 30 },
       { logicalId: 'Empty', name: 'empty', visibilityTimeout: 30 },
+      { logicalId: 'Race', name: 'race', visibilityTimeout: 30 },
     ],
   });
   sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -108,6 +110,44 @@ describe('the local SQS event source', () => {
         description: '8 jobs delivered',
       });
       expect(maxRunning).toBe(4);
+    } finally {
+      await mapping.stop();
+    }
+  });
+
+  // Guards the missed wake-up (missedWake in sqs-event-source.ts): a send that lands while every
+  // poller is busy, here between an empty receive's answer and the poller's pause, must not wait
+  // out the pause (an hour here). The client below makes that interleaving happen every time: it
+  // sends a job and lets the send signal fire before it hands the poller its empty answer.
+  it('polls again at once when a send landed while every poller was busy', async () => {
+    const delivered: string[] = [];
+    let raced = false;
+    const racing = {
+      send: async (cmd: unknown) => {
+        const res = (await sqs.send(cmd as never)) as { Messages?: unknown[] };
+        if (!raced && cmd instanceof ReceiveMessageCommand && !res.Messages?.length) {
+          raced = true;
+          await sqs.send(new SendMessageCommand({ QueueUrl: sqsServer.queueUrl('Race'), MessageBody: '{"job":"raced"}' }));
+          notifyQueueSend();
+          await new Promise((r) => setImmediate(r)); // the signal is dispatched: no poller is idle
+        }
+        return res;
+      },
+    } as unknown as SQSClient;
+    const host = {
+      invoke: async (_fn: string, event: { Records: { body: string }[] }) => (delivered.push(...event.Records.map((r) => r.body)), { ok: true, result: {} }),
+    } as unknown as FunctionHost;
+    const mapping = mappingFor('Race', host, { concurrency: 1, batchSize: 10, idleDelayMs: 3_600_000 }, racing);
+    mapping.start();
+    try {
+      await pollUntil(async () => (delivered.length ? true : undefined), {
+        deadlineMs: 5_000,
+        initialDelayMs: 20,
+        maxDelayMs: 100,
+        description: 'the job sent during the empty receive to be delivered',
+      });
+      expect(raced).toBe(true);
+      expect(delivered).toEqual(['{"job":"raced"}']);
     } finally {
       await mapping.stop();
     }
