@@ -26,6 +26,8 @@ export interface MailDeps {
 export interface LedgerHolder {
   readonly record: DatasetState;
   save(edit: (s: DatasetState) => void): Promise<void>;
+  /** An edit for the holder's next write (a DatasetLease's release writes it, if nothing before). */
+  stage?(edit: (s: DatasetState) => void): void;
 }
 
 export interface EventMail {

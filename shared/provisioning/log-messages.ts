@@ -7,4 +7,6 @@ export const LOG_MESSAGES = {
   stepCompleted: 'step completed',
   datasetFailed: 'dataset failed',
   attemptFailed: 'provisioning attempt failed',
+  /** The fault suite's crash knob fired (fault-hook.ts): the worker stops here. */
+  simulatedCrash: 'simulated crash',
 } as const;

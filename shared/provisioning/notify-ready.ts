@@ -1,6 +1,7 @@
 import { sendDatasetPublished, sendDatasetReady } from '../notifications/dataset-ready.ts';
 import { lifecycleMailHook, owedLifecycleEvents } from '../notifications/lifecycle-mail.ts';
 import type { LedgerHolder } from '../notifications/deliver.ts';
+import type { DatasetState } from '../state/dataset-state.ts';
 import type { MailEvent } from '../notifications/templates.ts';
 import type { SagaRun } from './context.ts';
 
@@ -37,7 +38,14 @@ export async function notifyDatasetReady(run: SagaRun, holder: LedgerHolder): Pr
     try {
       const report = await send(mailDeps, deps.config, holder, run.metadata.doc);
       // Still owed while a recipient failed with attempts left: the next run (s3od retry, the lifecycle pass) sends again.
-      if (report.stillOwed === 0) await holder.save((s) => void (s.mailDue = s.mailDue?.filter((e) => e !== event)));
+      // No longer owed: with the holder's next write (every caller releases its lease after this).
+      // A crash before it leaves the event owed, and the ledger then finds every recipient served:
+      // the next run removes it without a second mail.
+      const served = (s: DatasetState): void => void (s.mailDue = s.mailDue?.filter((e) => e !== event));
+      if (report.stillOwed === 0) {
+        if (holder.stage) holder.stage(served);
+        else await holder.save(served);
+      }
     } catch (e) {
       run.log.warn(`${event} mail not handled`, { error: e });
     }

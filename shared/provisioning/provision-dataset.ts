@@ -114,7 +114,11 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
 
     if (lease.record.status === 'provisioned') return await refresh(run, lease, metadata, log);
 
-    await runSaga(run, PROVISIONING_STEPS, (step, outputs, metadataEtag) => lease.save((s) => recordStep(s, step, outputs, metadataEtag)));
+    // Outputs are staged and written at the steps that say so (steps.ts), then with the outcome.
+    await runSaga(run, PROVISIONING_STEPS, (step, outputs, metadataEtag) => lease.save((s) => recordStep(s, step, outputs, metadataEtag)), {
+      stage: (step, outputs, metadataEtag) => lease.stage((s) => recordStep(s, step, outputs, metadataEtag)),
+      flush: () => lease.save(),
+    });
     await lease.save((s) => {
       recordProvisioned(s, metadata);
       // Owed from the moment the outcome is recorded, in the same write: no crash can lose it.

@@ -37,6 +37,13 @@ export interface StepDef {
    * makes another worker read the record (start-import's listing job needs the provider step saved).
    */
   afterRecorded?: boolean;
+  /**
+   * When the run stages outputs (runSaga's `staged`): write this step's outputs as soon as it
+   * completes, for an effect whose echo must find them (write-back: the event of our own write).
+   */
+  writeAtOnce?: boolean;
+  /** When the run stages outputs: write what is staged as this step starts (a long wait follows). */
+  writeBefore?: boolean;
   run: (run: SagaRun) => Promise<StepOutputs>;
 }
 
@@ -53,10 +60,10 @@ export const PROVISIONING_STEPS: StepDef[] = [
   { name: STEP.supportSpace, needs: [STEP.createSpace, STEP.createStorage], run: supportSpace },
   { name: STEP.createInviteToken, needs: [STEP.createGroup], run: createInviteToken },
   { name: STEP.addGroupToSpace, needs: [STEP.createSpace, STEP.createGroup], run: addGroupToSpace },
-  { name: STEP.waitForProvider, needs: [STEP.supportSpace], run: waitForProvider },
+  { name: STEP.waitForProvider, needs: [STEP.supportSpace], writeBefore: true, run: waitForProvider },
   { name: STEP.createShare, needs: [STEP.waitForProvider], run: createShare },
   { name: STEP.publishMetadata, needs: [STEP.waitForProvider], enabled: (r) => r.deps.config.importMetadata, run: publishJsonMetadata },
-  { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], run: writeBack },
+  { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], writeAtOnce: true, run: writeBack },
   { name: STEP.startImport, needs: [STEP.waitForProvider], afterRecorded: true, run: startImport },
   // Replication at creation (shared/lifecycle/replication-steps.ts), once the primary serves the space.
   ...REPLICATION_STEPS.map((s) => ({ ...s, needs: [...s.needs, STEP.waitForProvider, STEP.startImport] })),

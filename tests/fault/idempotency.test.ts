@@ -6,13 +6,12 @@ import {
   countsOf,
   expectExactlyOneOfEach,
   onedataObjectsNamed,
-  readState,
   SAMPLE_METADATA,
   uniqueName,
   uploadDataset,
   waitForStatus,
 } from '../helpers/datasets.ts';
-import { control, getText, putObject, s3Client, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
+import { control, getText, putObject, s3Client, stackInfo, waitForQueuesIdle, waitForSimulatedCrash } from '../helpers/stack-client.ts';
 
 /**
  * At-least-once delivery: duplicate, concurrent and redelivered jobs, and workers that die after
@@ -91,14 +90,9 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     await control('POST', '/env', { [CRASH_AFTER_STEP_ENV]: cases.map((c) => `${c.step}@${c.name}`).join(',') });
     const prefixes = await Promise.all(cases.map((c) => uploadDataset(s3, c.name, { files: 1 })));
     // Each crashes once; the job comes back after the visibility timeout, after the lease expired.
-    const crashed = async (prefix: string, step: string) => {
-      for (;;) {
-        const st = await readState(s3, prefix);
-        if (st?.completedSteps[step]) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    await Promise.all(cases.map((c, i) => crashed(prefixes[i]!, c.step)));
+    // The crash loses the outputs the run had staged but not written (saga.ts): the resumed run
+    // finds those objects by identity.
+    await Promise.all(cases.map((c, i) => waitForSimulatedCrash(prefixes[i]!, c.step, 90_000)));
     await control('POST', '/env', { [CRASH_AFTER_STEP_ENV]: null });
     const states = await Promise.all(prefixes.map((p) => waitForStatus(s3, p, ['provisioned'], 90_000)));
     await waitForQueuesIdle();
@@ -120,11 +114,7 @@ describe('idempotency under duplicate and concurrent delivery', () => {
     const name = uniqueName('OpEdit');
     await control('POST', '/env', { [CRASH_AFTER_STEP_ENV]: `create-share@${name}` });
     const prefix = await uploadDataset(s3, name, { files: 1 });
-    for (;;) {
-      const st = await readState(s3, prefix);
-      if (st?.completedSteps['create-share']) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForSimulatedCrash(prefix, 'create-share');
     await control('POST', '/env', { [CRASH_AFTER_STEP_ENV]: null });
     const edited = SAMPLE_METADATA + '# operator: checked the grid types\nReviewedBy: J. Doe\n';
     await putObject(s3, `${prefix}/SPA.yml`, edited);

@@ -29,6 +29,22 @@ export async function capturedLogs(): Promise<string[]> {
   return control('GET', '/logs');
 }
 
+/** Waits until the provision function logged the fault knob's crash after `step` for the dataset at `prefix`. */
+export async function waitForSimulatedCrash(prefix: string, step: string, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const lines = await capturedLogs();
+    const hit = lines.some((l) => {
+      if (!l.includes('"simulated crash"')) return false;
+      const rec = JSON.parse(l) as { dataset?: string; step?: string };
+      return rec.dataset === prefix && rec.step === step;
+    });
+    if (hit) return;
+    if (Date.now() > deadline) throw new Error(`no simulated crash after ${step} of ${prefix} within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function putObject(s3: S3Client, key: string, body: string | Buffer, bucket = stackInfo().bucket): Promise<string> {
   const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   return (res.ETag ?? '').replace(/"/g, '');

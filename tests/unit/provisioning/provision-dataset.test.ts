@@ -63,6 +63,19 @@ describe('provisionDataset', () => {
     expect(simCounts()).toMatchObject({ spaces: 1, groups: expect.any(Number), shares: 1 });
   });
 
+  it('writes its record a handful of times, not once per step', async () => {
+    // Guards staged recording (saga.ts `staged`, steps.ts): the lease, before the provider wait,
+    // before the import, the write-back, the outcome and the release, with every step's outputs
+    // in one of them. Writing each step's outputs (13 steps) took 15 writes.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const writes = objects.puts(`.s3od/state/${ds.id}.json`);
+    expect(writes.every((w) => w.result === 'ok')).toBe(true);
+    expect(writes.length).toBeLessThanOrEqual(6);
+    expect(Object.keys((await states.read(ds.id))!.state.completedSteps)).toHaveLength(13);
+  });
+
   it('the event of our own write-back (same version, already provisioned) costs one read and no Onedata call', async () => {
     // Guards: the cheap exit before the lease (removed: a lease write, a metadata read, a refresh).
     const { deps, objects, states } = setUp();

@@ -101,6 +101,68 @@ describe('runSaga', () => {
     expect(shouldCrashAfter('b', 'Run2', 'a@Run1,b')).toBe(true);
   });
 
+  // Guards staged recording (runSaga's `staged`; the flags in steps.ts): outputs wait for the next
+  // write unless a step says otherwise, so a run writes its record a handful of times, not once per
+  // step. Each expectation below fails if its rule is removed.
+  describe('with staged outputs', () => {
+    const harness = () => {
+      const events: string[] = [];
+      const staged = {
+        stage: (step: string) => void events.push(`stage ${step}`),
+        flush: async () => {
+          events.push('flush');
+          await tick();
+          events.push('flushed');
+        },
+      };
+      const write = async (step: string) => void events.push(`write ${step}`);
+      const step = (name: string, needs: string[], flags: Partial<StepDef> = {}): StepDef => ({
+        name,
+        needs,
+        ...flags,
+        run: async () => (events.push(`run ${name}`), {}),
+      });
+      return { events, staged, write, step };
+    };
+
+    it('stages a plain step, writes a writeAtOnce step at once, and flushes before writeBefore and afterRecorded steps', async () => {
+      const { events, staged, write, step } = harness();
+      await runSaga(
+        fakeRun(),
+        [
+          step('plain', []),
+          step('long-wait', ['plain'], { writeBefore: true }),
+          step('echoed', ['long-wait'], { writeAtOnce: true }),
+          step('handoff', ['echoed'], { afterRecorded: true }),
+        ],
+        write,
+        staged,
+      );
+      expect(events.filter((e) => e.startsWith('write') || e.startsWith('stage'))).toEqual(['stage plain', 'stage long-wait', 'write echoed', 'stage handoff']);
+      // writeBefore flushes as it starts, without waiting for the write.
+      expect(events.indexOf('flush')).toBeLessThan(events.indexOf('run long-wait'));
+      expect(events.indexOf('run long-wait')).toBeLessThan(events.indexOf('flushed'));
+      // afterRecorded flushes and waits for the write before it runs.
+      const handoffFlush = events.lastIndexOf('flush');
+      expect(handoffFlush).toBeGreaterThan(events.indexOf('write echoed'));
+      expect(events.lastIndexOf('flushed')).toBeLessThan(events.indexOf('run handoff'));
+    });
+
+    it('without `staged`, writes every step as before', async () => {
+      const { events, write, step } = harness();
+      await runSaga(fakeRun(), [step('a', []), step('b', ['a'], { writeBefore: true })], write);
+      expect(events.filter((e) => e.startsWith('write') || e.startsWith('stage') || e === 'flush')).toEqual(['write a', 'write b']);
+    });
+
+    it('the production list writes at write-back, and before the provider wait and the import', () => {
+      const byName = new Map(PROVISIONING_STEPS.map((s) => [s.name, s]));
+      expect(byName.get('write-back')!.writeAtOnce).toBe(true);
+      expect(byName.get('wait-for-provider')!.writeBefore).toBe(true);
+      expect(byName.get('start-import')!.afterRecorded).toBe(true);
+      expect(PROVISIONING_STEPS.filter((s) => s.writeAtOnce).map((s) => s.name)).toEqual(['write-back']);
+    });
+  });
+
   it('the production step list has no cycle and its critical path is space/storage → support → provider → share → write-back', () => {
     const byName = new Map(PROVISIONING_STEPS.map((s) => [s.name, s]));
     const depth = (name: string): number => {
