@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSqs, type LocalSqs } from '../../../infra/local/runner/sqs-server.ts';
@@ -12,7 +13,12 @@ let sqsServer: LocalSqs;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  sqsServer = await startLocalSqs({ queues: [{ logicalId: 'Work', name: 'receive-work', visibilityTimeout: 30 }] });
+  sqsServer = await startLocalSqs({
+    queues: [
+      { logicalId: 'Work', name: 'receive-work', visibilityTimeout: 30 },
+      { logicalId: 'Pipelined', name: 'receive-pipelined', visibilityTimeout: 30 },
+    ],
+  });
   sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 
@@ -63,5 +69,45 @@ describe('the local SQS server answers ReceiveMessage as SQS does', () => {
     expect(second.bodies).toHaveLength(2);
     expect(new Set([...first.bodies, ...second.bodies]).size).toBe(12);
     expect((await timedReceive(0)).bodies).toEqual([]);
+  });
+
+  // Guards the second fix (a message sent without a delay is not marked delayed): the send and the
+  // receive go down one connection in one write (HTTP pipelining), so the server handles both in
+  // the same turn of its event loop, before any timer could have run. Shipped, the message was
+  // marked delayed until a 0 ms timer cleared the mark, so this receive found the queue empty.
+  it('a receive right after a send, in the same turn of the server event loop, gets the message', async () => {
+    const url = new URL(sqsServer.queueUrl('Pipelined'));
+    const request = (action: string, body: object): string => {
+      const json = JSON.stringify({ QueueUrl: url.href, ...body });
+      return [
+        'POST / HTTP/1.1',
+        `Host: ${url.host}`,
+        'Content-Type: application/x-amz-json-1.0',
+        `X-Amz-Target: AmazonSQS.${action}`,
+        `Content-Length: ${Buffer.byteLength(json)}`,
+        '',
+        json,
+      ].join('\r\n');
+    };
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(request('SendMessage', { MessageBody: 'pipelined' }) + request('ReceiveMessage', { MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if ((text.match(/HTTP\/1\.1 /g) ?? []).length === 2 && /"Messages"|\r\n\r\n$|\}$/.test(text)) {
+          socket.end();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      setTimeout(() => (socket.destroy(), resolve(text)), 3000);
+    });
+    const responses = raw.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses.every((r) => r.startsWith('HTTP/1.1 200'))).toBe(true);
+    expect(responses[1]).toContain('"Body":"pipelined"');
   });
 });
