@@ -5,22 +5,26 @@
  * empty polls; without a signal, every job would wait half an idle pause on average. The local SQS
  * server signals each accepted send here, and idle event sources poll at once.
  */
-type Listener = () => void;
-const listeners = new Set<Listener>();
+/** Told how many messages were sent to its queue. */
+type Listener = (messages: number) => void;
+const listeners = new Map<string, Set<Listener>>();
 
-export function onQueueSend(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/** Listens for sends to the queue named `queueName` (the last segment of its URL). */
+export function onQueueSend(queueName: string, listener: Listener): () => void {
+  const set = listeners.get(queueName) ?? new Set<Listener>();
+  set.add(listener);
+  listeners.set(queueName, set);
+  return () => set.delete(listener);
 }
 
-let scheduled = false;
-
-/** Sends in the same turn of the event loop make one signal (a burst of sends, one poll each). */
-export function notifyQueueSend(): void {
-  if (scheduled) return;
-  scheduled = true;
-  setImmediate(() => {
-    scheduled = false;
-    for (const l of listeners) l();
-  });
+/**
+ * Messages accepted per queue name, as the local SQS server reports them (once per turn of its
+ * event loop). Only that queue's event sources are woken, as many pollers as there are messages;
+ * a send whose queue the server could not read ('') wakes one poller of every queue.
+ */
+export function notifyQueueSend(sends: Record<string, number>): void {
+  for (const [queue, messages] of Object.entries(sends)) {
+    if (queue === '') for (const set of listeners.values()) for (const l of set) l(1);
+    else for (const l of listeners.get(queue) ?? []) l(messages);
+  }
 }

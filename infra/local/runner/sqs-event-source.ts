@@ -53,8 +53,11 @@ export class SqsEventSourceMapping {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // One idle poller per send signal: it takes up to a batch, the others keep their pause.
-    this.unsubscribe = onQueueSend(() => this.wakeOne());
+    // One idle poller per batch sent to this queue; the others keep their pause, and other queues'
+    // pollers are not woken.
+    const queueName = this.opts.queueUrl.split('/').pop() ?? '';
+    const perPoll = Math.min(this.opts.batchSize, 10);
+    this.unsubscribe = onQueueSend(queueName, (messages) => this.wake(Math.ceil(messages / perPoll)));
     for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop());
   }
 
@@ -67,13 +70,18 @@ export class SqsEventSourceMapping {
     this.loops.length = 0;
   }
 
+  /** Wakes up to `pollers` idle pollers. */
+  private wake(pollers: number): void {
+    const idle = [...this.wakers].slice(0, Math.max(1, pollers));
+    for (const wake of idle) wake();
+    // Fewer idle pollers than asked for: a busy one may have had its receive answered just before
+    // the send landed. The next poller to go idle polls again at once instead of pausing (a lost
+    // wake-up would leave the job waiting out a pause of up to maxIdleDelayMs).
+    if (idle.length < pollers) this.missedWake = true;
+  }
+
   private wakeOne(): void {
-    const [wake] = this.wakers;
-    if (wake) wake();
-    // Every poller is busy: one of them may have had its receive answered just before the send
-    // landed. The next poller to go idle polls again at once instead of pausing (a lost wake-up
-    // would leave the job waiting out a pause of up to maxIdleDelayMs).
-    else this.missedWake = true;
+    this.wake(1);
   }
 
   private wakeAll(): void {

@@ -56,7 +56,7 @@ export async function startLocalSqs(opts: { port?: number; region?: string; queu
   };
   const service = await startChildService<{ type: 'ready'; port: number }>('local SQS server', CHILD, {
     args: [JSON.stringify(serverOptions)],
-    onMessage: () => notifyQueueSend(),
+    onMessage: (m) => notifyQueueSend((m as { sends?: Record<string, number> }).sends ?? { '': 1 }),
   });
   const { port } = service.ready;
   const endpoint = `http://127.0.0.1:${port}`;

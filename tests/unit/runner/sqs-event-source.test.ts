@@ -22,6 +22,8 @@ beforeAll(async () => {
       { logicalId: 'Backlog', name: 'backlog', visibilityTimeout: 30 },
       { logicalId: 'Empty', name: 'empty', visibilityTimeout: 30 },
       { logicalId: 'Race', name: 'race', visibilityTimeout: 30 },
+      { logicalId: 'Quiet', name: 'quiet', visibilityTimeout: 30 },
+      { logicalId: 'Routed', name: 'routed', visibilityTimeout: 30 },
     ],
   });
   sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -128,7 +130,7 @@ describe('the local SQS event source', () => {
         if (!raced && cmd instanceof ReceiveMessageCommand && !res.Messages?.length) {
           raced = true;
           await sqs.send(new SendMessageCommand({ QueueUrl: sqsServer.queueUrl('Race'), MessageBody: '{"job":"raced"}' }));
-          notifyQueueSend();
+          notifyQueueSend({ race: 1 });
           await new Promise((r) => setImmediate(r)); // the signal is dispatched: no poller is idle
         }
         return res;
@@ -150,6 +152,40 @@ describe('the local SQS event source', () => {
       expect(delivered).toEqual(['{"job":"raced"}']);
     } finally {
       await mapping.stop();
+    }
+  });
+
+  // Guards the routing of send signals (sqs-server-child.mjs reports the queue; sqs-activity.ts
+  // wakes only its pollers): a send to one queue must not make another queue's idle pollers poll.
+  // Every mapping was woken by every send before, each costing an empty receive.
+  it('wakes only the pollers of the queue a message was sent to', async () => {
+    let otherReceives = 0;
+    const counting = { send: (cmd: unknown) => (otherReceives++, sqs.send(cmd as never)) } as unknown as SQSClient;
+    const idleHost = { invoke: async () => ({ ok: true, result: {} }) } as unknown as FunctionHost;
+    const other = mappingFor('Quiet', idleHost, { concurrency: 2, batchSize: 10, idleDelayMs: 3_600_000 }, counting);
+    const delivered: string[] = [];
+    const workHost = {
+      invoke: async (_fn: string, event: { Records: { body: string }[] }) => (delivered.push(...event.Records.map((r) => r.body)), { ok: true, result: {} }),
+    } as unknown as FunctionHost;
+    const work = mappingFor('Routed', workHost, { concurrency: 1, batchSize: 10, idleDelayMs: 3_600_000 });
+    other.start();
+    work.start();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(otherReceives).toBe(2); // each poller's first, empty poll; now idle for an hour
+      await sqs.send(new SendMessageCommand({ QueueUrl: sqsServer.queueUrl('Routed'), MessageBody: '{"job":"routed"}' }));
+      await pollUntil(async () => (delivered.length ? true : undefined), {
+        deadlineMs: 5_000,
+        initialDelayMs: 20,
+        maxDelayMs: 100,
+        description: 'the routed job',
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(delivered).toEqual(['{"job":"routed"}']);
+      expect(otherReceives).toBe(2);
+    } finally {
+      await work.stop();
+      await other.stop();
     }
   });
 
