@@ -2,9 +2,10 @@
  * The fault suite's crash knob: the worker "dies" right after a step completes (the lease is not
  * released, the job is not acknowledged), and with it every output the run had staged but not
  * yet written (saga.ts): the next run finds those objects by identity. The saga logs
- * LOG_MESSAGES.simulatedCrash with the step when it fires. The knob is read from the environment by the provision
- * handler and injected into the saga (ProvisioningDeps.crashAfterStep); shared/ never reads it.
- * Its value: a comma-separated list of `step` (every dataset) or `step@datasetFolder` entries.
+ * LOG_MESSAGES.simulatedCrash with the step when it fires. The knob is read from the environment
+ * by the provision handler and injected into the saga (ProvisioningDeps.crashAfterStep); shared/
+ * never reads it. Its value: a comma-separated list of `step` (every dataset) or
+ * `step@datasetFolder` entries.
  */
 export const CRASH_AFTER_STEP_ENV = 'S3OD_FAULT_CRASH_AFTER_STEP';
 

@@ -19,8 +19,8 @@ export function onQueueSend(queueName: string, listener: Listener): () => void {
 
 /**
  * Messages accepted per queue name, as the local SQS server reports them (once per turn of its
- * event loop). Only that queue's event sources are woken, as many pollers as there are messages;
- * a send whose queue the server could not read ('') wakes one poller of every queue.
+ * event loop). Only that queue's event sources are told (each wakes one idle poller per batch of
+ * them); a send whose queue the server could not read ('') tells every queue's of one message.
  */
 export function notifyQueueSend(sends: Record<string, number>): void {
   for (const [queue, messages] of Object.entries(sends)) {

@@ -30,8 +30,9 @@ export interface MappingOptions {
  * `idleDelayMs` to `maxIdleDelayMs` while the queue stays empty: empty polls cost CPU (each is a
  * signed SDK request), and the burst benchmark's 50 provision pollers at a fixed 50 ms could send
  * up to 1,000 of them a second.
- * A poller that receives messages wakes another idle one, so a backlog is drained by all pollers
- * at once (as Lambda scales its pollers out) although a send wakes only one.
+ * A send wakes one idle poller per batch it sent to this queue. A poller that receives messages
+ * wakes another idle one, so a backlog no send signals (redeliveries after the visibility timeout,
+ * delayed messages) is drained by all pollers at once, as Lambda scales its pollers out.
  */
 export class SqsEventSourceMapping {
   private running = false;
@@ -39,7 +40,7 @@ export class SqsEventSourceMapping {
   private readonly wakers = new Set<() => void>();
   private readonly deletes = new Set<Promise<void>>();
   private unsubscribe?: () => void;
-  /** A wake-up that found no idle poller (wakeOne). */
+  /** A wake-up that found too few idle pollers (wake). */
   private missedWake = false;
   inFlight = 0;
 
