@@ -21,8 +21,8 @@ import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
  *   Onedata's own guards (idGeneratorSeed, relationAlreadyExists, unique token names) or, where
  *   there is none (storage, group, share), looks for the object before creating it whenever an
  *   earlier attempt may have created it without recording the id;
- * - returns the outputs to record (ids), which the runner saves before anything depends on them.
- *   A step never edits the record itself.
+ * - returns the outputs to record (ids), which the runner hands on to the steps that need them at
+ *   once and records with the run's next write (saga.ts). A step never edits the record itself.
  *
  * Step names are persisted in every record (step-names.ts): never rename one.
  */
