@@ -14,6 +14,11 @@ export interface WaitOptions {
    * show up, so earlier polls would only spend Onedata capacity. @default now
    */
   notBefore?: number;
+  /**
+   * Told of every poll that got an answer: when it was sent and answered (epoch ms) and whether the
+   * provider saw the space (a transient failure tells nothing about that and is not reported).
+   */
+  onPoll?: (poll: { sentAt: number; answeredAt: number; seen: boolean }) => void;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -47,7 +52,15 @@ export async function waitUntilProviderSeesSpace(
     async () => {
       if (opts.notBefore !== undefined && now() < opts.notBefore) return undefined;
       // Polls go behind the calls that create things: under load they could only fail anyway.
-      const space = await client.provider.getSpace(spaceId, { priority: 'low' });
+      const sentAt = now();
+      let space;
+      try {
+        space = await client.provider.getSpace(spaceId, { priority: 'low' });
+      } catch (e) {
+        if (isProviderNotYetError(e) && !isTransient(e)) opts.onPoll?.({ sentAt, answeredAt: now(), seen: false });
+        throw e;
+      }
+      opts.onPoll?.({ sentAt, answeredAt: now(), seen: Boolean(space.dirId) });
       return space.dirId ? { dirId: space.dirId } : undefined;
     },
     {

@@ -11,6 +11,7 @@ import { writeAccessInfo } from './access-info-write.ts';
 import { createOnce } from './create-once.ts';
 import { embargoInForce } from './embargo-gate.ts';
 import { REPLICATION_STEPS } from '../lifecycle/replication-steps.ts';
+import { PropagationEstimate, type PollOutcome } from './propagation-estimate.ts';
 
 /**
  * The provisioning saga as one readable list of named steps. Each step:
@@ -239,25 +240,23 @@ async function addGroupToSpace(run: SagaRun): Promise<Partial<ProvisioningOutput
   return { member: true };
 }
 
-/**
- * How long this container has seen supports take to reach the provider (a moving average). The
- * first poll waits for most of it: under a burst, polls that could not succeed yet would take
- * Onedata request slots from the datasets that are creating things.
- */
-let propagationEstimateMs: number | undefined;
+/** When supports become visible at the provider, as this container has seen (propagation-estimate.ts). */
+const propagation = new PropagationEstimate();
 
 async function waitForProvider(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   const started = Date.now();
+  const firstPollAt = propagation.firstPollAtMs();
+  const polls: PollOutcome[] = [];
   const { dirId } = await waitUntilProviderSeesSpace(run.deps.onedata, run.outputs.spaceId!, {
     deadlineMs: run.deps.config.onedata.providerWaitSeconds * 1000,
-    ...(propagationEstimateMs !== undefined ? { notBefore: started + 0.8 * propagationEstimateMs } : {}),
+    ...(firstPollAt !== undefined ? { notBefore: started + firstPollAt } : {}),
     // Starts short (the wait is on the critical path), backs off to the configured ceiling so a
     // slow provider is not hammered.
     initialDelayMs: 25,
     maxDelayMs: run.deps.config.onedata.providerPollMaxMs,
+    onPoll: (p) => polls.push({ sentMs: p.sentAt - started, answeredMs: p.answeredAt - started, seen: p.seen }),
   });
-  const took = Date.now() - started;
-  propagationEstimateMs = propagationEstimateMs === undefined ? took : 0.7 * propagationEstimateMs + 0.3 * took;
+  propagation.learn(polls);
   return { rootFileId: dirId };
 }
 

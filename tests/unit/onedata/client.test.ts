@@ -361,6 +361,40 @@ describe('waitUntilProviderSeesSpace', () => {
     expect(calledAt[0]).toBe(1000);
   });
 
+  it('tells onPoll of each answered poll, not of a transient failure (the first-poll estimate learns from them)', async () => {
+    let now = 0;
+    // A "not yet", then a poll whose 503s outlast the client's 2 retries, then the space.
+    const unavailable = { status: 503, body: errorBody('serviceUnavailable') };
+    const answers = [
+      { status: 403, body: errorBody('userNotSupported') },
+      unavailable,
+      unavailable,
+      unavailable,
+      { status: 200, body: { spaceId: 'sp1', name: 'n', dirId: 'ROOT' } },
+    ];
+    let call = 0;
+    const { client } = await setup(
+      on('GET', '/api/v3/oneprovider/spaces/sp1', () => {
+        now += 27;
+        return answers[Math.min(call++, answers.length - 1)]!;
+      }),
+    );
+    const polls: { sentAt: number; answeredAt: number; seen: boolean }[] = [];
+    await waitUntilProviderSeesSpace(client, 'sp1', {
+      deadlineMs: 60_000,
+      initialDelayMs: 20,
+      maxDelayMs: 20,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      now: () => now,
+      onPoll: (p) => polls.push(p),
+    });
+    expect(call).toBe(5);
+    expect(polls.map((p) => p.seen)).toEqual([false, true]);
+    expect(polls.map((p) => p.answeredAt - p.sentAt)).toEqual([27, 27]);
+  });
+
   it('rethrows other errors at once', async () => {
     const { client } = await setup(on('GET', '/api/v3/oneprovider/spaces/sp1', { status: 401, body: errorBody('unauthorized') }));
     await expect(waitUntilProviderSeesSpace(client, 'sp1', { deadlineMs: 60_000, sleep: async () => {} })).rejects.toMatchObject({ id: 'unauthorized' });
