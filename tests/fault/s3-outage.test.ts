@@ -36,7 +36,7 @@ describe('S3 outage in the middle of a batch', () => {
     // Restart only once runs of the batch are under way (records leased) and none is done yet:
     // the sagas then wait P = 2 s for the provider while renewing their leases (a record PUT every
     // ~1.7 s each), the queued jobs start (record reads and writes), and steps and write-backs
-    // follow, all against S3.
+    // follow, all against S3. The restart itself starts under one of those requests.
     await control('POST', '/s3/attempts/clear');
     await pollUntil(
       async () => {
@@ -46,9 +46,8 @@ describe('S3 outage in the middle of a batch', () => {
       },
       { deadlineMs: 30_000, initialDelayMs: 20, maxDelayMs: 50, description: 'runs of the batch under way, none done' },
     );
-    const restartAt = Date.now();
-    await control('POST', '/s3/restart');
-    const restartedAt = Date.now();
+    // The restart starts under the functions' next S3 request, which is sent while the gateway is down.
+    const { startedAt: restartAt, endedAt: restartedAt } = (await control('POST', '/s3/restart-under-next-request')) as { startedAt: number; endedAt: number };
     const midBatch = await Promise.all(prefixes.map((p) => readState(s3, p)));
     for (const p of prefixes) await waitForStatus(s3, p, ['provisioned'], 90_000);
     await waitForQueuesIdle();

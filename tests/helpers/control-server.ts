@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { RunningStack } from '../../infra/local/stack.ts';
 import { dropMiddlewareCache, sharedS3Client } from '../../shared/aws/clients.ts';
 
@@ -18,8 +18,8 @@ interface S3AttemptNote {
  * failed request attempt (inside the SDK's retry loop) and every command that needed more than
  * one attempt. Fault tests use it to prove an S3 outage hit work in flight.
  */
-function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[] } {
-  const out = { failed: [] as S3AttemptNote[], retried: [] as S3AttemptNote[] };
+function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[]; beforeNextAttempt?: () => Promise<void> } {
+  const out: { failed: S3AttemptNote[]; retried: S3AttemptNote[]; beforeNextAttempt?: () => Promise<void> } = { failed: [], retried: [] };
   const client = sharedS3Client();
   type Ctx = { commandName?: string; s3odAttempts?: number };
   type Mw = (next: (args: unknown) => Promise<unknown>, context: Ctx) => (args: unknown) => Promise<unknown>;
@@ -39,6 +39,10 @@ function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[] 
   };
   const perAttempt: Mw = (next, context) => async (args) => {
     context.s3odAttempts = (context.s3odAttempts ?? 0) + 1;
+    // Armed by POST /s3/restart-under-next-request: this attempt goes out while the gateway is down.
+    const before = out.beforeNextAttempt;
+    out.beforeNextAttempt = undefined;
+    if (before) await before();
     try {
       return await next(args);
     } catch (e) {
@@ -54,6 +58,23 @@ function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[] 
   stack.add(perAttempt, { step: 'deserialize', name: 'test-s3-attempts', override: true });
   dropMiddlewareCache(client);
   return out;
+}
+
+/** Resolves once 127.0.0.1:`port` refuses connections (within 10 s). */
+async function untilRefused(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolveOpen) => {
+      const sock = connect({ port, host: '127.0.0.1' });
+      sock.setTimeout(200);
+      sock.once('connect', () => (sock.destroy(), resolveOpen(true)));
+      sock.once('timeout', () => (sock.destroy(), resolveOpen(false)));
+      sock.once('error', () => resolveOpen(false));
+    });
+    if (!open) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`127.0.0.1:${port} still accepts connections 10 s into the restart`);
 }
 
 /**
@@ -100,6 +121,31 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
         case 'POST /s3/restart':
           await stack.restartS3();
           return reply(200, {});
+        case 'POST /s3/restart-under-next-request': {
+          // Lands the restart on work in flight, not on luck: the functions' next S3 request starts
+          // the restart and is sent once the gateway refuses connections, so it fails and is retried.
+          // Answers once the gateway is back, with the moments the restart began and ended.
+          const port = Number(new URL(stack.info.s3Endpoint).port);
+          let restarting: Promise<void> | undefined;
+          let startedAt = 0;
+          const hit = new Promise<void>((resolveHit, rejectHit) => {
+            const timer = setTimeout(() => {
+              s3Attempts.beforeNextAttempt = undefined;
+              rejectHit(new Error('no S3 request of the functions within 30 s'));
+            }, 30_000);
+            s3Attempts.beforeNextAttempt = async () => {
+              clearTimeout(timer);
+              startedAt = Date.now();
+              restarting = stack.restartS3();
+              restarting.catch(() => undefined);
+              await untilRefused(port);
+              resolveHit();
+            };
+          });
+          await hit;
+          await restarting;
+          return reply(200, { startedAt, endedAt: Date.now() });
+        }
         case 'POST /functions/down':
           stack.setFunctionsAvailable(false);
           return reply(200, {});
