@@ -104,7 +104,8 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether 127.0.0.1:`port` accepts a connection (within 500 ms). */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolveCheck) => {
     const sock = connect({ port, host: '127.0.0.1' });
     sock.setTimeout(500);

@@ -15,8 +15,8 @@ export class StepFailedError extends Error {
 }
 
 /**
- * Where a run's step outputs go. `write` writes a step's outputs now (with everything staged);
- * `stage` keeps them for the next write, and `flush` writes what is staged.
+ * Staged recording for runSaga: `stage` keeps a step's outputs for the next write (runSaga's
+ * `record` call, or the caller's next save), and `flush` writes what is staged now.
  */
 export interface StagedRecording {
   stage: (step: string, outputs: Partial<ProvisioningOutputs>, metadataEtag: string | undefined) => void;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import type { RunningStack } from '../../infra/local/stack.ts';
+import type { AddressInfo } from 'node:net';
+import { canConnect, type RunningStack } from '../../infra/local/stack.ts';
 import { dropMiddlewareCache, sharedS3Client } from '../../shared/aws/clients.ts';
 
 /** One S3 request attempt of the functions that failed, or one S3 command the SDK sent more than once. */
@@ -64,14 +64,7 @@ function watchS3Attempts(): { failed: S3AttemptNote[]; retried: S3AttemptNote[];
 async function untilRefused(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolveOpen) => {
-      const sock = connect({ port, host: '127.0.0.1' });
-      sock.setTimeout(200);
-      sock.once('connect', () => (sock.destroy(), resolveOpen(true)));
-      sock.once('timeout', () => (sock.destroy(), resolveOpen(false)));
-      sock.once('error', () => resolveOpen(false));
-    });
-    if (!open) return;
+    if (!(await canConnect(port))) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`127.0.0.1:${port} still accepts connections 10 s into the restart`);
@@ -138,8 +131,8 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
               startedAt = Date.now();
               restarting = stack.restartS3();
               restarting.catch(() => undefined);
-              await untilRefused(port);
-              resolveHit();
+              // A gateway that never went down fails this call, not the function's request.
+              await untilRefused(port).then(resolveHit, rejectHit);
             };
           });
           await hit;
