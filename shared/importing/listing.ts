@@ -1,4 +1,5 @@
 import type { ImportListingJob } from '../queue/jobs.ts';
+import type { VersionedState } from '../state/state-store.ts';
 import type { ImportDeps } from './context.ts';
 import { importTarget } from './context.ts';
 import { freezeJobFor } from './freeze.ts';
@@ -26,6 +27,9 @@ export async function runListing(deps: ImportDeps, job: ImportListingJob): Promi
   let registered = 0;
   let failed = 0;
   let page: ObjectToRegister[] = [];
+  // The version this job last read or wrote: each progress write tries it first (one PUT, no GET,
+  // while no one else wrote the record meanwhile; StateStore.update).
+  let known: VersionedState = vs;
 
   /** Registers one page and records progress, so a new job resumes after `last`. */
   const flush = async (last: string | undefined, done: boolean): Promise<void> => {
@@ -37,12 +41,16 @@ export async function runListing(deps: ImportDeps, job: ImportListingJob): Promi
     failed += r.failed.length;
     const listed = page.length;
     page = [];
-    await deps.states.update(job.dataset, (s) => {
-      s.import.listing = { done, listed: (s.import.listing?.listed ?? 0) + listed, ...(last && !done ? { startAfter: last } : {}) };
-      s.import.registered += r.registered;
-      s.import.failed += r.failed.length;
-      if (done) s.import.lastImportAt = new Date(deps.now?.() ?? Date.now()).toISOString();
-    });
+    known = await deps.states.update(
+      job.dataset,
+      (s) => {
+        s.import.listing = { done, listed: (s.import.listing?.listed ?? 0) + listed, ...(last && !done ? { startAfter: last } : {}) };
+        s.import.registered += r.registered;
+        s.import.failed += r.failed.length;
+        if (done) s.import.lastImportAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+      },
+      known,
+    );
   };
 
   // A redelivered job resumes where the record says the last attempt got to.

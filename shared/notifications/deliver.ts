@@ -21,6 +21,13 @@ export interface MailDeps {
   /** In-run retries of a send that failed to connect or got a temporary (4xx) answer; later passes retry too. */
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The caller writes the record after the mail (its lease's release): the send's outcome is
+   * staged for that write instead of a write of its own. A crash before it leaves the recipients
+   * `sending`, which the next run sends again under the same Message-ID, as a crash between the
+   * send and its own write would. `sending` itself is always written before the send.
+   */
+  outcomeWithNextWrite?: boolean;
 }
 
 export interface LedgerHolder {
@@ -57,6 +64,10 @@ export async function deliverEventMail(deps: MailDeps, holder: LedgerHolder, mai
   // Rendered before anything is recorded: a template problem is a bug to report, not a send to count.
   const rendered = renderMail(mail.event, deps.email.language, mail.values);
   await holder.save((s) => markSending(s, key, due, now()));
+  const recordOutcome = async (edit: (s: DatasetState) => void): Promise<void> => {
+    if (deps.outcomeWithNextWrite && holder.stage) holder.stage(edit);
+    else await holder.save(edit);
+  };
   const by = (kind: Recipient['kind']) => due.filter((r) => r.kind === kind).map(formatAddress);
   try {
     const result = await withRetry(
@@ -71,13 +82,13 @@ export async function deliverEventMail(deps: MailDeps, holder: LedgerHolder, mai
         }),
       { retries: deps.retries ?? 2, baseDelayMs: 500, maxDelayMs: 4000, isRetryable: isTemporary, ...(deps.sleep ? { sleep: deps.sleep } : {}) },
     );
-    await holder.save((s) => markOutcome(s, key, due, { rejected: result.rejected }, now()));
+    await recordOutcome((s) => markOutcome(s, key, due, { rejected: result.rejected }, now()));
     const failed = due.filter((r) => result.rejected.some((a) => a.toLowerCase() === r.address.toLowerCase())).length;
     deps.log.info('mail sent', { event: mail.event, occurrence: mail.occurrence, recipients: due.length - failed, refused: failed });
     return { sent: due.length - failed, failed, alreadySent, stillOwed: owed(holder.record, key, mail.recipients).length };
   } catch (e) {
     const error = describeError(e);
-    await holder.save((s) => markOutcome(s, key, due, { error }, now()));
+    await recordOutcome((s) => markOutcome(s, key, due, { error }, now()));
     deps.log.warn('mail not sent; retried later', { event: mail.event, occurrence: mail.occurrence, recipients: due.length, error });
     return { sent: 0, failed: due.length, alreadySent, stillOwed: owed(holder.record, key, mail.recipients).length, error };
   }

@@ -29,7 +29,14 @@ export async function notifyDatasetReady(run: SagaRun, holder: LedgerHolder): Pr
     ...(deps.now ? { now: deps.now } : {}),
   });
   for (const e of owedLifecycleEvents(holder.record)) await hook(e, holder).catch((err) => run.log.warn('lifecycle mail not handled', { error: err }));
-  const mailDeps = { mailer: deps.mailer, email: deps.config.messaging.email, log: run.log, ...(deps.now ? { now: deps.now } : {}) };
+  // Every caller releases its lease after this: the outcome of each send goes with that write.
+  const mailDeps = {
+    mailer: deps.mailer,
+    email: deps.config.messaging.email,
+    log: run.log,
+    outcomeWithNextWrite: true,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
   for (const [event, send] of [
     [READY_EVENT, sendDatasetReady],
     [PUBLISHED_EVENT, sendDatasetPublished],

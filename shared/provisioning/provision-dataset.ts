@@ -67,11 +67,16 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   if (repeat) return repeat;
 
   // Reading the file and claiming the name need no lease (a read; an idempotent claim): they run
-  // beside the lease's write instead of after it. A worker that finds the lease taken leaves them.
-  const metadataRead = settled(readDatasetMetadata(deps, job));
+  // beside the lease's write instead of after it. Not when the record just read shows another
+  // worker's live lease: the lease will not be ours (the event of our own write-back arrives
+  // while the saga still holds it), and the read would be thrown away.
+  const leasedElsewhere = heldByAnotherWorker(before?.state, deps.states.now());
+  const metadataRead = leasedElsewhere ? () => readDatasetMetadata(deps, job) : settled(readDatasetMetadata(deps, job));
   const recordedName = before?.state.outputs.onedataName;
   const nameClaim =
-    recordedName === undefined ? settled(Promise.resolve().then(() => claimName(deps, job, onedataNameFor(job.dataset.name, deps.config)))) : undefined;
+    recordedName === undefined && !leasedElsewhere
+      ? settled(Promise.resolve().then(() => claimName(deps, job, onedataNameFor(job.dataset.name, deps.config))))
+      : undefined;
 
   const lease = await DatasetLease.acquire(deps.states, job.dataset, {
     ttlMs: deps.config.provisioning.leaseSeconds * 1000,
@@ -128,7 +133,8 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     log.info('dataset provisioned', { spaceId: lease.record.outputs.spaceId, attempts: lease.record.attempts });
     // The status object is written while the lease is still held: once the lease is gone, the
     // bucket already tells the operator the outcome.
-    await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
+    // `fresh`: it shows the provisioning time just recorded, so no earlier object says the same.
+    await writeStatusObject(deps.objects, lease.record, { fresh: true }).catch((e) => log.warn('status object not written', { error: e }));
     // Under the lease, after the outcome is recorded: mail can neither precede nor fail provisioning.
     await notifyDatasetReady(run, lease);
     await finishDareg({ ...deps, log }, lease); // never throws: a DAREG failure is recorded for a later run
@@ -141,6 +147,12 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
   } finally {
     stopKeepAlive();
   }
+}
+
+/** Whether the record carries a lease that has not run out (any lease is another worker's before this one acquires). */
+function heldByAnotherWorker(state: DatasetState | undefined, now: Date): boolean {
+  const lease = state?.lease;
+  return lease !== undefined && Date.parse(lease.expiresAt) > now.getTime();
 }
 
 /** Starts `work` now and hands back a function that awaits it: a failure surfaces only when awaited. */
@@ -290,6 +302,8 @@ async function recordFailure(
 async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJob, state: DatasetState): Promise<boolean> {
   const o = state.outputs;
   if (!job.etag || !(o.publicUrl || o.embargoedUntil) || !o.spaceId || !o.inviteToken) return false;
+  // The version the write-back recorded as its own (its ETag) carries the section by construction.
+  if (state.completedSteps[STEP.writeBack] && state.metadataEtag === job.etag) return true;
   const file = await readMetadataFile(deps.objects, deps.config, `${job.dataset.prefix}/${job.metadataFile}`).catch(() => undefined);
   if (!file || file.etag !== job.etag || !file.ok) return false;
   const a = readAccessInfo(file.doc, deps.config.metadataFileTags);

@@ -67,11 +67,15 @@ export function renderStatusObject(state: DatasetState): string {
   return secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
 }
 
-/** Writes the status object unless it already says the same (saves a PUT and an event). */
-export async function writeStatusObject(objects: ObjectStore, state: DatasetState): Promise<void> {
+/**
+ * Writes the status object unless it already says the same (saves a PUT and an event). `fresh`:
+ * the caller knows no earlier object can say the same (it shows a time this run recorded, such as
+ * `provisioned`), so the read to compare is skipped.
+ */
+export async function writeStatusObject(objects: ObjectStore, state: DatasetState, opts: { fresh?: boolean } = {}): Promise<void> {
   const key = statusObjectKey(state);
   const text = renderStatusObject(state);
-  const cur = await objects.get(key, 64 * 1024).catch(() => undefined);
+  const cur = opts.fresh ? undefined : await objects.get(key, 64 * 1024).catch(() => undefined);
   const strip = (t: string) => t.replace(/^updated: .*$/m, '');
   if (cur && strip(cur.body.toString('utf8')) === strip(text)) return;
   await objects.put(key, text, {}, 'text/yaml; charset=utf-8');

@@ -101,6 +101,37 @@ describe('mail delivery through the ledger in the record', () => {
     expect(m.sent).toHaveLength(2);
   });
 
+  it('with outcomeWithNextWrite, writes only "sending": the outcome goes with the holder\'s next write, and a crash before it resends', async () => {
+    // Guards: the staged outcome (`outcomeWithNextWrite`; removed, the send costs a second write),
+    // and that "sending" is still written before the send.
+    const h = holder();
+    const staged: ((s: DatasetState) => void)[] = [];
+    const stager: LedgerHolder = {
+      get record() {
+        return h.record;
+      },
+      save: (edit) => h.save(edit),
+      stage: (edit) => void (edit(h.record), staged.push(edit)),
+    };
+    const m = mailer(() => {
+      // At the send, "sending" is already written.
+      expect(Object.values(h.saved.mail!).map((e) => e.state)).toEqual(['sending', 'sending']);
+      return {};
+    });
+    const report = await deliverEventMail({ ...deps(m), outcomeWithNextWrite: true }, stager, { event: 'dataset ready', recipients: people, values });
+    expect(report).toMatchObject({ sent: 2, stillOwed: 0 });
+    expect(h.saves).toBe(1);
+    expect(staged).toHaveLength(1);
+    // In the holder's hands the recipients are served; the written record still says "sending".
+    expect(Object.values(h.record.mail!).map((e) => e.state)).toEqual(['sent', 'sent']);
+    expect(Object.values(h.saved.mail!).map((e) => e.state)).toEqual(['sending', 'sending']);
+    // A crash before the next write: the next run sends again, under the same Message-ID.
+    const after = holder(structuredClone(h.saved));
+    await deliverEventMail(deps(m), after, { event: 'dataset ready', recipients: people, values });
+    expect(m.sent).toHaveLength(2);
+    expect(m.sent[1]!.messageId).toBe(m.sent[0]!.messageId);
+  });
+
   it('sends nothing when the "sending" mark cannot be written (the lease was lost)', async () => {
     const m = mailer();
     const lost: LedgerHolder = { record: holder().record, save: async () => Promise.reject(new Error('lease lost')) };

@@ -3,6 +3,7 @@ import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
 import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import { LeaseLostError, StateStore } from '../../../shared/state/state-store.ts';
+import type { Mailer, OutgoingMail } from '../../../shared/notifications/transport.ts';
 import { METADATA, provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
 
 /**
@@ -59,6 +60,8 @@ describe('provisionDataset', () => {
     // The record remembers the version it wrote: the event of that write costs one GET.
     expect(rec.metadataEtag).toBe(objects.data.get(`${ds.prefix}/SPA.yml`)!.etag);
     expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).toMatch(/status: provisioned/);
+    // It shows the time just recorded: written without a read to compare first.
+    expect(objects.calls.filter((c) => c.key === `${ds.prefix}/.s3od-status.yml`).map((c) => c.op)).toEqual(['put']);
     expect(listings.map((l) => l.dataset.id)).toEqual([ds.id]);
     expect(simCounts()).toMatchObject({ spaces: 1, groups: expect.any(Number), shares: 1 });
   });
@@ -76,6 +79,27 @@ describe('provisionDataset', () => {
     expect(Object.keys((await states.read(ds.id))!.state.completedSteps)).toHaveLength(13);
   });
 
+  it('with the ready mail on, one write more: "sending" before the send; the outcome goes with the release', async () => {
+    // Guards: notify-ready's `outcomeWithNextWrite` (removed: a write of the send's outcome of
+    // its own, 8 writes) and that the release then records the mail as sent, and owed no more.
+    const fx = provisioningFixture(
+      sim,
+      'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
+    );
+    const sent: OutgoingMail[] = [];
+    const mailer: Mailer = { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
+    const { ds, job } = upload(fx.objects, 'Run1', `${METADATA}User:\n  Email: jane@example.org\nNotifyCompletion: true\n`);
+    expect(await provisionDataset(job, { ...fx.deps, mailer })).toBe('provisioned');
+    expect(sent.map((m) => m.to)).toEqual([['jane@example.org']]);
+    const writes = fx.objects.puts(`.s3od/state/${ds.id}.json`);
+    expect(writes.every((w) => w.result === 'ok')).toBe(true);
+    expect(writes.length).toBeLessThanOrEqual(7);
+    const rec = (await fx.states.read(ds.id))!.state;
+    expect(Object.values(rec.mail!).map((e) => e.state)).toEqual(['sent']);
+    expect(rec.mailDue ?? []).toEqual([]);
+    expect(rec.lease).toBeUndefined();
+  });
+
   it('the event of our own write-back (same version, already provisioned) costs one read and no Onedata call', async () => {
     // Guards: the cheap exit before the lease (removed: a lease write, a metadata read, a refresh).
     const { deps, objects, states } = setUp();
@@ -88,6 +112,25 @@ describe('provisionDataset', () => {
     expect(await provisionDataset(again, deps)).toBe('unchanged');
     expect(sim.requests().length).toBe(calls);
     expect(objects.calls.map((c) => c.op)).toEqual(['get']);
+  });
+
+  it('the event of our own write-back while the saga still holds the lease is done after one read of the record', async () => {
+    // Guards: the version the write-back recorded as its own carries our section
+    // (carriesRecordedAccessInfo; removed: the file is read to compare, one GET per dataset).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    await provisionDataset(job, deps);
+    // The record as it is between the write-back and the outcome: write-back done, lease held.
+    await states.update(ds, (s) => {
+      s.status = 'provisioning';
+      s.lease = { owner: 'the-saga', expiresAt: new Date(Date.now() + 20_000).toISOString() };
+    });
+    const rec = (await states.read(ds.id))!.state;
+    objects.calls.length = 0;
+    expect(await provisionDataset({ ...job, etag: rec.metadataEtag! }, deps)).toBe('unchanged');
+    expect(objects.calls.map((c) => `${c.op} ${c.key}`)).toEqual([`get .s3od/state/${ds.id}.json`]);
+    // Another version (the operator's) is not taken for ours: it waits for the lease.
+    await expect(provisionDataset({ ...job, etag: 'operator-version' }, deps)).rejects.toBeInstanceOf(DatasetBusyError);
   });
 
   it('another worker holding the lease: the job steps back (DatasetBusyError, retry after the lease), nothing is created', async () => {
@@ -105,6 +148,21 @@ describe('provisionDataset', () => {
     expect((err as DatasetBusyError).retryAfterSeconds).toBeLessThanOrEqual(22);
     expect(sim.requests()).toEqual([]);
     expect((await states.read(ds.id))!.state.lease?.owner).toBe('other-worker');
+  });
+
+  it("a job that finds another worker's live lease in the record reads nothing more: no metadata read, no name claim", async () => {
+    // Guards: the speculative metadata read and name claim are not started when the record just
+    // read shows a live lease (removed: a GET of the file and a PUT of the name claim, thrown away;
+    // in a burst that is one GET per dataset, for the event of its own write-back).
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect('busy' in (await states.acquireLease(ds, 'other-worker', 20_000))).toBe(false);
+    objects.calls.length = 0;
+    await expect(provisionDataset(job, deps)).rejects.toBeInstanceOf(DatasetBusyError);
+    expect(objects.calls.map((c) => `${c.op} ${c.key}`)).toEqual([`get .s3od/state/${ds.id}.json`]);
+    // An expired lease is no obstacle: the run reads the file and provisions.
+    await states.update(ds, (s) => void (s.lease!.expiresAt = new Date(Date.now() - 1000).toISOString()));
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
   });
 
   it('bad metadata fails permanently at once: the reason recorded and beside the file, the file untouched, nothing in Onedata', async () => {
