@@ -100,6 +100,44 @@ describe('provisionDataset', () => {
     expect(rec.lease).toBeUndefined();
   });
 
+  it('a crash after the ready mail, before the release is written: the next run sends it once more, with the same Message-ID, and then never again', async () => {
+    // Guards the window the staged mail outcome and `mailDue` removal leave (notify-ready.ts,
+    // deliver.ts `outcomeWithNextWrite`): the record written before the crash still says
+    // "sending" and owes the mail, so the next run resends it (removed, e.g. the outcome staged
+    // without "sending" written first, the mail would be lost or sent again on every run).
+    const fx = provisioningFixture(
+      sim,
+      'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
+    );
+    const sent: OutgoingMail[] = [];
+    const mailer: Mailer = { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
+    const deps = { ...fx.deps, mailer };
+    const { ds, job } = upload(fx.objects, 'Run1', `${METADATA}User:\n  Email: jane@example.org\nNotifyCompletion: true\n`);
+    const recordKey = `.s3od/state/${ds.id}.json`;
+    // The process dies once the mail has left: no write of the record lands after that.
+    fx.objects.beforePut = (key) => {
+      if (key === recordKey && sent.length > 0) throw new Error('worker died');
+    };
+    await provisionDataset(job, deps).catch(() => undefined);
+    expect(sent).toHaveLength(1);
+    const written = (await fx.states.read(ds.id))!.state;
+    expect(written.status).toBe('provisioned');
+    expect(written.mailDue).toEqual(['dataset ready']);
+    expect(Object.values(written.mail!).map((e) => e.state)).toEqual(['sending']);
+    // After the restart, the job comes back once the dead worker's lease has run out.
+    fx.objects.beforePut = undefined;
+    await fx.states.update(ds, (s) => void (s.lease!.expiresAt = new Date(Date.now() - 1000).toISOString()));
+    await provisionDataset(job, deps);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.messageId).toBe(sent[0]!.messageId);
+    const after = (await fx.states.read(ds.id))!.state;
+    expect(after.mailDue ?? []).toEqual([]);
+    expect(Object.values(after.mail!).map((e) => e.state)).toEqual(['sent']);
+    expect(after.lease).toBeUndefined();
+    await provisionDataset(job, deps);
+    expect(sent).toHaveLength(2);
+  });
+
   it('the event of our own write-back (same version, already provisioned) costs one read and no Onedata call', async () => {
     // Guards: the cheap exit before the lease (removed: a lease write, a metadata read, a refresh).
     const { deps, objects, states } = setUp();
