@@ -29,6 +29,18 @@ const upload = uploadMetadata;
 
 const simCounts = () => (sim.state() as { counts: Record<string, number> }).counts;
 
+/** Email on, a mailer that keeps what it sends, and a dataset whose file asks for the ready mail. */
+function withReadyMail() {
+  const fx = provisioningFixture(
+    sim,
+    'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
+  );
+  const sent: OutgoingMail[] = [];
+  const mailer: Mailer = { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
+  const { ds, job } = upload(fx.objects, 'Run1', `${METADATA}User:\n  Email: jane@example.org\nNotifyCompletion: true\n`);
+  return { fx, deps: { ...fx.deps, mailer }, sent, ds, job };
+}
+
 describe('provisionDataset', () => {
   it('provisions a new dataset: every step recorded, access information written back, lease released, listing queued', async () => {
     // Guards: the whole run (saga, final record write, write-back, status object, lease release).
@@ -82,14 +94,8 @@ describe('provisionDataset', () => {
   it('with the ready mail on, one write more: "sending" before the send; the outcome goes with the release', async () => {
     // Guards: notify-ready's `outcomeWithNextWrite` (removed: a write of the send's outcome of
     // its own, 8 writes) and that the release then records the mail as sent, and owed no more.
-    const fx = provisioningFixture(
-      sim,
-      'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
-    );
-    const sent: OutgoingMail[] = [];
-    const mailer: Mailer = { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
-    const { ds, job } = upload(fx.objects, 'Run1', `${METADATA}User:\n  Email: jane@example.org\nNotifyCompletion: true\n`);
-    expect(await provisionDataset(job, { ...fx.deps, mailer })).toBe('provisioned');
+    const { fx, deps, sent, ds, job } = withReadyMail();
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
     expect(sent.map((m) => m.to)).toEqual([['jane@example.org']]);
     const writes = fx.objects.puts(`.s3od/state/${ds.id}.json`);
     expect(writes.every((w) => w.result === 'ok')).toBe(true);
@@ -105,14 +111,7 @@ describe('provisionDataset', () => {
     // deliver.ts `outcomeWithNextWrite`): the record written before the crash still says
     // "sending" and owes the mail, so the next run resends it (removed, e.g. the outcome staged
     // without "sending" written first, the mail would be lost or sent again on every run).
-    const fx = provisioningFixture(
-      sim,
-      'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
-    );
-    const sent: OutgoingMail[] = [];
-    const mailer: Mailer = { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
-    const deps = { ...fx.deps, mailer };
-    const { ds, job } = upload(fx.objects, 'Run1', `${METADATA}User:\n  Email: jane@example.org\nNotifyCompletion: true\n`);
+    const { fx, deps, sent, ds, job } = withReadyMail();
     const recordKey = `.s3od/state/${ds.id}.json`;
     // The process dies once the mail has left: no write of the record lands after that.
     fx.objects.beforePut = (key) => {
