@@ -159,13 +159,15 @@ export async function burst(ctx: BenchContext): Promise<Figure> {
   // stand-ins share the machine's cores with the functions; in a deployment they are services of
   // their own. Their CPU over the cores is a wall this run could not go under on this machine even
   // if the functions used no CPU at all: reported beside the baseline, not in it (docs/benchmarks.md).
+  // Each part by its pids (this stack's own processes, not whatever else runs Ceph on the machine).
+  const cephPids = new Set(stack.cephPids());
   const cpu =
     cpuAtStart && cpuAtEnd
       ? cpuSplit(cpuAtStart, cpuAtEnd, {
           functions: (pid) => pid === process.pid,
           onedataSim: (pid) => pid === stack.sim.pid,
           sqs: (pid) => pid === stack.sqs.pid,
-          rgw: (_pid, comm) => /^(radosgw|ceph-)/.test(comm),
+          rgw: (pid) => cephPids.has(pid),
         })
       : undefined;
   const standInsCpuFloorMs = cpu ? round((cpu.cpuMs.rgw! + cpu.cpuMs.onedataSim! + cpu.cpuMs.sqs!) / cpu.cores) : undefined;

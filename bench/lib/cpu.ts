@@ -27,8 +27,9 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
   } catch {
     return undefined;
   }
-  // cpu user nice system idle iowait irq softirq steal ...: idle and iowait are the idle ones.
-  const fields = stat.split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice: idle and iowait are the
+  // idle ones; guest time is already counted in user and nice, so the sum stops at steal.
+  const fields = stat.split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   const processes = new Map<number, { comm: string; ticks: number }>();

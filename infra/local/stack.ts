@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,12 +88,26 @@ export interface RunningStack {
   reconfigure(overrides: Record<string, unknown>): void;
   /** Kills and restarts radosgw (data and notification configuration survive): an S3 outage. */
   restartS3(): Promise<void>;
+  /** The pids of this stack's Ceph daemons (monitor, OSD, radosgw), from rgw.sh's pid files. */
+  cephPids(): number[];
   /** Takes the function endpoint down (connections dropped) or back up: lost notifications. */
   setFunctionsAvailable(available: boolean): void;
   /** Stop (or restart) the SQS event sources, e.g. to let a queue fill up. */
   pauseEventSources(): Promise<void>;
   resumeEventSources(): void;
   stop(): Promise<void>;
+}
+
+/** The pids in a directory's `*.pid` files (a daemon restarted since is read afresh). */
+function pidsIn(dir: string): number[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => Number(readFileSync(join(dir, f), 'utf8').trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
+  } catch {
+    return [];
+  }
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -516,6 +530,7 @@ export async function startStack(partial: Partial<StackOptions> = {}): Promise<R
       reconfigure: writeConfig,
       setFunctionsAvailable: gateway.setAvailable,
       restartS3: async () => void (await runRgw('restart-gateway', rgwEnv, o.log)),
+      cephPids: () => pidsIn(join(rgwEnv.RGW_DIR, 'run')),
       pauseEventSources: pause,
       resumeEventSources: resume,
       stop: () => cleanups.runAll(),

@@ -111,6 +111,8 @@ export async function startControlServer(stack: RunningStack, logLines: string[]
           s3Attempts.failed.length = 0;
           s3Attempts.retried.length = 0;
           return reply(200, {});
+        case 'GET /ceph/pids':
+          return reply(200, stack.cephPids());
         case 'POST /s3/restart':
           await stack.restartS3();
           return reply(200, {});
