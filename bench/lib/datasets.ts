@@ -12,7 +12,7 @@ import { getRuntime } from '../../shared/runtime/index.ts';
 import { onedataClient, onedataProviders } from '../../shared/runtime/onedata.ts';
 import type { DatasetState } from '../../shared/state/dataset-state.ts';
 import type { VersionedState } from '../../shared/state/state-store.ts';
-import { log } from '../../shared/log/index.ts';
+import { log, SecretScope } from '../../shared/log/index.ts';
 import { PROJECT_ROOT } from '../../infra/local/stack.ts';
 import { sleep } from './stats.ts';
 
@@ -138,15 +138,20 @@ export async function runSagaDirect(ds: DatasetRef, steps: StepDef[], writeBackA
     confirmLease: async () => undefined,
     log: runLog,
     outputs: current.state.outputs,
+    redaction: new SecretScope(),
   };
   const t0 = Date.now();
-  await runSaga(run, steps, (step, outputs) =>
-    save((s) => {
-      s.completedSteps[step] = new Date().toISOString();
-      Object.assign(s.outputs, outputs);
-      run.record = current;
-    }),
-  );
+  try {
+    await runSaga(run, steps, (step, outputs) =>
+      save((s) => {
+        s.completedSteps[step] = new Date().toISOString();
+        Object.assign(s.outputs, outputs);
+        run.record = current;
+      }),
+    );
+  } finally {
+    run.redaction.close();
+  }
   const t1 = Date.now();
   await save((s) => {
     s.status = 'provisioned';

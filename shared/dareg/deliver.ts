@@ -5,7 +5,7 @@
  * thrown: DAREG never fails the work it reports on. The rest is sent by a later run.
  */
 import type { S3odConfig } from '../config/schema.ts';
-import { redactString, registerSecret, type Logger } from '../log/index.ts';
+import { redactString, SecretScope, type Logger } from '../log/index.ts';
 import { RETRY_PRESETS, withRetry } from '../retry/index.ts';
 import type { DatasetState } from '../state/dataset-state.ts';
 import { DaregError, type DaregClient } from './client.ts';
@@ -38,9 +38,18 @@ export async function deliverDareg(deps: DaregDeps, holder: DaregHolder): Promis
   const now = deps.now ?? (() => new Date());
   const d = holder.record.dareg;
   if (!d || d.due.length === 0) return { sent: 0, owed: d?.due.length ?? 0 };
-  const { client, config } = deps;
   // The PATCH carries it: an answer that echoes it must not bring it into a log line or the record.
-  registerSecret(holder.record.outputs.inviteToken);
+  const redaction = new SecretScope();
+  redaction.hold(holder.record.outputs.inviteToken);
+  try {
+    return await deliverOwed(deps, holder, d, now);
+  } finally {
+    redaction.close();
+  }
+}
+
+async function deliverOwed(deps: DaregDeps, holder: DaregHolder, d: NonNullable<DatasetState['dareg']>, now: () => Date): Promise<DaregReport> {
+  const { client, config } = deps;
   const retry = (isRetryable: (e: DaregError) => boolean) => ({
     ...RETRY_PRESETS.dareg,
     isRetryable: (e: unknown) => e instanceof DaregError && isRetryable(e),

@@ -6,6 +6,7 @@
  * and its `generation` grows: a new upload of the metadata file then provisions afresh.
  */
 import type { DatasetRef } from '../dataset/ref.ts';
+import { SecretScope } from '../log/index.ts';
 import type { ProvisioningDeps, SagaRun } from '../provisioning/context.ts';
 import { SimulatedCrashError } from '../provisioning/errors.ts';
 import { runSaga } from '../provisioning/saga.ts';
@@ -53,6 +54,8 @@ export async function deleteDataset(deps: DeletionDeps, dataset: DatasetRef, rea
       confirmLease: () => lease.confirm(),
       log,
       outputs: lease.record.outputs,
+      // Deletion revokes the token by its id; nothing in this run carries the token's value.
+      redaction: new SecretScope(),
     };
     await runSaga(run, DELETION_STEPS, (step) => lease.save((s) => (s.completedSteps[step] = new Date().toISOString())));
     await lease.save((s) => recordDeleted(s, now));

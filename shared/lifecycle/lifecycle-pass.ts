@@ -10,7 +10,7 @@ import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
 import { datasetId, type DatasetRef } from '../dataset/ref.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
-import type { Logger } from '../log/index.ts';
+import { SecretScope, type Logger } from '../log/index.ts';
 import { readMetadataFile } from '../metadata/read-file.ts';
 import type { MetadataDocument } from '../metadata/index.ts';
 import type { OnedataClient } from '../onedata/index.ts';
@@ -192,14 +192,21 @@ async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, rep
     confirmLease: () => lease.confirm(),
     log,
     outputs: s.outputs,
+    redaction: new SecretScope(),
   };
-  const outcome = await followEmbargo(run, lease, SHARE_STEP);
-  if (outcome === 'unchanged') return;
-  const etag = await writeAccessInfo(run);
-  if (etag) lease.stage((r) => void (r.metadataEtag = etag));
-  if (outcome === 'published') {
-    report.published++;
-    await notifyDatasetReady(run, lease);
+  // The access information written back carries the invite token.
+  run.redaction.hold(s.outputs.inviteToken);
+  try {
+    const outcome = await followEmbargo(run, lease, SHARE_STEP);
+    if (outcome === 'unchanged') return;
+    const etag = await writeAccessInfo(run);
+    if (etag) lease.stage((r) => void (r.metadataEtag = etag));
+    if (outcome === 'published') {
+      report.published++;
+      await notifyDatasetReady(run, lease);
+    }
+  } finally {
+    run.redaction.close();
   }
 }
 

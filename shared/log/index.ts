@@ -3,7 +3,8 @@
  *
  * Redaction is by field name (anything that looks like a token, secret, password or key) and by
  * value (every secret registered with `registerSecret`, e.g. the Onedata token and S3 secret key
- * read at start-up), so a secret that ends up in an error message is masked too.
+ * read at start-up, and the invite tokens of the datasets being worked on, held by a SecretScope),
+ * so a secret that ends up in an error message is masked too.
  */
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -12,18 +13,75 @@ export type LogFields = Record<string, unknown>;
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_FIELD = /(token|secret|password|passphrase|authorization|apikey|api_key|accesskey|credential)/i;
 const REDACTED = '[REDACTED]';
+/** The deployment's own secrets (Onedata tokens, S3 keys), read at start-up: masked for the process's life. */
 const secrets = new Set<string>();
+/** Secrets of datasets being worked on (their invite tokens), with how many open scopes hold each. */
+const held = new Map<string, number>();
+/** Dataset secrets no scope holds any more, oldest first: still masked for a while (see SecretScope). */
+const released = new Set<string>();
+/** How many released dataset secrets stay masked. */
+export const RELEASED_SECRETS_KEPT = 64;
 
-/** Remember a secret value so it is masked wherever it appears in a log line. */
+/** Very short values would mask ordinary words; real tokens and keys are long. */
+const maskable = (value: string | undefined): value is string => value !== undefined && value.length >= 8;
+
+/** Remember a secret of the deployment so it is masked wherever it appears in a log line. */
 export function registerSecret(value: string | undefined): void {
-  // Very short values would mask ordinary words; real tokens and keys are long.
-  if (value && value.length >= 8) secrets.add(value);
+  if (maskable(value)) secrets.add(value);
+}
+
+/**
+ * The secrets of one piece of work on a dataset (its invite token): masked from the first `hold`
+ * until `close`, and after that until RELEASED_SECRETS_KEPT other secrets have been released (a
+ * late line about the run, e.g. a write that settles after the run, is still masked).
+ *
+ * Why not register them for the process's life like the deployment's own: every log line is
+ * scanned for every secret, and a long-lived container (OpenFaaS) works on thousands of datasets,
+ * so each line would cost more the longer the container lives. A scope keeps the scan to the
+ * datasets in progress plus a short tail.
+ */
+export class SecretScope {
+  private readonly values = new Set<string>();
+  private closed = false;
+
+  hold(value: string | undefined): void {
+    if (!maskable(value) || this.values.has(value)) return;
+    if (this.closed) return release(value); // masked for a while, never held by a closed scope
+    this.values.add(value);
+    held.set(value, (held.get(value) ?? 0) + 1);
+    released.delete(value);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const v of this.values) {
+      const n = held.get(v)! - 1;
+      if (n > 0) held.set(v, n);
+      else {
+        held.delete(v);
+        release(v);
+      }
+    }
+    this.values.clear();
+  }
+}
+
+function release(value: string): void {
+  released.delete(value);
+  released.add(value);
+  if (released.size > RELEASED_SECRETS_KEPT) released.delete(released.values().next().value!);
+}
+
+/** How many secrets each log line is scanned for (tests: a long-lived process must not grow it). */
+export function maskedSecretCount(): number {
+  return secrets.size + held.size + released.size;
 }
 
 /** Mask every registered secret inside a string. */
 export function redactString(text: string): string {
   let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  for (const set of [secrets, held.keys(), released]) for (const s of set) if (out.includes(s)) out = out.split(s).join(REDACTED);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { S3odConfig, S3odSecrets } from '../config/schema.ts';
 import type { DatasetResolver } from '../dataset/trust.ts';
-import type { Logger } from '../log/index.ts';
+import type { Logger, SecretScope } from '../log/index.ts';
 import type { MetadataDocument } from '../metadata/index.ts';
 import type { LifecycleProvider } from '../lifecycle/providers.ts';
 import type { OnedataClient } from '../onedata/index.ts';
@@ -67,4 +67,6 @@ export interface SagaRun {
   confirmLease: () => Promise<void>;
   log: Logger;
   outputs: ProvisioningOutputs;
+  /** Masks the run's secrets (the invite token it creates or adopts) in log lines until the run ends. */
+  redaction: SecretScope;
 }

@@ -2,7 +2,7 @@ import { sanitiseDatasetName } from '../onedata/index.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
 import type { ProvisionJob } from '../queue/jobs.ts';
-import { registerSecret } from '../log/index.ts';
+import { SecretScope } from '../log/index.ts';
 import { readAccessInfo } from '../metadata/index.ts';
 import { readMetadataFile } from '../metadata/read-file.ts';
 import { DatasetLease, type BusyLease } from '../state/dataset-lease.ts';
@@ -87,7 +87,9 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     known: before ?? null,
   });
   if (!(lease instanceof DatasetLease)) return stepBack(deps, job, before?.state, lease.busy);
-  registerSecret(lease.record.outputs.inviteToken);
+  // The dataset's invite token is masked in every log line while this run works on it.
+  const redaction = new SecretScope();
+  redaction.hold(lease.record.outputs.inviteToken);
 
   const stopKeepAlive = lease.keepAlive();
   try {
@@ -115,6 +117,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
       confirmLease: () => lease.confirm(),
       log,
       outputs: lease.record.outputs,
+      redaction,
     };
 
     if (lease.record.status === 'provisioned') return await refresh(run, lease, metadata, log);
@@ -146,6 +149,7 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     return await recordFailure(deps, lease, job, delivery, err, log);
   } finally {
     stopKeepAlive();
+    redaction.close();
   }
 }
 

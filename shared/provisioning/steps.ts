@@ -1,6 +1,5 @@
 import { hasErrorId, waitUntilProviderSeesSpace, type NamedToken } from '../onedata/index.ts';
 import type { Publication } from '../metadata/publication.ts';
-import { registerSecret } from '../log/index.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import type { ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
@@ -215,7 +214,7 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
         caveats,
         customMetadata: datasetMarker(run),
       });
-      registerSecret(t.token);
+      run.redaction.hold(t.token);
       return { inviteTokenId: t.tokenId, inviteToken: t.token, inviteTokenName: name };
     } catch (e) {
       if (!hasErrorId(e, 'badValueIdentifierOccupied')) throw e;
@@ -228,7 +227,7 @@ async function createInviteToken(run: SagaRun): Promise<Partial<ProvisioningOutp
     const marked = markedFor(run, custom) || custom === undefined || Object.keys(custom).length === 0;
     if (existing && tokenGroupId(existing) === groupId && marked) {
       const full = existing.token ? existing : await zone.getNamedToken(existing.tokenId);
-      if (full.token) registerSecret(full.token);
+      run.redaction.hold(full.token);
       if (full.token) return { inviteTokenId: full.tokenId, inviteToken: full.token, inviteTokenName: name };
     }
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/index.ts';
 import { datasetRef } from '../../shared/dataset/ref.ts';
-import { createLogger } from '../../shared/log/index.ts';
+import { createLogger, SecretScope } from '../../shared/log/index.ts';
 import type { OnedataClient } from '../../shared/onedata/index.ts';
 import type { SagaRun } from '../../shared/provisioning/context.ts';
 import { isPermanentFailure } from '../../shared/provisioning/errors.ts';
@@ -50,6 +50,7 @@ restAccess: { onezone: { host: ${sim.url} }, oneproviders: [{ host: ${sim.url} }
     confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
+    redaction: new SecretScope(),
   } as SagaRun;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metadataParseSettings } from '../../../shared/config/index.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
-import { createLogger } from '../../../shared/log/index.ts';
+import { createLogger, SecretScope } from '../../../shared/log/index.ts';
 import { parseMetadata, readAccessInfo } from '../../../shared/metadata/index.ts';
 import type { OnedataClient } from '../../../shared/onedata/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';
@@ -44,6 +44,7 @@ function setUp(opts: { configExtra?: string; text?: string } = {}) {
     confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
+    redaction: new SecretScope(),
   };
   return { run, objects, etag, config };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { redactString, RELEASED_SECRETS_KEPT, SecretScope, setLogSink } from '../../../shared/log/index.ts';
 import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import { LeaseLostError, StateStore } from '../../../shared/state/state-store.ts';
@@ -238,6 +239,40 @@ describe('provisionDataset', () => {
     sim.configure({ faultRate: 0 });
     const fixed = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, METADATA + '# again\n') };
     expect(await provisionDataset(fixed, deps, { receiveCount: 1 })).toBe('provisioned');
+  });
+
+  it("the run's new invite token is masked in its log lines, and let go of when the run ends", async () => {
+    // Guards: the run's SecretScope (steps.ts holds the token it creates; provisionDataset closes
+    // the scope). Without the hold, the failure's log line shows the token; without the close,
+    // a long-lived container would scan every token it ever created on every log line.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    // The gateway refuses the write-back once and echoes the body (our section, with the token).
+    const put = objects.put.bind(objects);
+    let refused = 0;
+    objects.put = async (key, body, cond) => {
+      if (key === `${ds.prefix}/SPA.yml` && refused++ === 0) throw new Error(`gateway refused: ${String(body)}`);
+      return put(key, body, cond);
+    };
+    const lines: string[] = [];
+    const previous = setLogSink((l) => lines.push(l));
+    try {
+      await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toThrow(/gateway refused/);
+    } finally {
+      setLogSink(previous);
+    }
+    const token = (await states.read(ds.id))!.state.outputs.inviteToken!;
+    expect(token.length).toBeGreaterThan(8);
+    const failure = lines.find((l) => l.includes('gateway refused'));
+    expect(failure).toContain('[REDACTED]');
+    expect(lines.filter((l) => l.includes(token))).toEqual([]);
+    // Once other runs' tokens have been let go of, this one is no longer scanned for.
+    for (let i = 0; i < RELEASED_SECRETS_KEPT; i++) {
+      const other = new SecretScope();
+      other.hold(`OTHER-RUN-TOKEN-${i}-${'y'.repeat(16)}`);
+      other.close();
+    }
+    expect(redactString(token)).toBe(token);
   });
 
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../shared/log/index.ts';
+import { createLogger, SecretScope } from '../../../shared/log/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';
 import { SimulatedCrashError } from '../../../shared/provisioning/errors.ts';
 import { crashAfterStepHook, shouldCrashAfter } from '../../../shared/provisioning/fault-hook.ts';
@@ -20,6 +20,7 @@ function fakeRun(completed: Record<string, string> = {}): SagaRun {
     confirmLease: async () => undefined,
     log: createLogger({ test: true }),
     outputs: state.outputs,
+    redaction: new SecretScope(),
   };
 }
 

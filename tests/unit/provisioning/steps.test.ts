@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../../helpers/test-config.ts';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
-import { createLogger } from '../../../shared/log/index.ts';
+import { createLogger, SecretScope } from '../../../shared/log/index.ts';
 import { OnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
 import type { SagaRun } from '../../../shared/provisioning/context.ts';
 import { PermanentProvisioningError } from '../../../shared/provisioning/errors.ts';
@@ -43,6 +43,7 @@ function runWith(
     confirmLease: opts.confirmLease ?? (async () => undefined),
     log: createLogger({ test: true }),
     outputs: state.outputs,
+    redaction: new SecretScope(),
   };
 }
 
