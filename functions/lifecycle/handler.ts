@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { requireDaregToken } from '../../shared/config/index.ts';
 import { runLifecyclePass, type LifecycleReport } from '../../shared/lifecycle/lifecycle-pass.ts';
 import { log } from '../../shared/log/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
@@ -15,6 +16,7 @@ const logger = log.child({ fn: 'lifecycle' });
 
 export const handler = middy<{ prefix?: string } | undefined, LifecycleReport>().handler(async (event) => {
   const rt = getRuntime();
+  requireDaregToken(rt.config);
   const mailer = runtimeMailer(rt);
   const mail = mailer ? lifecycleMailHook({ mailer, email: rt.config.messaging.email, log: logger, config: rt.config, objects: rt.objects }) : undefined;
   return runLifecyclePass(

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { requireDaregToken } from '../../shared/config/index.ts';
 import { log } from '../../shared/log/index.ts';
 import { functionMetrics } from '../../shared/metrics/index.ts';
 import { DatasetBusyError } from '../../shared/provisioning/errors.ts';
@@ -19,6 +20,7 @@ const metrics = functionMetrics('provision', logger);
 
 async function handleRecord(record: SQSRecord): Promise<void> {
   const rt = getRuntime();
+  requireDaregToken(rt.config);
   const job = JSON.parse(record.body) as ProvisionJob;
   if (job?.type !== 'provision' || !job.dataset?.id) {
     logger.error('not a provision job; dropped', { messageId: record.messageId });

@@ -1,4 +1,4 @@
 export * from './schema.ts';
-export { ConfigError, validateConfig, parseConfig, loadConfigFile, loadSecrets, configFromEnv, resetConfigCache } from './load.ts';
+export { ConfigError, validateConfig, parseConfig, loadConfigFile, loadSecrets, configFromEnv, requireDaregToken, resetConfigCache } from './load.ts';
 export type { ConfigProblem } from './load.ts';
 export { metadataParseSettings, type MetadataParseSettings } from './metadata-limits.ts';

@@ -110,15 +110,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): S3odConfig 
   if (env.S3OD_CONFIG_YAML) cached = parseConfig(env.S3OD_CONFIG_YAML, 'S3OD_CONFIG_YAML');
   else if (env.S3OD_CONFIG) cached = loadConfigFile(env.S3OD_CONFIG);
   else throw new ConfigError([{ key: 'S3OD_CONFIG', message: 'environment variable is required: the path of the s3od YAML config file' }], 'environment');
-  // The one check that needs both the file and the environment: DAREG enabled without a token.
-  if (cached.dareg.enabled && !cached.dareg.token && !env.S3OD_DAREG_TOKEN) {
-    cached = undefined;
-    throw new ConfigError(
-      [{ key: 'dareg.token', message: 'DAREG is enabled but has no token: set S3OD_DAREG_TOKEN (or dareg.token in the config file)' }],
-      'configuration',
-    );
-  }
   return cached;
+}
+
+/**
+ * The one check that needs both the file and the environment, made by the functions that talk to
+ * DAREG (provision, lifecycle) on every invocation: DAREG enabled without a token. Not by the
+ * others: each function is given only the secrets it uses, so on-object-event, import and
+ * reconcile never see S3OD_DAREG_TOKEN, and must not stop for it.
+ */
+export function requireDaregToken(config: S3odConfig, env: NodeJS.ProcessEnv = process.env): void {
+  if (!config.dareg.enabled || config.dareg.token || env.S3OD_DAREG_TOKEN) return;
+  throw new ConfigError(
+    [{ key: 'dareg.token', message: 'DAREG is enabled but has no token: set S3OD_DAREG_TOKEN (or dareg.token in the config file)' }],
+    'configuration',
+  );
 }
 
 /** Forget the cached configuration (tests, and the local runner after it rewrites the file). */

@@ -3,7 +3,7 @@ import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
 import { checkDareg } from '../../../infra/cli/lib/doctor-checks.ts';
 import type { CliContext } from '../../../infra/cli/lib/context.ts';
 import { renderDatasetStatus } from '../../../infra/cli/lib/status-render.ts';
-import { configFromEnv, ConfigError, loadSecrets, resetConfigCache } from '../../../shared/config/index.ts';
+import { configFromEnv, ConfigError, loadSecrets, requireDaregToken, resetConfigCache } from '../../../shared/config/index.ts';
 import { datasetRef, type DatasetRef } from '../../../shared/dataset/ref.ts';
 import { finishDareg, MAX_DAREG_FAILURES, planDareg } from '../../../shared/dareg/index.ts';
 import { runLifecyclePass } from '../../../shared/lifecycle/lifecycle-pass.ts';
@@ -79,16 +79,19 @@ describe('DAREG configuration', () => {
     expect(err?.message).toMatch(/dareg\.host: is required when DAREG is enabled/);
   });
 
-  it('takes the token from S3OD_DAREG_TOKEN as well as the file; enabled with neither is refused at start', () => {
-    // Guards: the secret's environment variable and the start check in configFromEnv.
+  it('takes the token from S3OD_DAREG_TOKEN as well as the file; enabled with neither is refused by the functions that use it', () => {
+    // Guards: the secret's environment variable and requireDaregToken (provision and lifecycle
+    // call it; the configuration itself loads, for the functions that never see the token).
     expect(loadSecrets({ S3OD_ONEZONE_TOKEN: 't', S3OD_DAREG_TOKEN: 'from-env-0123456789' }).daregToken).toBe('from-env-0123456789');
     const yaml = (extra: string) => `${TEST_CONFIG_YAML}\ndareg: { enabled: true, host: dareg.example.org${extra} }`;
     resetConfigCache();
-    expect(() => configFromEnv({ S3OD_CONFIG_YAML: yaml('') })).toThrow(/dareg\.token: DAREG is enabled but has no token: set S3OD_DAREG_TOKEN/);
+    const withoutToken = configFromEnv({ S3OD_CONFIG_YAML: yaml('') });
+    expect(() => requireDaregToken(withoutToken, {})).toThrow(/dareg\.token: DAREG is enabled but has no token: set S3OD_DAREG_TOKEN/);
+    expect(() => requireDaregToken(withoutToken, { S3OD_DAREG_TOKEN: 'from-env-0123456789' })).not.toThrow();
     resetConfigCache();
-    expect(configFromEnv({ S3OD_CONFIG_YAML: yaml(''), S3OD_DAREG_TOKEN: 'from-env-0123456789' }).dareg.enabled).toBe(true);
-    resetConfigCache();
-    expect(configFromEnv({ S3OD_CONFIG_YAML: yaml(', token: in-file-0123456789') }).dareg.token).toBe('in-file-0123456789');
+    const inFile = configFromEnv({ S3OD_CONFIG_YAML: yaml(', token: in-file-0123456789') });
+    expect(inFile.dareg.token).toBe('in-file-0123456789');
+    expect(() => requireDaregToken(inFile, {})).not.toThrow();
     resetConfigCache();
   });
 });
