@@ -280,8 +280,11 @@ async function recordFailure(
   await lease
     .save((s) => {
       s.lastError = { step, message, permanent, at: new Date().toISOString(), ...(onedataErrorId ? { onedataErrorId } : {}) };
-      if (job.etag) s.metadataEtag = job.etag;
       if (permanent || gaveUp) {
+        // This version is settled (its repeats are skipped, outcomeOfRepeat). Not after a failure
+        // that will be retried: a provisioned dataset's redelivery would then look like the event
+        // of a version already handled, and a section restore or a refresh would be lost.
+        if (job.etag) s.metadataEtag = job.etag;
         s.status = s.status === 'provisioned' ? 'provisioned' : 'failed';
         s.failureReason = permanent ? `${step}: ${message}` : `gave up after ${delivery.receiveCount} attempts; last error in ${step}: ${message}`;
       }

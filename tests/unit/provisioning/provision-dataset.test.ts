@@ -275,6 +275,31 @@ describe('provisionDataset', () => {
     expect(redactString(token)).toBe(token);
   });
 
+  it('a refresh that fails for a moment is done by the redelivery: the restored section is not lost', async () => {
+    // Guards: recordFailure records the job's version only when it is settled (permanent, gave
+    // up). Removed, the redelivery of a provisioned dataset's new version looks like the event of
+    // a version already handled ('unchanged') and the operator's file keeps no section.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const key = `${ds.prefix}/SPA.yml`;
+    // The operator uploads a version without our section; the gateway fails our restore once.
+    const edited = { ...job, etag: objects.seed(key, METADATA + 'Notes: re-uploaded\n') };
+    const put = objects.put.bind(objects);
+    let failures = 0;
+    objects.put = async (k, body, cond) => {
+      if (k === key && failures++ === 0) throw Object.assign(new Error('503 Slow Down'), { $metadata: { httpStatusCode: 503 } });
+      return put(k, body, cond);
+    };
+    await expect(provisionDataset(edited, deps, { receiveCount: 1 })).rejects.toThrow(/Slow Down/);
+    expect(failures).toBe(1);
+    expect(objects.text(key)).not.toContain('Onedata:');
+    expect(await provisionDataset(edited, deps, { receiveCount: 2 })).toBe('refreshed');
+    const rec = (await states.read(ds.id))!.state;
+    expect(objects.text(key)).toContain(`Space: ${rec.outputs.spaceId}`);
+    expect(objects.text(key)).toContain('Notes: re-uploaded');
+  });
+
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
     // Guards: skipping completed steps (removed: a second space would be attempted; the seed's
     // 409 would then be needed to avoid a duplicate).
