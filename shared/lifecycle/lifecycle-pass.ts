@@ -26,7 +26,7 @@ import type { SagaRun } from '../provisioning/context.ts';
 import { writeAccessInfo } from '../provisioning/access-info-write.ts';
 import { followEmbargo } from '../provisioning/embargo-gate.ts';
 import { notifyDatasetReady } from '../provisioning/notify-ready.ts';
-import { SHARE_STEP } from '../provisioning/steps.ts';
+import { SHARE_STEPS } from '../provisioning/steps.ts';
 import { deleteDataset } from './delete-dataset.ts';
 import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
@@ -197,7 +197,7 @@ async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, rep
   // The access information written back carries the invite token.
   run.redaction.hold(s.outputs.inviteToken);
   try {
-    const outcome = await followEmbargo(run, lease, SHARE_STEP);
+    const outcome = await followEmbargo(run, lease, SHARE_STEPS);
     if (outcome === 'unchanged') return;
     const etag = await writeAccessInfo(run);
     if (etag) lease.stage((r) => void (r.metadataEtag = etag));

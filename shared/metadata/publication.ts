@@ -16,6 +16,8 @@ export interface PublicationInput {
   datasetName: string;
   institutionName: string;
   rootFileId?: string | undefined;
+  /** The Onezone the download command must ask (onedata-downloader's default is another one). */
+  onezone?: string | undefined;
   includeMetadata: boolean;
 }
 
@@ -35,6 +37,7 @@ export function buildPublication(input: PublicationInput): Publication {
     datasetName: input.datasetName,
     institutionName: input.institutionName,
     rootFileId: input.rootFileId,
+    onezone: input.onezone,
     metadata: jsonMetadata,
     includeMetadata: input.includeMetadata,
     tags: input.tags,

@@ -12,7 +12,6 @@ import { addHistory } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 import { runSaga } from './saga.ts';
-import { STEP } from './step-names.ts';
 import type { StepDef } from './steps.ts';
 import { PUBLISHED_EVENT } from './notify-ready.ts';
 
@@ -37,7 +36,7 @@ export type EmbargoOutcome = 'published' | 'changed' | 'unchanged';
  * lease), `published` when the share was created now, `unchanged` otherwise — including an
  * unreadable `Embargo` value (logged; the share stays held back until it is fixed: never early).
  */
-export async function followEmbargo(run: SagaRun, lease: DatasetLease, shareStep: StepDef): Promise<EmbargoOutcome> {
+export async function followEmbargo(run: SagaRun, lease: DatasetLease, shareSteps: StepDef[]): Promise<EmbargoOutcome> {
   const o = run.outputs;
   if (o.shareId) return 'unchanged'; // published: an embargo added later does not withdraw the share (docs/access.md)
   let e: Embargo | undefined;
@@ -59,8 +58,10 @@ export async function followEmbargo(run: SagaRun, lease: DatasetLease, shareStep
     return 'changed';
   }
   // Passed, shortened into the past, or removed: the share now, as the saga's own step makes it.
-  lease.stage((s) => delete s.completedSteps[STEP.createShare]);
-  await runSaga(run, [{ ...shareStep, needs: [] }], (step, outputs) =>
+  lease.stage((s) => {
+    for (const step of shareSteps) delete s.completedSteps[step.name];
+  });
+  await runSaga(run, shareSteps, (step, outputs) =>
     lease.save((s) => {
       s.completedSteps[step] = new Date().toISOString();
       Object.assign(s.outputs, outputs);

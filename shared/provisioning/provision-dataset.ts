@@ -18,7 +18,7 @@ import { publishMetadata } from './publish-metadata.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { BEFORE_STEPS, STEP } from './step-names.ts';
 import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-steps.ts';
-import { PROVISIONING_STEPS, publication, SHARE_STEP } from './steps.ts';
+import { PROVISIONING_STEPS, publication, SHARE_STEPS } from './steps.ts';
 import { accessInfoKey, accessInfoValues, recordedAccessInfoValues, writeAccessInfo } from './access-info-write.ts';
 import { followEmbargo } from './embargo-gate.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
@@ -319,6 +319,20 @@ async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJ
 }
 
 /**
+ * A share made before its own file id was recorded (`shareFileId`, since 2026-12-05) has a
+ * description whose download command names the space's root instead: record the id, and say so
+ * (the caller describes the share again). One GET, once per such dataset.
+ */
+async function recordShareFileId(run: SagaRun, lease: DatasetLease): Promise<boolean> {
+  const { shareId, shareFileId } = run.outputs;
+  if (!shareId || shareFileId) return false;
+  const share = await run.deps.onedata.provider.getShare(shareId);
+  run.outputs.shareFileId = share.rootFileId;
+  lease.stage((s) => void (s.outputs.shareFileId = share.rootFileId));
+  return true;
+}
+
+/**
  * A provisioned dataset whose metadata file changed: restore our section if the operator's new
  * version lacks it (no new space), and refresh what was published from the old metadata. What
  * changed is recorded as the lease is released.
@@ -328,7 +342,7 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   let writtenEtag: string | undefined;
   let published: Pick<ProvisioningOutputs, 'publishedMetadataHash'> = {};
   // First: a moved or ended embargo changes what our section says (below).
-  const embargo = await followEmbargo(run, lease, SHARE_STEP);
+  const embargo = await followEmbargo(run, lease, SHARE_STEPS);
   const values = accessInfoValues(run);
   const inFile = accessInfoKey(run) === metadata.key ? readAccessInfo(metadata.doc, config.metadataFileTags) : undefined;
   const current =
@@ -341,8 +355,9 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
       log.info('access information restored in the metadata file');
     }
   }
+  const describeAgain = await recordShareFileId(run, lease);
   const next = publication(run);
-  if (next.hash !== run.outputs.publishedMetadataHash && run.outputs.rootFileId) {
+  if ((next.hash !== run.outputs.publishedMetadataHash || describeAgain) && run.outputs.rootFileId) {
     published = await publishMetadata(run.deps, next, { rootFileId: run.outputs.rootFileId, shareId: run.outputs.shareId });
     log.info('published metadata refreshed');
   }

@@ -12,7 +12,9 @@ export function datasetPublication(config: S3odConfig, doc: MetadataDocument, ou
     recordedSecrets: [outputs.inviteToken],
     datasetName,
     institutionName: config.institutionName,
-    rootFileId: outputs.rootFileId,
+    // The download command takes the share's own file id (none before the share exists).
+    rootFileId: outputs.shareFileId,
+    onezone: config.restAccess.onezone.host,
     includeMetadata: config.parseMetadataToShare,
   });
 }

@@ -62,15 +62,20 @@ export const PROVISIONING_STEPS: StepDef[] = [
   { name: STEP.addGroupToSpace, needs: [STEP.createSpace, STEP.createGroup], run: addGroupToSpace },
   { name: STEP.waitForProvider, needs: [STEP.supportSpace], writeBefore: true, run: waitForProvider },
   { name: STEP.createShare, needs: [STEP.waitForProvider], run: createShare },
-  { name: STEP.publishMetadata, needs: [STEP.waitForProvider], enabled: (r) => r.deps.config.importMetadata, run: publishJsonMetadata },
+  // After the share: its description names the share's own file id, known once the share exists.
+  // Beside the write-back, not before it.
+  { name: STEP.publishMetadata, needs: [STEP.createShare], enabled: publishesAnything, run: publishDatasetMetadata },
   { name: STEP.writeBack, needs: [STEP.createShare, STEP.createInviteToken, STEP.addGroupToSpace], writeAtOnce: true, run: writeBack },
   { name: STEP.startImport, needs: [STEP.waitForProvider], afterRecorded: true, run: startImport },
   // Replication at creation (shared/lifecycle/replication-steps.ts), once the primary serves the space.
   ...REPLICATION_STEPS.map((s) => ({ ...s, needs: [...s.needs, STEP.waitForProvider, STEP.startImport] })),
 ];
 
-/** The share step alone: run again once an embargo is over (embargo-gate.ts). */
-export const SHARE_STEP: StepDef = PROVISIONING_STEPS.find((s) => s.name === STEP.createShare)!;
+/** The share and its description: run again once an embargo is over (embargo-gate.ts). */
+export const SHARE_STEPS: StepDef[] = [
+  { ...PROVISIONING_STEPS.find((s) => s.name === STEP.createShare)!, needs: [] },
+  PROVISIONING_STEPS.find((s) => s.name === STEP.publishMetadata)!,
+];
 
 /** Space id seed: the dataset's identity, so a repeat create answers 409 instead of duplicating. */
 export const spaceSeed = (run: SagaRun): string => {
@@ -290,13 +295,19 @@ async function createShare(run: SagaRun): Promise<Partial<ProvisioningOutputs>> 
     () => provider.createShare({ name: run.name, rootFileId, description: publication(run).shareDescription }, { retry: false }),
   );
   const share = await provider.getShare(shareId);
-  return { shareId, publicUrl: share.publicUrl, publishedMetadataHash: publication(run).hash, embargoedUntil: undefined };
+  // The description it was created with cannot name the share's file id yet: publish-metadata
+  // rewrites it once this id is known.
+  return { shareId, shareFileId: share.rootFileId, publicUrl: share.publicUrl, embargoedUntil: undefined };
 }
 
-async function publishJsonMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
+/** JSON metadata (with `importMetadata`), the share's description (once there is a share). */
+function publishesAnything(run: SagaRun): boolean {
+  return run.deps.config.importMetadata || run.outputs.shareId !== undefined;
+}
+
+async function publishDatasetMetadata(run: SagaRun): Promise<Partial<ProvisioningOutputs>> {
   // The operator's metadata minus the Onedata section: the invite token must not be published.
-  // The share is created with its description by create-share, which runs beside this step.
-  return publishMetadata(run.deps, publication(run), { rootFileId: run.outputs.rootFileId! });
+  return publishMetadata(run.deps, publication(run), { rootFileId: run.outputs.rootFileId!, shareId: run.outputs.shareId });
 }
 
 async function writeBack(run: SagaRun): Promise<StepOutputs> {

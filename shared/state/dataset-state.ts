@@ -17,6 +17,11 @@ export interface ProvisioningOutputs {
   member?: boolean;
   rootFileId?: string;
   shareId?: string;
+  /**
+   * The share's root as the public sees it (`rootFileId` of GET /shares/{id}: not the space's
+   * `rootFileId`). The download command of the share's description takes it.
+   */
+  shareFileId?: string;
   publicUrl?: string;
   /** While an embargo holds the share back: its end (ISO), as the file last said (shared/lifecycle/embargo.ts). */
   embargoedUntil?: string;

@@ -96,6 +96,11 @@ describe('embargo', () => {
     expect(subjects(mail)).toEqual([expect.stringContaining('ready'), 'Your dataset Run1 is now public']);
     expect(mail.sent[1]!.text).toContain(s.outputs.publicUrl!);
     expect(s.mailDue ?? []).toEqual([]);
+    // The share made at the embargo's end is described with its own file id (SHARE_STEPS runs
+    // publish-metadata after create-share; removed, the description has no download command).
+    const share = await deps.onedata.provider.getShare(s.outputs.shareId!);
+    expect(s.outputs.shareFileId).toBe(share.rootFileId);
+    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
 
     // Again: nothing more to do, nothing sent twice.
     expect((await pass('2099-01-02T00:00:00Z')).published).toBe(0);

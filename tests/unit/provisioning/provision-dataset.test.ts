@@ -300,6 +300,42 @@ describe('provisionDataset', () => {
     expect(objects.text(key)).toContain('Notes: re-uploaded');
   });
 
+  it("the share's description tells how to download it by the share's own file id, not the space's root", async () => {
+    // Guards: create-share records the share's file id (GET /shares/{id}'s rootFileId) and
+    // publish-metadata, after the share, describes the share with it. Removed (the space's
+    // rootFileId, as before), onedata-downloader cannot fetch the public share anonymously.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const o = (await states.read(ds.id))!.state.outputs;
+    const share = await deps.onedata.provider.getShare(o.shareId!);
+    expect(o.shareFileId).toBe(share.rootFileId);
+    expect(share.rootFileId).not.toBe(o.rootFileId);
+    expect(share.description).toContain(`python3 download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).not.toContain(o.rootFileId!);
+  });
+
+  it("a share described before its file id was recorded is described again by the dataset's next refresh", async () => {
+    // Guards: recordShareFileId in refresh (datasets provisioned before shareFileId existed).
+    // Removed, their descriptions keep naming the space's root until the metadata changes.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    // As an older s3od left it: no shareFileId, the description naming the space's root.
+    const old = (await states.read(ds.id))!;
+    const spaceRoot = old.state.outputs.rootFileId!;
+    await deps.onedata.provider.updateShare(old.state.outputs.shareId!, { description: `python3 download.py ${spaceRoot}` });
+    delete old.state.outputs.shareFileId;
+    await states.save(old);
+    const edited = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, objects.text(`${ds.prefix}/SPA.yml`) + '# touched\n') };
+    expect(await provisionDataset(edited, deps)).toBe('refreshed');
+    const o = (await states.read(ds.id))!.state.outputs;
+    const share = await deps.onedata.provider.getShare(o.shareId!);
+    expect(o.shareFileId).toBe(share.rootFileId);
+    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).not.toContain(spaceRoot);
+  });
+
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
     // Guards: skipping completed steps (removed: a second space would be attempted; the seed's
     // 409 would then be needed to avoid a duplicate).
