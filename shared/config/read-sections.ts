@@ -200,7 +200,7 @@ export function readTuning(r: Reader): Pick<S3odConfig, 'onedata' | 'import' | '
     },
     import: {
       coalesceWindowSeconds: r.number('import.coalesceWindowSeconds', 30, { min: 0, max: 900 }),
-      registrationConcurrency: r.number('import.registrationConcurrency', 8, { min: 1, max: 64, integer: true }),
+      registrationConcurrency: r.number('import.registrationConcurrency', 10, { min: 1, max: 64, integer: true }),
       registrationBatchSize: r.number('import.registrationBatchSize', 100, { min: 1, max: 10000, integer: true }),
       shrinkOnFreeze: r.boolean('import.shrinkOnFreeze', true),
       maxParallelScans: r.number('import.maxParallelScans', 10, { min: 1, max: 100, integer: true }),

@@ -122,4 +122,20 @@ describe('the documented example configuration', () => {
     expect(c.metadataFiles).toEqual(['SPA.yml']);
     expect(c.restAccess.oneproviders[0]!.isPrimary).toBe(true);
   });
+
+  it("shows the code's defaults where it says it does (its Tuning section)", async () => {
+    // Guards the defaults in shared/config/read-sections.ts against the example's word: a default
+    // changed in one place only (registrationConcurrency was 8 in the code, 10 here) fails.
+    const { readFileSync } = await import('node:fs');
+    const { load } = await import('js-yaml');
+    const text = readFileSync(new URL('../../../infra/config/s3od.example.yml', import.meta.url), 'utf8');
+    const tuning = text.slice(text.indexOf('# --- Tuning (defaults shown)'), text.indexOf('# --- Secrets'));
+    const shown = load(tuning) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(shown).sort()).toEqual(['import', 'limits', 'onedata', 'provisioning']);
+    const defaults = parseConfig(valid) as unknown as Record<string, Record<string, unknown>>;
+    for (const [section, values] of Object.entries(shown)) {
+      for (const [key, value] of Object.entries(values))
+        expect({ key: `${section}.${key}`, value: defaults[section]![key] }).toEqual({ key: `${section}.${key}`, value });
+    }
+  });
 });
