@@ -46,6 +46,20 @@ describe('Oneprovider spaces and files', () => {
     expect(list.body.map((s: { spaceId: string }) => s.spaceId)).toEqual([spaceId]);
   });
 
+  it('GET /spaces lists every space of the user, supported here or not (listed never means supported)', async () => {
+    // Guards the list's filter (op-worker lists the user's spaces whatever their support; the
+    // spec: "List all user spaces"). With the old filter on local support, `other` was missing.
+    const { spaceId } = await provision(api);
+    const other = await createSpace(api, 'other');
+    const list = await api.op('GET', '/spaces');
+    expect(list.status).toBe(200);
+    expect(list.body.map((s: { spaceId: string }) => s.spaceId).sort()).toEqual([spaceId, other].sort());
+    const listed = list.body.find((s: { spaceId: string }) => s.spaceId === other);
+    expect(listed).toMatchObject({ name: 'other', dirId: expect.stringMatching(/^0000000000[0-9A-F]+$/) });
+    // Asked for on its own, the unsupported one is still 400 spaceNotSupportedBy (below).
+    expect((await api.op('GET', `/spaces/${other}`)).status).toBe(400);
+  });
+
   it('answers spaceNotSupportedBy for an unsupported space or a malformed path id', async () => {
     await provision(api);
     const other = await createSpace(api, 'other');

@@ -163,6 +163,23 @@ describe('Onezone spaces', () => {
     expect(create.status).toBe(403);
   });
 
+  it('lets any effective member read the space; its lists of groups still need space_view', async () => {
+    // Guards readableSpace: GET /spaces/{id} is the protected view, open to every effective member
+    // (spec: "as user who is an effective member of the space"). With space_view demanded, a
+    // member through a group with only space_read_data got 403 here.
+    const spaceId = await createSpace(api);
+    const user = await fetch(`${sim.url}/_sim/tokens`, { method: 'POST', body: '{}' }).then((r) => r.json() as Promise<{ userId: string; token: string }>);
+    const group = await api.oz('POST', `/groups/${sim.info.userGroupId}/children`, { name: 'readers', type: 'team' });
+    const groupId = lastSegment(group.headers.get('location'));
+    const invite = await api.oz('POST', '/user/tokens/named', { name: 'readers', type: { inviteToken: { inviteType: 'userJoinGroup', groupId } } });
+    expect((await api.oz('POST', '/user/groups/join', { token: invite.body.token }, { token: user.token })).status).toBe(201);
+    expect((await api.oz('PUT', `/spaces/${spaceId}/groups/${groupId}`, { privileges: ['space_read_data'] })).status).toBe(201);
+    const r = await api.oz('GET', `/spaces/${spaceId}`, undefined, { token: user.token });
+    expect(r).toMatchObject({ status: 200, body: { spaceId, name: 'dataset_1' } });
+    const groups = await api.oz('GET', `/spaces/${spaceId}/groups`, undefined, { token: user.token });
+    expect(groups.status).toBe(403);
+  });
+
   it('lists the shares of a space', async () => {
     const spaceId = await createSpace(api);
     const r = await api.oz('GET', `/spaces/${spaceId}/shares`);

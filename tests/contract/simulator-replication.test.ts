@@ -104,6 +104,21 @@ describe('QoS requirement on the space root', () => {
 
     const waiting = (await api.op('GET', `/spaces/${spaceId}/transfers?state=waiting`)).body.transfers as string[];
     expect(waiting).toHaveLength(2);
+    // Paged as op-worker pages it (limit 1–1000, default 100; an opaque page_token): a client
+    // that never pages would miss transfers on a real server. Guards transferPageLimit and the token.
+    const first = await api.op('GET', `/spaces/${spaceId}/transfers?state=waiting&limit=1`);
+    expect(first.body.transfers).toEqual([waiting[0]]);
+    expect(first.body.nextPageToken).toEqual(expect.any(String));
+    const second = await api.op('GET', `/spaces/${spaceId}/transfers?state=waiting&limit=1&page_token=${first.body.nextPageToken}`);
+    expect(second.body).toEqual({ transfers: [waiting[1]], nextPageToken: null });
+    for (const [limit, id] of [
+      ['0', 'badValueNotInRange'],
+      ['1001', 'badValueNotInRange'],
+      ['abc', 'badValueInteger'],
+    ] as const) {
+      const bad = await api.op('GET', `/spaces/${spaceId}/transfers?state=waiting&limit=${limit}`);
+      expect({ limit, status: bad.status, id: errorOf(bad).id }).toEqual({ limit, status: 400, id });
+    }
     const transfers = await Promise.all(waiting.map(async (id) => (await api.op('GET', `/transfers/${id}`)).body));
     expect(transfers.map((t) => t.replicatingProviderId).sort()).toEqual([sim.info.providerIds[1], sim.info.providerIds[2]].sort());
     for (const t of transfers)

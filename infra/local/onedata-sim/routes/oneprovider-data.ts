@@ -9,8 +9,9 @@ import { validateBody } from '../schemas.ts';
 import { BUILD, COMPATIBLE_21_02, COMPATIBLE_ONECLIENT, VERSION } from '../version.ts';
 import { authenticateProvider, providerPrivileges, providerUrl, requireMember, resolvePathId, visibleSpace } from './oneprovider-common.ts';
 
+/** A space as Oneprovider shows it, supported here or not (GET /spaces lists every space of the user). */
 function spaceDetails(ctx: Ctx, spaceId: string): Record<string, unknown> {
-  const { space } = visibleSpace(ctx, spaceId);
+  const space = ctx.sim.state.spaces.get(spaceId)!;
   const dirId = fileObjectId(spaceRoot(ctx.sim, spaceId).uuid, spaceId);
   const providers = ctx.sim.zoneSupports(spaceId).map((s) => ({ providerId: s.providerId, providerName: ctx.sim.state.provider(s.providerId)?.name }));
   return {
@@ -69,10 +70,12 @@ export function registerOneproviderData(router: Router): void {
 
   router.on('GET', '/spaces', (ctx) => {
     const caller = authenticateProvider(ctx, true);
-    // A token confined by data.path caveats sees only the spaces its paths lie in.
-    const ids = [...ctx.provider.supports.keys()].filter(
-      (sid) => ctx.sim.visibleSupport(ctx.provider, sid) && providerPrivileges(ctx, caller, sid) && spaceReachable(caller, sid),
-    );
+    // Every space of the user, as this provider knows the memberships: whether it supports the
+    // space is irrelevant here (op-worker's list; "listed" never means "supported"). A token
+    // confined by data.path caveats sees only the spaces its paths lie in.
+    const ids = [...ctx.sim.state.spaces.values()]
+      .filter((s) => s.deletedAtMs === undefined && providerPrivileges(ctx, caller, s.id) && spaceReachable(caller, s.id))
+      .map((s) => s.id);
     return ok(ids.map((sid) => spaceDetails(ctx, sid)));
   });
 

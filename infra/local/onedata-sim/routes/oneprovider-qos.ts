@@ -200,8 +200,31 @@ export function registerOneproviderQos(router: Router): void {
     requireMember(ctx, caller, spaceId, 'space_view_transfers');
     const state = ctx.req.query.get('state') ?? 'ongoing';
     if (!['waiting', 'ongoing', 'ended'].includes(state)) fail(err.badValueNotAllowed('state', ['waiting', 'ongoing', 'ended']));
+    const limit = transferPageLimit(ctx.req.query.get('limit'));
     const group = (t: Transfer): string => (TERMINAL_TRANSFER.has(t.status) ? 'ended' : t.status === 'scheduled' ? 'waiting' : 'ongoing');
     const ids = [...ctx.sim.state.transfers.values()].filter((t) => t.spaceId === spaceId && group(t) === state).map((t) => t.id);
-    return ok({ transfers: ids, nextPageToken: null });
+    // An opaque token: where the next page starts. A client that never pages sees the first `limit`.
+    const token = ctx.req.query.get('page_token');
+    const from = token
+      ? Number.parseInt(
+          Buffer.from(token, 'base64url')
+            .toString('utf8')
+            .replace(/^transfers:/, ''),
+          10,
+        )
+      : 0;
+    if (token && !(Number.isInteger(from) && from >= 0)) fail(err.badValueString('page_token'));
+    const page = ids.slice(from, from + limit);
+    const next = from + limit < ids.length ? Buffer.from(`transfers:${from + limit}`).toString('base64url') : null;
+    return ok({ transfers: page, nextPageToken: next });
   });
+}
+
+/** `limit` of a transfer listing: 1–1000, 100 when not given (op-worker's bounds). */
+function transferPageLimit(raw: string | null): number {
+  if (raw === null) return 100;
+  const n = Number(raw);
+  if (!/^-?[0-9]+$/.test(raw) || !Number.isSafeInteger(n)) fail(err.badValueInteger('limit'));
+  if (n < 1 || n > 1000) fail(err.badValueNotInRange('limit', 1, 1000));
+  return n;
 }

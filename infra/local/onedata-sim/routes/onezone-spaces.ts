@@ -51,6 +51,17 @@ function viewableSpace(ctx: Ctx, caller: Caller, id: string | undefined): Space 
   return space;
 }
 
+/**
+ * `GET /spaces/{id}` is the protected view: any effective member reads it (oz-worker checks only
+ * membership there; onedata-api.md), or an admin with `oz_spaces_view`. The space's lists of
+ * groups, users and shares need `space_view` (viewableSpace).
+ */
+function readableSpace(ctx: Ctx, caller: Caller, id: string | undefined): Space {
+  const space = requireSpace(ctx, id);
+  if (spacePrivileges(ctx.sim.state, caller.userId, space.id) === null && !hasOzPrivilege(ctx, caller, 'oz_spaces_view')) fail(err.forbidden());
+  return space;
+}
+
 export function registerOnezoneSpaces(router: Router): void {
   router.on('GET', '/spaces/privileges', () => ok({ admin: SPACE_ADMIN, manager: SPACE_MANAGER, member: SPACE_MEMBER }));
 
@@ -69,7 +80,7 @@ export function registerOnezoneSpaces(router: Router): void {
     return created(zoneUrl(ctx, `/groups/${group.id}/spaces/${space.id}`));
   });
 
-  router.on('GET', '/spaces/:id', (ctx) => ok(spaceJson(ctx.sim, viewableSpace(ctx, authenticate(ctx, 'onezone'), ctx.params['id']))));
+  router.on('GET', '/spaces/:id', (ctx) => ok(spaceJson(ctx.sim, readableSpace(ctx, authenticate(ctx, 'onezone'), ctx.params['id']))));
 
   router.on('GET', '/user/spaces', (ctx) => {
     const caller = authenticate(ctx, 'onezone');
