@@ -1,6 +1,6 @@
 /**
  * `s3od`, the operator CLI: status, retry, backfill, doctor, config check / import-fs2od, stats,
- * notifications setup, access. See docs/cli.md.
+ * notifications setup, access, lifecycle run, delete. See docs/cli.md.
  *
  * `run(argv, io)` runs one command in-process and returns its exit code (0 ok, 1 failure,
  * 2 usage error); `infra/cli/s3od.js` calls it with the real process streams.
@@ -60,7 +60,8 @@ function mainHelp(): string {
     '                  environment (S3OD_S3_ENDPOINT, S3OD_SQS_ENDPOINT, S3OD_PROVISION_QUEUE_URL,',
     '                  S3OD_IMPORT_QUEUE_URL, S3OD_ONEZONE_TOKEN, AWS_ACCESS_KEY_ID, ...)',
     "  --stack FILE    a local stack's stack.json",
-    '  neither         S3OD_CONFIG if set, else the local stack (.local/stack.json) if it runs',
+    '  neither         S3OD_CONFIG_YAML (inline YAML) if set, else S3OD_CONFIG (a path) if set,',
+    '                  else the local stack (.local/stack.json) if it runs',
     '',
     'Exit codes: 0 ok, 1 failure, 2 usage error. Secrets are never printed.',
   ].join('\n');
@@ -102,10 +103,14 @@ export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<numb
     const group = COMMANDS.filter((c) => words.length > 0 && c.words[0] === words[0]);
     if (group.length) {
       output.err(`s3od ${words.join(' ')}: which one? ${group.map((c) => `s3od ${c.words.join(' ')}`).join(', ')}`);
-      return rest.includes('--help') || rest.includes('-h') ? EXIT.ok : EXIT.usage;
+      if (rest.includes('--help') || rest.includes('-h')) return EXIT.ok;
+      // Every usage error ends with where to read more (docs/cli.md, exit codes).
+      output.err('Try: s3od --help');
+      return EXIT.usage;
     }
     const unknown = rest.find((t) => !t.startsWith('-')) ?? rest[0] ?? '';
     output.err(`s3od: unknown command ${JSON.stringify(unknown)}. Commands: ${COMMANDS.map((c) => c.words.join(' ')).join(', ')}`);
+    output.err('Try: s3od --help');
     return EXIT.usage;
   }
   const name = `s3od ${command.words.join(' ')}`;

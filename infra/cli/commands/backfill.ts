@@ -16,6 +16,7 @@ function progressText(r: BackfillReport, dryRun: boolean): string {
   return (
     `${r.folders} folders · ${r.enqueued.length} ${dryRun ? 'to enqueue' : 'enqueued'} · ${r.adopted.length} ${dryRun ? 'to adopt' : 'adopted'} · ` +
     `${s.provisioned.length} provisioned · ${s['in-progress'].length} in progress · ${s.failed.length} failed · ${s['no-metadata'].length} without metadata` +
+    (s.deleted.length ? ` · ${s.deleted.length} deleted` : '') +
     (r.errors.length ? ` · ${r.errors.length} errors` : '')
   );
 }
@@ -45,8 +46,9 @@ was lost. For each of them:
     the file and what fs2od published untouched.
   - otherwise a provision job (reason "backfill") is ENQUEUED and a "pending" record written.
 
-Datasets that already have a record are left alone (provisioned, in progress, or failed: use
-s3od retry --failed for those). Running backfill again enqueues nothing new.
+Datasets that already have a record are left alone: provisioned, in progress, failed (use
+s3od retry --failed for those), or deleted with s3od delete (a new upload of the metadata file
+provisions such a dataset afresh). Running backfill again enqueues nothing new.
 
   --prefix P   only folders under key prefix P (e.g. datasets/2024 or datasets/Run1/)
   --dry-run    show what would be done; write and send nothing
@@ -93,6 +95,8 @@ ${CONFIG_HELP}`,
         );
         if (report.skipped.failed.length)
           output.out(`  ${report.skipped.failed.length} failed earlier — not enqueued; see s3od status, then s3od retry --failed`);
+        if (report.skipped.deleted.length)
+          output.out(`  ${report.skipped.deleted.length} deleted with s3od delete — not enqueued; a new upload of the metadata file provisions it afresh`);
         if (report.errors.length) output.out(`  ${report.errors.length} folders could not be examined (see above)`);
       }
       return report.errors.length ? EXIT.failure : EXIT.ok;

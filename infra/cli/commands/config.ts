@@ -74,14 +74,19 @@ export const configImportCommand: Command = {
                                  [--mount-root PATH] [--s3-endpoint URL]
 
 Translates fs2od's config.yaml into an s3od config: keys with the same meaning are copied under
-the same names. Prints the result (or writes it with --out) and reports on stderr:
+the same names (dataReplication.*, messaging.* and dareg.* included). Prints the result (or writes
+it with --out) and reports on stderr:
 
   - every fs2od key with no s3od equivalent, and what s3od does instead (verboseLevel,
-    sleepFactor, initialPOSIXlikePermissions, messaging, dataReplication, ...);
-  - every secret found (restAccess.*.apiToken, dareg.token → S3OD_DAREG_TOKEN, e-mail password) and the environment
-    variable to use instead — secrets are never copied into the output;
+    sleepFactor, initialPOSIXlikePermissions, ...);
+  - every secret found and where s3od takes it from instead — secrets are never copied into the
+    output: restAccess.onezone.apiToken → S3OD_ONEZONE_TOKEN, the primary's apiToken →
+    S3OD_ONEPROVIDER_TOKEN (which serves every Oneprovider: there is no per-provider token),
+    messaging.credentials.email.password → S3OD_SMTP_PASSWORD, dareg.token → S3OD_DAREG_TOKEN;
   - s3od-only keys filled with placeholders marked "CHANGE ME" (bucket, storage settings), and
-    values converted on the way (fs2od's filesystem paths → key prefixes, marked "CHECK").
+    values converted on the way (marked "CHECK"): fs2od's filesystem paths → key prefixes, and
+    values fs2od ran with but s3od refuses (numberOfReplicas above the number of providers,
+    unparseable durations fs2od read as never, the STRATTLS typo).
 
   --bucket NAME          the facility bucket (else a placeholder)
   --storage-mode MODE    posix (default: fs2od's way, the Oneprovider mounts the filesystem) or s3

@@ -4,7 +4,7 @@ import type { OnedataClient } from '../../../shared/onedata/index.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
 import { sendJobs } from '../../../shared/queue/sqs-sender.ts';
 import { Semaphore } from '../../../shared/retry/index.ts';
-import { addHistory, type ProvisioningOutputs } from '../../../shared/state/dataset-state.ts';
+import { addHistory, type DatasetStatus, type ProvisioningOutputs } from '../../../shared/state/dataset-state.ts';
 import { STATE_PREFIX } from '../../../shared/state/state-store.ts';
 import { ObjectTooLargeError, type StoredObject } from '../../../shared/storage/objects.ts';
 import type { CliContext } from './context.ts';
@@ -16,7 +16,7 @@ import { provisionJob } from './jobs.ts';
 export type FolderVerdict =
   | { kind: 'enqueue'; dataset: DatasetRef; metadataFile: string; etag: string }
   | { kind: 'adopt'; dataset: DatasetRef; metadataFile: string; etag: string; access: Fs2odAccess }
-  | { kind: 'provisioned' | 'in-progress' | 'failed'; dataset: DatasetRef }
+  | { kind: 'provisioned' | 'in-progress' | 'failed' | 'deleted'; dataset: DatasetRef }
   | { kind: 'no-metadata'; dataset: DatasetRef }
   | { kind: 'error'; dataset: DatasetRef; message: string };
 
@@ -25,7 +25,7 @@ export interface BackfillReport {
   enqueued: { folder: string; metadataFile: string; etag: string }[];
   adopted: { folder: string; spaceId: string; source: string; notes: string[] }[];
   /** Already known to s3od, by status; or no metadata file. */
-  skipped: Record<'provisioned' | 'in-progress' | 'failed' | 'no-metadata' | 'raced', string[]>;
+  skipped: Record<'provisioned' | 'in-progress' | 'failed' | 'deleted' | 'no-metadata' | 'raced', string[]>;
   errors: { folder: string; message: string }[];
 }
 
@@ -48,14 +48,21 @@ async function recordIds(ctx: CliContext): Promise<Set<string>> {
   return ids;
 }
 
+/**
+ * How a folder s3od has a record of is reported. Only pending and provisioning are in progress: a
+ * dataset deleted with `s3od delete` stays deleted (a new upload of its metadata file provisions it
+ * afresh), so backfill neither enqueues it nor counts it as work under way.
+ */
+function knownKind(status: DatasetStatus): 'provisioned' | 'in-progress' | 'failed' | 'deleted' {
+  if (status === 'pending' || status === 'provisioning') return 'in-progress';
+  return status;
+}
+
 async function examine(ctx: CliContext, dataset: DatasetRef, known: Set<string>): Promise<FolderVerdict> {
   try {
     if (known.has(dataset.id)) {
       const rec = await ctx.states().read(dataset.id);
-      if (rec) {
-        const st = rec.state.status;
-        return { kind: st === 'provisioned' ? 'provisioned' : st === 'failed' ? 'failed' : 'in-progress', dataset };
-      }
+      if (rec) return { kind: knownKind(rec.state.status), dataset };
     }
     const { config } = ctx;
     for (const fileName of config.metadataFiles) {
@@ -92,7 +99,7 @@ export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<
     folders: 0,
     enqueued: [],
     adopted: [],
-    skipped: { provisioned: [], 'in-progress': [], failed: [], 'no-metadata': [], raced: [] },
+    skipped: { provisioned: [], 'in-progress': [], failed: [], deleted: [], 'no-metadata': [], raced: [] },
     errors: [],
   };
   const known = await recordIds(ctx);

@@ -24,7 +24,8 @@ export const CONFIG_HELP = `Configuration:
                   (S3OD_S3_ENDPOINT, S3OD_SQS_ENDPOINT, S3OD_PROVISION_QUEUE_URL,
                   S3OD_IMPORT_QUEUE_URL, S3OD_ONEZONE_TOKEN, AWS_* ...)
   --stack FILE    a local stack's stack.json (its config, endpoints and keys)
-  Without either: S3OD_CONFIG, else the local stack's .local/stack.json if it exists.`;
+  Without either: S3OD_CONFIG_YAML (inline YAML), else S3OD_CONFIG (a path), else the local
+  stack's .local/stack.json if it exists.`;
 
 /** Builds the context for a command that talks to the bucket, queues or Onedata, and cleans up. */
 export async function withContext<T>(

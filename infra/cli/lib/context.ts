@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfigFile, loadSecrets, parseConfig, type S3odConfig, type S3odSecrets } from '../../../shared/config/index.ts';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
-import type { Logger, LogFields } from '../../../shared/log/index.ts';
+import { registerSecret, type Logger, type LogFields } from '../../../shared/log/index.ts';
 import type { LifecycleProvider } from '../../../shared/lifecycle/providers.ts';
 import { createOnedataClient, createProviderClients, type OnedataClient } from '../../../shared/onedata/index.ts';
 import { StateStore } from '../../../shared/state/state-store.ts';
@@ -29,12 +29,18 @@ export interface CliSettings {
   stackFile?: string;
 }
 
-/** Environment variables whose values are secrets: masked in every line the CLI prints. */
+/**
+ * Environment variables whose values are secrets: masked in every line the CLI prints, whether or
+ * not the command reads them (a stack's environment carries them all, and a server may echo one).
+ */
 export const SECRET_ENV_VARS = [
   'S3OD_ONEZONE_TOKEN',
   'S3OD_ONEPROVIDER_TOKEN',
   'S3OD_STORAGE_SECRET_KEY',
   'S3OD_WEBHOOK_TOKEN',
+  'S3OD_JOBS_TOKEN',
+  'S3OD_SMTP_PASSWORD',
+  'S3OD_DAREG_TOKEN',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
 ] as const;
@@ -69,7 +75,7 @@ export function resolveSettings(opts: { config?: string | undefined; stack?: str
   if (io.defaultStackFile && existsSync(io.defaultStackFile)) return resolveSettings({ stack: io.defaultStackFile }, io);
   throw new UsageError(
     'no configuration: pass --config FILE (secrets and endpoints from S3OD_* / AWS_* environment variables), ' +
-      'set S3OD_CONFIG, or start the local stack (npm start) so .local/stack.json exists',
+      'set S3OD_CONFIG (a path) or S3OD_CONFIG_YAML (inline YAML), or start the local stack (npm start) so .local/stack.json exists',
   );
 }
 
@@ -108,7 +114,10 @@ export class CliContext {
       output.addSecret(settings.stack.secretAccessKey);
       output.addSecret(settings.stack.onedataToken);
       output.addSecret(settings.stack.webhookToken);
+      output.addSecret(settings.stack.jobsToken);
     }
+    // fs2od kept the DAREG token in its config file, and s3od still accepts it there.
+    output.addSecret(settings.config.dareg.token);
     this.classifier = new KeyClassifier(settings.config);
   }
 
@@ -179,6 +188,18 @@ export class CliContext {
     this.loadedSecrets = loadSecrets(this.env);
     for (const v of Object.values(this.loadedSecrets)) if (typeof v === 'string') this.output.addSecret(v);
     return this.loadedSecrets;
+  }
+
+  /**
+   * The secrets of the SMTP server and DAREG alone, without `secrets()`'s demand for the Onezone
+   * token: doctor checks those services even when that token is missing, each on its own line.
+   */
+  serviceSecrets(): Pick<S3odSecrets, 'smtpPassword' | 'daregToken'> {
+    const smtpPassword = this.env.S3OD_SMTP_PASSWORD || undefined;
+    const daregToken = this.env.S3OD_DAREG_TOKEN || undefined;
+    // Also for shared code's redaction (redactString), as loadSecrets would.
+    for (const v of [smtpPassword, daregToken]) if (v) registerSecret(v);
+    return { smtpPassword, daregToken };
   }
 
   /** A Onedata client (tokens from the environment). Throws ConfigError when the token is missing. */

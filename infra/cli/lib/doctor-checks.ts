@@ -243,7 +243,8 @@ export async function checkMail(ctx: CliContext): Promise<CheckResult[]> {
   const name = 'SMTP reachable';
   const where = `${email.smtpServer}:${email.smtpPort} (${email.encryptionMethod}${email.login ? ', AUTH' : ''})`;
   try {
-    await smtpMailer(email, ctx.secrets().smtpPassword).verify();
+    // Only the SMTP password: a missing Onezone token is the Onedata checks' failure, not this one's.
+    await smtpMailer(email, ctx.serviceSecrets().smtpPassword).verify();
     return [ok(name, where)];
   } catch (e) {
     const err = e as { code?: string; message?: string };
@@ -266,9 +267,11 @@ export async function checkDareg(ctx: CliContext): Promise<CheckResult[]> {
   if (!dareg.enabled) return [];
   const name = 'DAREG reachable';
   const hint = 'check dareg.host and the token (S3OD_DAREG_TOKEN, or dareg.token in the config file)';
-  if (!daregToken(ctx.config, ctx.secrets())) return [fail(name, `${dareg.host}: no token`, hint)];
+  // Only the DAREG token: ctx.secrets() would throw for a missing Onezone token and stop doctor.
+  const secrets = ctx.serviceSecrets();
+  if (!daregToken(ctx.config, secrets)) return [fail(name, `${dareg.host}: no token`, hint)];
   try {
-    const status = await daregClient(ctx.config, ctx.secrets()).ping();
+    const status = await daregClient(ctx.config, secrets).ping();
     return [ok(name, `${dareg.host} (HTTP ${status})`)];
   } catch (e) {
     return [fail(name, redactString((e as Error).message ?? String(e)), hint)];

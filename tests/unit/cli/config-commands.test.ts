@@ -52,7 +52,7 @@ describe('s3od config import-fs2od', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(SECRET);
     expect(r.stderr).not.toMatch(SECRET);
-    expect(r.stdout).not.toMatch(/apiToken|password|dareg\.token|FIXTURE-DAREG|messaging|dataReplication|sleepFactor|verboseLevel/);
+    expect(r.stdout).not.toMatch(/apiToken|password|dareg\.token|FIXTURE-DAREG|sleepFactor|verboseLevel/);
     const doc = load(r.stdout) as Record<string, any>;
     expect(doc.watchedDirectories).toEqual(['cryoem/krios1', 'cryoem/glacios']);
     expect(doc.posixStorage.mountRoot).toBe('/volume/facility');
@@ -73,7 +73,7 @@ describe('s3od config import-fs2od', () => {
       { host: 'oneprovider2.example.org', isPrimary: false, storageIds: ['5a1c0ffee0000000000000000000000a'] },
     ]);
     // Every fs2od key without an equivalent is named with what happens instead.
-    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'messaging', 'dataReplication', 'metadataFileTags.deniedProviders']) {
+    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'metadataFileTags.deniedProviders']) {
       expect(r.stderr).toMatch(new RegExp(`^ {2}${key.replace('.', '\\.')}: \\S`, 'm'));
     }
     expect(r.stderr).toMatch(/S3OD_LOG_LEVEL/);
@@ -82,11 +82,93 @@ describe('s3od config import-fs2od', () => {
     // DAREG maps to the adapter (docs/dareg.md): its keys copied, its token to the environment.
     expect(doc.dareg).toEqual({ enabled: false, host: 'https://dareg.example.com', origin_instance_pk: 1 });
     expect(r.stderr).toMatch(/dareg\.token: set S3OD_DAREG_TOKEN/);
-    expect(r.stderr).toMatch(/messaging\.credentials\.email\.password: not needed/);
+    expect(r.stderr).toMatch(/messaging\.credentials\.email\.password: set S3OD_SMTP_PASSWORD/);
     // The bucket is s3od-only: a marked placeholder, and said so.
     expect(r.stdout).toMatch(/^bucket: change-me-facility-bucket {2}# CHANGE ME/m);
     expect(r.stderr).toMatch(/placeholders to fill in[\s\S]*bucket:/);
     expect(() => parseConfig(r.stdout)).not.toThrow();
+  });
+
+  // Guards the copying of messaging.* and dataReplication.* (COPIED_AFTER_ACCESS in
+  // infra/cli/lib/fs2od-config.ts) and where their secrets are said to go (secretInstead): s3od's
+  // loader reads these sections under fs2od's names, so dropping them loses working settings.
+  it("carries fs2od's e-mail and replication settings over, and says where their secrets go instead", async () => {
+    const r = await runCli(['config', 'import-fs2od', join(FIXTURES, 'config.yaml'), '--mount-root', '/volume/facility', '--bucket', 'facility']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(SECRET);
+    const doc = load(r.stdout) as Record<string, any>;
+    expect(doc.dataReplication).toEqual({ enabled: true, numberOfReplicas: 2, timeUntilRemoved: '7d', removeFromFilesystem: false });
+    expect(doc.messaging).toEqual({
+      credentials: {
+        email: {
+          enabled: true,
+          smtpServer: 'smtp.example.org',
+          smtpPort: 587,
+          login: 'fs2od@example.org',
+          encryptionMethod: 'STARTTLS',
+          messageSender: 'fs2od@example.org',
+        },
+      },
+      email: { to: { space_creation: ['ops@example.org'], space_deletion: ['ops@example.org'] }, timeBeforeAction: ['1m', '7d', '1d', '2h'], language: 'EN' },
+    });
+    // Nothing of theirs is reported as lost any more.
+    expect(r.stderr).not.toMatch(/^ {2}(messaging|dataReplication)\b.*(no e-mail|primary Oneprovider only|not needed)/m);
+    expect(r.stderr).toMatch(/^ {2}messaging\.credentials\.email\.password: set S3OD_SMTP_PASSWORD in the environment/m);
+    expect(r.stderr).toMatch(/^ {2}restAccess\.oneproviders\[1\]\.apiToken: no per-provider token .*S3OD_ONEPROVIDER_TOKEN .*oneprovider2\.example\.org/m);
+    // s3od's own validation reads them as fs2od meant them.
+    const c = parseConfig(r.stdout);
+    expect(c.messaging.email).toMatchObject({ enabled: true, smtpServer: 'smtp.example.org', login: 'fs2od@example.org', encryptionMethod: 'STARTTLS' });
+    expect(c.lifecycle.timeBeforeAction).toEqual(['1m', '7d', '1d', '2h']);
+    expect(c.dataReplication).toMatchObject({ enabled: true, numberOfReplicas: 2, timeUntilRemoved: '7d' });
+  });
+
+  // Guards fitReplication, fitDurations and fitEmail (infra/cli/lib/fs2od-config.ts): values fs2od
+  // ran with but s3od refuses are converted (marked CHECK) or replaced by placeholders, so the
+  // output still passes `s3od config check`.
+  it('fits fs2od values s3od would refuse: capped replicas, unparseable durations, STRATTLS, list-form recipients', async () => {
+    const file = join(dir, 'odd-fs2od.yaml');
+    writeFileSync(
+      file,
+      `watchedDirectories: [/mnt/data/datasets]
+institutionName: X
+userGroupId: u
+serviceUserId: s
+managerGroupId: m
+restAccess:
+  onezone: { host: z.example.org, apiToken: "" }
+  oneproviders:
+    - { host: p1.example.org, apiToken: FIXTURE-A-TOKEN-xxxxxxxx, isPrimary: true }
+    - { host: p2.example.org, apiToken: FIXTURE-B-TOKEN-xxxxxxxx, storageIds: [""] }
+dataReplication: { enabled: true, numberOfReplicas: 3, timeUntilRemoved: "7 days", removeFromFilesystem: false }
+messaging:
+  credentials:
+    email: { enabled: true, smtpServer: smtp.example.org, smtpPort: 0, login: me, password: "12345678", encryptionMethod: STRATTLS, messageSender: "" }
+  email:
+    to:
+      - space_creation: ["metadata:User->Email"]
+      - space_deletion: [ops@example.org]
+    timeBeforeAction: [1m, 2 weeks, 1d]
+`,
+    );
+    const out = join(dir, 'odd-s3od.yml');
+    const r = await runCli(['config', 'import-fs2od', file, '--mount-root', '/mnt/data', '--bucket', 'facility', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).not.toMatch(/FIXTURE|12345678|password/);
+    expect(r.stderr).not.toMatch(/FIXTURE|12345678/);
+    const doc = load(text) as Record<string, any>;
+    expect(doc.dataReplication).toMatchObject({ numberOfReplicas: 2, timeUntilRemoved: 'never' });
+    expect(doc.restAccess.oneproviders[1].storageIds).toEqual(['CHANGE-ME-storage-id']);
+    expect(doc.messaging.credentials.email).toMatchObject({ encryptionMethod: 'STARTTLS', messageSender: 'change-me@example.org' });
+    expect(doc.messaging.email.to).toEqual({ space_creation: ['metadata:User->Email'], space_deletion: ['ops@example.org'] });
+    expect(doc.messaging.email.timeBeforeAction).toEqual(['1m', '1d']);
+    expect(text).toMatch(/numberOfReplicas: 2 {2}# CHECK: 3 in the fs2od file/);
+    expect(text).toMatch(/messageSender: change-me@example\.org {2}# CHANGE ME/);
+    expect(r.stderr).toMatch(/^ {2}restAccess\.oneproviders\[1\]\.storageIds: the storage p2\.example\.org keeps replicas on/m);
+    expect(r.stderr).toMatch(/^ {2}messaging\.credentials\.email\.password: set S3OD_SMTP_PASSWORD/m);
+    const check = await runCli(['config', 'check', out]);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stderr).toMatch(/placeholders still to fill in: .*storageIds.*messageSender/);
   });
 
   it('fills placeholders for what fs2od allowed to be empty; the output passes config check', async () => {
@@ -140,6 +222,35 @@ describe('s3od without a command or configuration', () => {
     expect(noConfig.code).toBe(2);
     expect(noConfig.stderr).toMatch(/no configuration: pass --config FILE/);
   });
+  // Guards the `Try: s3od --help` lines in run() (infra/cli/main.ts) for an unknown command and a
+  // command group named alone: docs/cli.md says every usage error's message ends with one.
+  it('ends every usage error with Try: … --help, an unknown command and a group alone included', async () => {
+    for (const argv of [['frobnicate'], ['config'], ['lifecycle'], ['--frob'], ['status', '--frob'], ['config', 'check']]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr.trimEnd().split('\n').at(-1), argv.join(' ')).toMatch(/^Try: s3od( [a-z-]+)* --help$/);
+    }
+    // Asking a group for help is not an error.
+    const help = await runCli(['config', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).not.toMatch(/Try:/);
+  });
+
+  // Guards the help texts (mainHelp in infra/cli/main.ts, CONFIG_HELP in infra/cli/lib/command.ts)
+  // and the no-configuration message (infra/cli/lib/context.ts): S3OD_CONFIG_YAML is read first.
+  it('names S3OD_CONFIG_YAML, which is read before S3OD_CONFIG, wherever the configuration sources are listed', async () => {
+    const main = await runCli(['--help']);
+    expect(main.stdout).toMatch(/neither\s+S3OD_CONFIG_YAML \(inline YAML\) if set, else S3OD_CONFIG \(a path\)/);
+    const status = await runCli(['status', '--help']);
+    expect(status.stdout).toMatch(/Without either: S3OD_CONFIG_YAML \(inline YAML\), else S3OD_CONFIG \(a path\)/);
+    const none = await runCli(['status']);
+    expect(none.stderr).toMatch(/set S3OD_CONFIG \(a path\) or S3OD_CONFIG_YAML \(inline YAML\)/);
+    // And the order is the code's: inline YAML wins over a path.
+    const both = await runCli(['status'], { env: { S3OD_CONFIG_YAML: 'bucket: [', S3OD_CONFIG: 'infra/config/s3od.example.yml' } });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/invalid S3OD_CONFIG_YAML/);
+  });
+
   it('has --help for every command', async () => {
     for (const cmd of [
       ['status'],
@@ -150,6 +261,9 @@ describe('s3od without a command or configuration', () => {
       ['config', 'import-fs2od'],
       ['stats'],
       ['notifications', 'setup'],
+      ['access'],
+      ['lifecycle', 'run'],
+      ['delete'],
     ]) {
       const r = await runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);

@@ -271,7 +271,7 @@ describe('DAREG during provisioning', () => {
     expect(logLines.join('\n')).not.toContain(wrong);
     expect(JSON.stringify(rec)).not.toContain(wrong);
     // The doctor's check says the same, redacted.
-    const ctx = { config: deps.config, secrets: () => deps.secrets } as unknown as CliContext;
+    const ctx = { config: deps.config, secrets: () => deps.secrets, serviceSecrets: () => deps.secrets } as unknown as CliContext;
     const [check] = await checkDareg(ctx);
     expect(check).toMatchObject({ name: 'DAREG reachable', status: 'fail', detail: expect.stringMatching(/HTTP 401/) });
     expect(check!.detail).not.toContain(wrong);
@@ -369,7 +369,7 @@ describe('DAREG bookkeeping and checks', () => {
   it("s3od doctor: GET on the register's URL with the token", async () => {
     // Guards: checkDareg (removed: no line; a wrong host passes unnoticed).
     const { deps } = setUp();
-    const ctx = { config: deps.config, secrets: () => deps.secrets } as unknown as CliContext;
+    const ctx = { config: deps.config, secrets: () => deps.secrets, serviceSecrets: () => deps.secrets } as unknown as CliContext;
     expect(await checkDareg(ctx)).toEqual([{ name: 'DAREG reachable', status: 'ok', detail: `${dareg.url} (HTTP 200)` }]);
     expect(dareg.requests).toMatchObject([{ method: 'GET', path: '/api', authorization: `Token ${TOKEN}` }]);
     const off = { config: testConfig(), secrets: () => deps.secrets } as unknown as CliContext;
