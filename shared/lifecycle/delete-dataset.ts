@@ -2,8 +2,9 @@
  * Runs a dataset's deletion saga (deletion-steps.ts) under its lease, with the provisioning saga's
  * runner: each completed step is recorded, so a crash at any point resumes where it stopped, and a
  * second worker or a repeated command steps back while one holds the lease. At the end the record
- * says `deleted` and forgets the ids (kept in `lifecycle.deletion` for the operator) and the steps,
- * and its `generation` grows: a new upload of the metadata file then provisions afresh.
+ * says `deleted` and forgets the ids (kept in `lifecycle.deletion` for the operator), the steps and
+ * the ETag of the file's version, and its `generation` grows: a new upload of the metadata file then
+ * provisions afresh, even of the very same bytes.
  */
 import type { DatasetRef } from '../dataset/ref.ts';
 import { SecretScope } from '../log/index.ts';
@@ -81,6 +82,9 @@ function recordDeleted(s: DatasetState, now: Date): void {
   // The ids are gone from Onedata: a fresh provisioning must not adopt or touch them.
   s.outputs = onedataName ? { onedataName } : {};
   s.completedSteps = {};
+  // Forgotten so that any upload provisions afresh, the same bytes too: S3 gives identical bytes
+  // the same ETag, and a job whose ETag is the recorded one is a repeat to skip (provision-dataset.ts).
+  delete s.metadataEtag;
   s.attempts = 0;
   delete s.lastError;
   delete s.failureReason;

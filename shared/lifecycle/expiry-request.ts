@@ -80,15 +80,28 @@ export function expiryRequest(
   return { source: 'config', spec, removeAt: when(spec, times.provisionedAt, times.now, 'lifecycle.retention') };
 }
 
+/** Whether offset `o`'s moment (`removeAt − o`) has come by `at`; an offset that is no duration never comes. */
+function momentPassed(o: string, removeAt: Date, at: Date): boolean {
+  const d = parseDuration(o);
+  return d?.kind === 'after' && at.getTime() >= removeAt.getTime() - d.ms;
+}
+
 /**
- * The reminder offsets (`lifecycle.timeBeforeAction`) due now: fs2od's rule — an offset fires once
- * its instant `removeAt − offset` has passed, and none after the removal time — but remembered per
- * offset, so a missed run does not lose a reminder and a repeated run does not send one twice.
+ * The reminder offsets (`lifecycle.timeBeforeAction`) due now: an offset fires once its moment
+ * `removeAt − offset` has passed, and none after the removal time — remembered per offset, so a
+ * missed run does not lose a reminder and a repeated run does not send one twice.
  */
 export function remindersDue(offsets: string[], removeAt: Date, now: Date, sent: string[]): string[] {
   if (now.getTime() >= removeAt.getTime()) return [];
-  return offsets.filter((o) => {
-    const d = parseDuration(o);
-    return d?.kind === 'after' && !sent.includes(o) && now.getTime() >= removeAt.getTime() - d.ms;
-  });
+  return offsets.filter((o) => !sent.includes(o) && momentPassed(o, removeAt, now));
+}
+
+/**
+ * The offsets whose moment had already passed when the expiry was planned at `plannedAt`: recorded
+ * as sent and never mailed. fs2od only fired a reminder whose moment fell between its previous run
+ * and now, and not in the run that sent the deletion mail; the "expiry scheduled" mail already
+ * gives the date, so a 30-day reminder for a removal in 7 days would only repeat it.
+ */
+export function remindersPassed(offsets: string[], removeAt: Date, plannedAt: Date): string[] {
+  return offsets.filter((o) => momentPassed(o, removeAt, plannedAt));
 }

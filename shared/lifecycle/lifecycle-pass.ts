@@ -11,26 +11,26 @@ import { datasetId, type DatasetRef } from '../dataset/ref.ts';
 import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
 import { SecretScope, type Logger } from '../log/index.ts';
-import { readMetadataFile } from '../metadata/read-file.ts';
-import type { MetadataDocument } from '../metadata/index.ts';
+import { readMetadataFile, type MetadataFile } from '../metadata/read-file.ts';
+import { renderAccessInfoFile, type MetadataDocument, type MetadataErrorCode } from '../metadata/index.ts';
 import type { OnedataClient } from '../onedata/index.ts';
 import { DatasetLease } from '../state/dataset-lease.ts';
-import { addHistory, type DatasetState, type ExpiryState } from '../state/dataset-state.ts';
+import { addHistory, type DatasetState, type ExpiryState, type ProvisioningOutputs } from '../state/dataset-state.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
-import type { ObjectStore } from '../storage/objects.ts';
+import { ObjectTooLargeError, type ObjectStore } from '../storage/objects.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
 import { finishDareg } from '../dareg/index.ts';
 import type { Mailer } from '../notifications/transport.ts';
 import type { SagaRun } from '../provisioning/context.ts';
-import { writeAccessInfo } from '../provisioning/access-info-write.ts';
+import { recordedAccessInfoValues, writeAccessInfo } from '../provisioning/access-info-write.ts';
 import { followEmbargo } from '../provisioning/embargo-gate.ts';
 import { notifyDatasetReady } from '../provisioning/notify-ready.ts';
 import { SHARE_STEPS } from '../provisioning/steps.ts';
 import { deleteDataset } from './delete-dataset.ts';
-import { ExpiryRequestError, expiryRequest, remindersDue, type ExpiryRequest } from './expiry-request.ts';
+import { ExpiryRequestError, expiryRequest, remindersDue, remindersPassed, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
-import { noteReplicationInFile } from './replication-line.ts';
+import { noteReplicationInFile, replicationLine } from './replication-line.ts';
 import { providerToAsk, readReplicationProgress } from './replication-progress.ts';
 import { NotReplicatedElsewhereError, revokePrimarySupport } from './safe-revoke.ts';
 
@@ -175,15 +175,18 @@ async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, rep
   const s = lease.record;
   if (s.outputs.shareId || !s.outputs.embargoedUntil || Date.parse(s.outputs.embargoedUntil) > deps.now().getTime()) return;
   const key = s.metadataFile ? `${s.dataset.prefix}/${s.metadataFile}` : undefined;
-  const file = key ? await readMetadataFile(deps.objects, deps.config, key) : undefined;
-  if (!key || !file?.ok) {
+  const read = key ? await readDatasetFile(deps, s, key) : undefined;
+  if (!key || read?.found !== 'read') {
     log.warn('the embargo has ended but the metadata file cannot be read; the share waits for a readable file', {
-      reason: file && !file.ok ? file.error.message : 'no metadata file',
+      reason: read?.found === 'unreadable' ? read.reason : 'no metadata file',
     });
     return;
   }
+  const file = read.file;
+  // The write-back of the PublicURL re-reads and edits the file: with the same allowance as the read.
+  const config = withSectionAllowance(deps.config, s.outputs);
   const run: SagaRun = {
-    deps: { ...deps, enqueueListing: async () => undefined, ...(deps.mailer ? { mailer: deps.mailer } : {}) },
+    deps: { ...deps, config, enqueueListing: async () => undefined, ...(deps.mailer ? { mailer: deps.mailer } : {}) },
     record: lease.versioned,
     metadata: { key, fileName: s.metadataFile!, etag: file.etag, text: file.text, doc: file.doc },
     name: s.outputs.onedataName ?? s.dataset.name,
@@ -244,86 +247,125 @@ async function followReplication(deps: LifecycleDeps, lease: DatasetLease, repor
     s.lifecycle = { ...s.lifecycle, replication: { ...progress, ...(noted ? { notedInFileAt: noted } : {}) } };
     if (!wasComplete && progress.completeAt) addHistory(s, 'replication complete', `${state.outputs.replicasNum} replicas`, deps.now());
   });
-  // Every replica complete: the line in our section of the metadata file, once.
-  if ((await noteReplicationInFile(deps, lease)) === 'written') report.replicationLines++;
+  // Every replica complete: the line in our section of the metadata file, once (a file our section
+  // took past the byte limit takes the line too).
+  const config = withSectionAllowance(deps.config, lease.record.outputs);
+  if ((await noteReplicationInFile({ ...deps, config }, lease)) === 'written') report.replicationLines++;
 }
 
-/** The `.fs2od` document when fs2od's file is enabled and present (bad YAML: treated as absent and logged). */
-async function readFs2od(deps: LifecycleDeps, dataset: DatasetRef, log: Logger): Promise<MetadataDocument | undefined> {
+/**
+ * The configuration the pass reads (and writes back) a dataset's files with: `limits.metadataMaxBytes`
+ * plus the allowance of our own section. The byte limit is the operator's (docs/metadata.md): the
+ * write-back may take an accepted file past it by the bytes our section adds, so every later read
+ * of that file has to accept what our write made of it — or its lifecycle would fail on every pass.
+ */
+export function withSectionAllowance(config: S3odConfig, outputs: ProvisioningOutputs): S3odConfig {
+  const metadataMaxBytes = config.limits.metadataMaxBytes + sectionAllowance(config, outputs);
+  return { ...config, limits: { ...config.limits, metadataMaxBytes } };
+}
+
+/**
+ * What our section can add to a file: twice its keys as s3od renders them from the recorded values
+ * (the replication line included, in CRLF), the margin for the operator's indentation and a flow
+ * section. An operator's version larger than the limit plus this is unreadable, as everywhere.
+ */
+function sectionAllowance(config: S3odConfig, o: ProvisioningOutputs): number {
+  try {
+    const values = { ...recordedAccessInfoValues(config, o), replicas: replicationLine(o.replicasNum ?? 1, '2000-01-01') };
+    return 2 * Buffer.byteLength(renderAccessInfoFile(config.metadataFileTags, values, '\r\n'));
+  } catch {
+    return 0; // values that cannot be rendered (none recorded yet) were never written into a file
+  }
+}
+
+/** A dataset's file as the pass sees it: read, absent, or there but unreadable (bad YAML, too large). */
+type FileRead =
+  { found: 'read'; file: Extract<MetadataFile, { ok: true }> } | { found: 'absent' } | { found: 'unreadable'; reason: string; code?: MetadataErrorCode };
+
+async function readDatasetFile(deps: LifecycleDeps, state: DatasetState, key: string): Promise<FileRead> {
+  try {
+    const file = await readMetadataFile(deps.objects, withSectionAllowance(deps.config, state.outputs), key);
+    if (!file) return { found: 'absent' };
+    return file.ok ? { found: 'read', file } : { found: 'unreadable', reason: file.error.message, code: file.error.code };
+  } catch (e) {
+    if (e instanceof ObjectTooLargeError) return { found: 'unreadable', reason: e.message };
+    throw e; // the store itself failed: this dataset's pass fails and the next one tries again
+  }
+}
+
+/** What a file says about the expiry: known (a document, or none), or unknown with the reason. */
+type Known<T> = { known: true; value: T } | { known: false; reason: string };
+
+/**
+ * The `.fs2od` document: none when fs2od's file is disabled, absent or empty (fs2od created them
+ * empty) — no denial then; unknown when it is there but cannot be read.
+ */
+async function readFs2od(deps: LifecycleDeps, state: DatasetState): Promise<Known<MetadataDocument | undefined>> {
   const f = deps.config.fs2odMetadataFile;
-  if (!f.enabled) return undefined;
-  const file = await readMetadataFile(deps.objects, deps.config, `${dataset.prefix}/${f.filename}`).catch(() => undefined);
-  if (file && !file.ok) log.warn(`${f.filename} cannot be read; its DeniedProviders is ignored until it is fixed`, { reason: file.error.message });
-  return file?.ok ? file.doc : undefined;
+  if (!f.enabled) return { known: true, value: undefined };
+  const read = await readDatasetFile(deps, state, `${state.dataset.prefix}/${f.filename}`);
+  if (read.found === 'read') return { known: true, value: read.file.doc };
+  if (read.found === 'absent' || read.code === 'EMPTY_DOCUMENT') return { known: true, value: undefined };
+  return { known: false, reason: `${f.filename}: ${read.reason}` };
 }
 
-async function currentRequest(deps: LifecycleDeps, state: DatasetState, log: Logger): Promise<ExpiryRequest | undefined> {
-  const now = deps.now();
-  const meta = state.metadataFile ? await readMetadataFile(deps.objects, deps.config, `${state.dataset.prefix}/${state.metadataFile}`) : undefined;
-  // No readable metadata file: nothing new asked; what was planned stays (removing the file is not a cancellation).
-  if (!meta?.ok) return undefined;
-  const fs2od = await readFs2od(deps, state.dataset, log);
+/**
+ * The expiry request in force (undefined: none), or unknown when a file it comes from cannot be
+ * read: the metadata file removed (docs/lifecycle.md: `onMetadataRemoved: record` only records
+ * that), either file unreadable, or a value in them that is no time.
+ */
+async function currentRequest(deps: LifecycleDeps, state: DatasetState): Promise<Known<ExpiryRequest | undefined>> {
+  if (!state.metadataFile) return { known: false, reason: 'no metadata file is recorded' };
+  const meta = await readDatasetFile(deps, state, `${state.dataset.prefix}/${state.metadataFile}`);
+  if (meta.found === 'absent') return { known: false, reason: `${state.metadataFile} was removed from the bucket` };
+  if (meta.found === 'unreadable') return { known: false, reason: `${state.metadataFile}: ${meta.reason}` };
+  const fs2od = await readFs2od(deps, state);
+  if (!fs2od.known) return fs2od;
   const cur = state.lifecycle?.expiry;
   const noticedAt = cur && cur.state !== 'cancelled' && cur.source === 'fs2od' ? new Date(cur.noticedAt) : undefined;
-  return expiryRequest(deps.config, meta.doc, fs2od, {
-    now,
-    provisionedAt: new Date(state.provisionedAt ?? state.createdAt),
-    ...(noticedAt ? { noticedAt } : {}),
-  });
+  try {
+    const times = { now: deps.now(), provisionedAt: new Date(state.provisionedAt ?? state.createdAt), ...(noticedAt ? { noticedAt } : {}) };
+    return { known: true, value: expiryRequest(deps.config, meta.file.doc, fs2od.value, times) };
+  } catch (e) {
+    if (!(e instanceof ExpiryRequestError)) throw e;
+    return { known: false, reason: e.message };
+  }
 }
+
+type Notify = (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>) => Promise<void>;
 
 async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, log: Logger): Promise<void> {
   const state = lease.record;
   const now = deps.now();
   let cur = state.lifecycle?.expiry;
-  // Irreversible once the primary's support is gone: only the remaining step (objects) may follow.
   if (cur?.state === 'expired') return;
-  const revoked = cur?.primaryRevokedAt !== undefined;
-  let req: ExpiryRequest | undefined;
-  try {
-    req = await currentRequest(deps, state, log);
-  } catch (e) {
-    if (!(e instanceof ExpiryRequestError)) throw e;
-    log.warn('the expiry request cannot be read; nothing changes until it is fixed', { reason: e.message });
-    return;
-  }
   // A notification that cannot go out never stops the lifecycle (the record holds the truth).
-  const notify = async (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>): Promise<void> => {
+  const notify: Notify = async (e) => {
     await deps
       .notify?.({ dataset: state.dataset.prefix, ...(state.outputs.spaceId ? { spaceId: state.outputs.spaceId } : {}), ...e }, lease)
       ?.catch((err) => log.warn('notification not sent', { error: err }));
   };
+  // Irreversible once the primary's support is gone: only the remaining step (objects) may follow,
+  // whatever the files say now.
+  if (cur?.primaryRevokedAt) return expire(deps, lease, cur, report, log, notify);
 
-  if (!revoked && (!req || req.removeAt === 'never')) {
-    if (cur && cur.state !== 'cancelled') {
-      lease.stage((s) => {
-        s.lifecycle!.expiry = { ...cur!, state: 'cancelled', cancelledAt: now.toISOString() };
-        addHistory(s, 'expiry cancelled', req ? `${req.source}: never` : 'request removed', now);
-      });
-      report.cancelled++;
-      await notify({ event: 'expiry cancelled' });
-    }
+  const asked = await currentRequest(deps, state);
+  if (!asked.known) {
+    // Neither a cancellation nor a new request: cancelling, or re-planning once the file reads
+    // again, would restart the countdown and resend its mail (fs2od's bug 21). Nothing changes —
+    // no reminder, no removal either — until the file can be read. A removed file is recorded
+    // already (metadataRemovedAt, its history entry): no warning on every pass for it.
+    log[state.lifecycle?.metadataRemovedAt ? 'info' : 'warn']('the expiry request cannot be read; the expiry stays as recorded until the file is fixed', {
+      reason: asked.reason,
+      expiry: cur?.state ?? 'none',
+    });
     return;
   }
-  if (!revoked && req && req.removeAt !== 'never' && (!cur || cur.state === 'cancelled' || cur.spec !== req.spec || cur.source !== req.source)) {
-    const planned: ExpiryState = {
-      state: 'scheduled',
-      source: req.source,
-      spec: req.spec,
-      removeAt: req.removeAt.toISOString(),
-      noticedAt: cur && cur.state !== 'cancelled' && cur.source === req.source ? cur.noticedAt : now.toISOString(),
-      remindersSent: [],
-      removeFromFilesystem: deps.config.dataReplication.removeFromFilesystem,
-    };
-    lease.stage((s) => {
-      s.lifecycle = { ...s.lifecycle, expiry: planned };
-      addHistory(s, 'expiry scheduled', `${req!.source} ${req!.spec}: ${planned.removeAt}`, now);
-    });
-    cur = planned;
-    report.expiriesScheduled++;
-    await notify({ event: 'expiry scheduled', removeAt: planned.removeAt });
+  const req = asked.value;
+  if (!req || req.removeAt === 'never') return cancelExpiry(deps, lease, report, notify, req);
+  if (!cur || cur.state === 'cancelled' || cur.spec !== req.spec || cur.source !== req.source) {
+    cur = await planExpiry(deps, lease, report, notify, { ...req, removeAt: req.removeAt });
   }
-  if (!cur) return;
   const removeAt = new Date(cur.removeAt);
   for (const before of remindersDue(deps.config.lifecycle.timeBeforeAction, removeAt, now, cur.remindersSent)) {
     cur.remindersSent = [...cur.remindersSent, before];
@@ -335,15 +377,50 @@ async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: Lifec
   await expire(deps, lease, cur, report, log, notify);
 }
 
-/** The safe order, each step recorded before the next starts, so a crash resumes where it stopped. */
-async function expire(
+/** Nothing asked any more (or `never`): a planned expiry is cancelled, once. */
+async function cancelExpiry(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, notify: Notify, req: ExpiryRequest | undefined): Promise<void> {
+  const cur = lease.record.lifecycle?.expiry;
+  if (!cur || cur.state === 'cancelled') return;
+  const now = deps.now();
+  lease.stage((s) => {
+    s.lifecycle!.expiry = { ...cur, state: 'cancelled', cancelledAt: now.toISOString() };
+    addHistory(s, 'expiry cancelled', req ? `${req.source}: never` : 'request removed', now);
+  });
+  report.cancelled++;
+  await notify({ event: 'expiry cancelled' });
+}
+
+/** A new or changed request: planned afresh (fs2od's moment noticed is kept while it asks). */
+async function planExpiry(
   deps: LifecycleDeps,
   lease: DatasetLease,
-  cur: ExpiryState,
   report: LifecycleReport,
-  log: Logger,
-  notify: (e: Omit<LifecycleEvent, 'dataset' | 'spaceId'>) => Promise<unknown>,
-): Promise<void> {
+  notify: Notify,
+  req: ExpiryRequest & { removeAt: Date },
+): Promise<ExpiryState> {
+  const cur = lease.record.lifecycle?.expiry;
+  const now = deps.now();
+  const planned: ExpiryState = {
+    state: 'scheduled',
+    source: req.source,
+    spec: req.spec,
+    removeAt: req.removeAt.toISOString(),
+    noticedAt: cur && cur.state !== 'cancelled' && cur.source === req.source ? cur.noticedAt : now.toISOString(),
+    // Reminders whose moment has passed already: the "expiry scheduled" mail gives the date.
+    remindersSent: remindersPassed(deps.config.lifecycle.timeBeforeAction, req.removeAt, now),
+    removeFromFilesystem: deps.config.dataReplication.removeFromFilesystem,
+  };
+  lease.stage((s) => {
+    s.lifecycle = { ...s.lifecycle, expiry: planned };
+    addHistory(s, 'expiry scheduled', `${req.source} ${req.spec}: ${planned.removeAt}`, now);
+  });
+  report.expiriesScheduled++;
+  await notify({ event: 'expiry scheduled', removeAt: planned.removeAt });
+  return planned;
+}
+
+/** The safe order, each step recorded before the next starts, so a crash resumes where it stopped. */
+async function expire(deps: LifecycleDeps, lease: DatasetLease, cur: ExpiryState, report: LifecycleReport, log: Logger, notify: Notify): Promise<void> {
   const state = lease.record;
   const now = deps.now();
   if (!cur.primaryRevokedAt) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiryRequest, remindersDue } from '../../../shared/lifecycle/expiry-request.ts';
+import { expiryRequest, remindersDue, remindersPassed } from '../../../shared/lifecycle/expiry-request.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 
 const DAY = 86_400_000;
@@ -52,5 +52,15 @@ describe('reminders (timeBeforeAction)', () => {
     expect(remindersDue(['1m', '7d', '1d', '2h'], removeAt, now, ['1m', '7d'])).toEqual([]);
     expect(remindersDue(['1d'], removeAt, new Date(removeAt.getTime() - DAY + 1), [])).toEqual(['1d']);
     expect(remindersDue(['1d'], removeAt, removeAt, [])).toEqual([]);
+  });
+  it('planned with offsets whose moment has passed already: those count as sent, the later ones stay due', () => {
+    // Guards: remindersPassed (returning [] instead: the plan's pass mails the 1m and 7d reminders
+    // along with "expiry scheduled", as fs2od never did).
+    const offsets = ['1m', '7d', '1d', '2h'];
+    const sent = remindersPassed(offsets, removeAt, now);
+    expect(sent).toEqual(['1m', '7d']);
+    expect(remindersDue(offsets, removeAt, now, sent)).toEqual([]);
+    expect(remindersDue(offsets, removeAt, new Date(removeAt.getTime() - DAY), sent)).toEqual(['1d']);
+    expect(remindersPassed(offsets, removeAt, new Date(removeAt.getTime() - 60 * DAY))).toEqual([]);
   });
 });
