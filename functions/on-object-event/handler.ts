@@ -38,6 +38,10 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
   if (method !== 'POST') return { statusCode: 200, body: '' };
   const rt = getRuntime();
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const auth = webhookAuth();
+  // Fail closed before anything is read: with no token configured every delivery is refused, and a
+  // caller learns nothing about what s3od would make of its body.
+  if (!auth.token && !auth.allowUnauthenticated) return refuseUnauthenticated(event);
   // Notifications are JSON (RGW, MinIO, SNS): anything else is refused before it is read.
   if (!isJsonContentType(headers)) {
     metrics.webhookRejected('malformed');
@@ -55,19 +59,22 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
   }
   if (
     !isAuthorizedDelivery(
-      webhookAuth(),
+      auth,
       headers,
       events.map((e) => e.opaqueData),
     )
-  ) {
-    // The body is not logged: an unauthenticated caller controls it.
-    logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
-    metrics.webhookRejected('unauthorized');
-    return json(401, { error: 'unauthorized' });
-  }
+  )
+    return refuseUnauthenticated(event);
   const result = await ingestEvents(events, rt);
   metrics.ingested('http', result);
   return json(202, result);
+}
+
+function refuseUnauthenticated(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+  // The body is not logged: an unauthenticated caller controls it.
+  logger.warn('webhook delivery rejected: not authenticated', { sourceIp: event.requestContext.http.sourceIp });
+  metrics.webhookRejected('unauthorized');
+  return json(401, { error: 'unauthorized' });
 }
 
 let authWarned = false;

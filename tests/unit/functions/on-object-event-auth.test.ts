@@ -65,6 +65,15 @@ describe('on-object-event over HTTP', () => {
     expect(sent()).toBe(0);
   });
 
+  it('with no token configured, refuses before reading anything: no 415, no 400 that echoes the body', async () => {
+    // Guards the fail-closed check at the top of handleHttp (docs/security.md: every delivery is
+    // answered 401). Without it, a text body got 415 and a malformed one 400 with its key echoed.
+    const malformed = { ...delivery(undefined), body: '{"Records":[{"eventSource":"ceph:s3","s3":{"object":{"key":"%zz-probe"}}}]}' };
+    expect(await handleHttp(malformed)).toMatchObject({ statusCode: 401, body: JSON.stringify({ error: 'unauthorized' }) });
+    expect((await handleHttp(delivery(undefined, { 'content-type': 'text/plain' }))).statusCode).toBe(401);
+    expect(sent()).toBe(0);
+  });
+
   it('refuses a body that is not declared JSON before reading it, token or not', async () => {
     process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
     for (const ct of ['text/plain', 'application/x-www-form-urlencoded']) {
