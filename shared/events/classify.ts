@@ -50,9 +50,9 @@ export class KeyClassifier {
       if (rel.length === 1) {
         if (this.config.metadataFiles.includes(relPath)) return { kind: 'metadata', dataset, fileName: relPath };
         if (relPath === STATUS_OBJECT_NAME) return { kind: 'own', reason: 'status object' };
-        if (this.config.fs2odMetadataFile.enabled && relPath === this.config.fs2odMetadataFile.filename) {
-          return { kind: 'own', reason: 'access-info file' };
-        }
+        // Ours even when the feature is off: a folder fs2od handled keeps its `.fs2od`, which may
+        // hold the invite token, and a data object would be registered into the public share.
+        if (relPath === this.config.fs2odMetadataFile.filename) return { kind: 'own', reason: 'access-info file' };
         if (relPath === this.config.continousFileImport.runningFileName) return { kind: 'running-marker', dataset };
       }
       return { kind: 'data', dataset, relPath };

@@ -38,6 +38,14 @@ describe('KeyClassifier', () => {
     expect(c.classify('b', '.s3od/state/x.json')).toMatchObject({ kind: 'own' });
   });
 
+  it('never takes a .fs2od for data, even with fs2odMetadataFile off (one left by fs2od may hold the invite token)', () => {
+    // Guards the unconditional access-info check in classify: with it tied to `enabled`, an old
+    // .fs2od was registered into the space, and so published by its share.
+    const off = new KeyClassifier({ ...base, fs2odMetadataFile: { ...base.fs2odMetadataFile, enabled: false }, watchedDirectories: ['tomo'] });
+    expect(off.classify('b', 'tomo/T1/.fs2od')).toMatchObject({ kind: 'own' });
+    expect(off.classify('b', 'tomo/T1/sub/.fs2od')).toMatchObject({ kind: 'data' });
+  });
+
   it('ignores keys outside watched prefixes, files beside datasets and folder markers; refuses slash-only keys', () => {
     expect(c.classify('b', 'cryoem/1999/Run/SPA.yml').kind).toBe('ignored');
     expect(c.classify('b', 'tomo/loose.txt').kind).toBe('ignored');
