@@ -30,12 +30,19 @@ export class EmbargoRequestError extends Error {
   override name = 'EmbargoRequestError';
 }
 
-const NONE = new Set(['none', 'false', 'no', 'never']);
+const NONE = new Set(['none', 'false', 'no']);
 
 /** A spec (date, date-time, duration or none) → the end of the embargo, or undefined for none. Throws EmbargoRequestError. */
 export function embargoEnd(spec: string, from: Date, key: string): Date | undefined {
   const t = spec.trim();
   if (NONE.has(t.toLowerCase())) return undefined;
+  // "never" reads both ways ("never embargoed", "never published"); a wrong guess publishes data
+  // that was to stay private, so it is refused with the two words that are not ambiguous.
+  if (t.toLowerCase() === 'never') {
+    throw new EmbargoRequestError(
+      `${key} "${t}" is ambiguous: write "none" for no embargo, or a date (e.g. 2099-12-31) to keep the dataset private until then`,
+    );
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return checked(Date.parse(`${t}T00:00:00Z`), t, key, t);
   if (/^\d{4}-\d{2}-\d{2}[T ]/.test(t)) {
     // A date-time without a zone is read as UTC (the bucket's readers are in many time zones).

@@ -37,6 +37,12 @@ describe('embargoRequest', () => {
     expect(() => embargoRequest(plain, { Embargo: 'soon' }, FIRST_SEEN)).toThrow(/Embargo "soon" must be a date/);
   });
 
+  it('refuses "never", which could mean no embargo or no publication: publishing by a wrong guess cannot be undone', () => {
+    // Guards the ambiguity check in embargoEnd (before it, "never" meant "none" and published at once).
+    for (const never of ['never', 'Never']) expect(() => embargoRequest(plain, { Embargo: never }, FIRST_SEEN)).toThrow(/is ambiguous: write "none"/);
+    expect(() => testConfig('lifecycle: { embargo: never }\n')).toThrow(/lifecycle\.embargo/);
+  });
+
   it('says until when in place of the public URL', () => {
     expect(embargoNotice('2027-06-30T00:00:00.000Z')).toBe('embargoed until 2027-06-30');
     expect(embargoNotice(new Date('2027-06-30T12:30:00Z'))).toBe('embargoed until 2027-06-30T12:30:00Z');
