@@ -55,6 +55,7 @@ export function validateConfig(doc: unknown, source = 'configuration'): S3odConf
   // Keys fs2od had that s3od handles elsewhere or no longer needs: accepted so an fs2od file loads.
   for (const k of TOLERATED_FS2OD_KEYS) r.seenPrefix(k);
   for (const key of r.unknownKeys()) r.problem(key, 'is not a known key (a typo?)');
+  for (const { key, got } of r.misshapenSections()) r.problem(key, `must be a mapping of the keys under it (got ${got})`);
   if (r.problems.length) throw new ConfigError(r.problems, source);
   return config;
 }

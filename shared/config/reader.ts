@@ -113,19 +113,35 @@ export class Reader {
 
   /** Keys present in the file that no reader asked for: almost always a typo. */
   unknownKeys(): string[] {
-    const out: string[] = [];
+    return this.walkUnread().unknown;
+  }
+
+  /**
+   * Sections given as something other than a mapping (a list, a value), e.g. fs2od's sample
+   * `to: [{space_creation: [...]}]`: every key under them would silently read as absent.
+   */
+  misshapenSections(): { key: string; got: string }[] {
+    return this.walkUnread().misshapen;
+  }
+
+  private walkUnread(): { unknown: string[]; misshapen: { key: string; got: string }[] } {
+    const unknown: string[] = [];
+    const misshapen: { key: string; got: string }[] = [];
     const walk = (obj: unknown, prefix: string): void => {
-      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+        if (prefix && obj !== null && obj !== undefined) misshapen.push({ key: prefix, got: describe(obj) });
+        return;
+      }
       for (const [k, v] of Object.entries(obj as Raw)) {
         const key = prefix ? `${prefix}.${k}` : k;
         if (this.seen.has(key)) continue;
         const isParent = [...this.seen].some((s) => s.startsWith(key + '.'));
         if (isParent) walk(v, key);
-        else out.push(key);
+        else unknown.push(key);
       }
     };
     walk(this.root, '');
-    return out;
+    return { unknown, misshapen };
   }
 }
 

@@ -22,6 +22,16 @@ describe('messaging config (fs2od keys)', () => {
     expect(e.language).toBe('en');
   });
 
+  it("refuses fs2od's sample form of the recipients, a list of one-key mappings, naming the key (it read as no recipients at all)", () => {
+    // Guards Reader.misshapenSections in validateConfig: before it, `to` as a list was walked as
+    // nothing, every event fell back to the default recipient, and no problem was reported.
+    expect(problems('messaging: { email: { to: [{ space_creation: [ops@example.org] }] } }')).toMatch(
+      /messaging\.email\.to: must be a mapping of the keys under it \(got a list\)/,
+    );
+    expect(problems('onedata: 5')).toMatch(/onedata: must be a mapping of the keys under it \(got number 5\)/);
+    expect(testConfig('messaging: { email: { to: { space_creation: [ops@example.org] } } }').messaging.email.to.spaceCreation).toEqual(['ops@example.org']);
+  });
+
   it("picks fs2od's default port per method (0 or absent) and reads SSL/TLS as implicit TLS", () => {
     expect(email('encryptionMethod: SSL').smtpPort).toBe(465);
     expect(email('encryptionMethod: TLS')).toMatchObject({ encryptionMethod: 'SSL', smtpPort: 465 });
