@@ -299,7 +299,9 @@ async function recordFailure(
     receiveCount: delivery.receiveCount,
   });
   if (permanent || gaveUp) await writeStatusObject(deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
-  if ((permanent || gaveUp) && lease.record.status === 'failed') await notifyFailure(deps, lease, job.etag, log);
+  // Also for a provisioned dataset's refused new version: the dataset is unchanged, and whoever
+  // uploaded the version learns why nothing happened.
+  if (permanent || gaveUp) await notifyFailure(deps, lease, job.etag, log);
   await lease.release().catch((e) => log.error('could not release the lease', { error: e }));
   if (permanent) return 'failed';
   throw cause;
@@ -364,11 +366,16 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
   const replicated = await replicateOnRequest(run, lease, log);
   await notifyDatasetReady(run, lease);
   await finishDareg({ ...run.deps, log }, lease);
+  const refusedBefore = lease.record.failureReason !== undefined;
   await lease.release((s) => {
     if (writtenEtag) s.metadataEtag = writtenEtag;
     s.metadataEtag ??= metadata.etag;
     Object.assign(s.outputs, published);
+    // This version reads well: an earlier version's refusal no longer applies.
+    delete s.lastError;
+    delete s.failureReason;
   });
+  if (refusedBefore) await writeStatusObject(run.deps.objects, lease.record).catch((e) => log.warn('status object not written', { error: e }));
   return writtenEtag || published.publishedMetadataHash || replicated || embargo !== 'unchanged' ? 'refreshed' : 'unchanged';
 }
 

@@ -34,6 +34,14 @@ export function renderStatusObject(state: DatasetState): string {
     if (state.outputs.publicUrl) body.publicUrl = state.outputs.publicUrl;
     else if (state.outputs.embargoedUntil) body.embargoedUntil = state.outputs.embargoedUntil;
     body.provisioned = state.provisionedAt;
+    // A later version of the file that failed for good: the dataset is unchanged, but the operator
+    // who uploaded it must see why nothing happened (a successful refresh clears it).
+    if (state.failureReason) {
+      body.newVersionRefused = {
+        reason: state.failureReason,
+        whatToDo: 'The dataset stays as provisioned from the earlier version. Fix the problem named above and upload the metadata file again.',
+      };
+    }
   }
   if (state.lastError && state.status !== 'failed' && state.status !== 'provisioned') body.lastError = state.lastError.message;
   // Where people look (issue #14): replication per provider and the countdown at the facility.

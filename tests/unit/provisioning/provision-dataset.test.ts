@@ -336,6 +336,35 @@ describe('provisionDataset', () => {
     expect(share.description).not.toContain(spaceRoot);
   });
 
+  it("a provisioned dataset's new version that fails for good: the dataset stays, the status object and a mail say why, the next good version clears it", async () => {
+    // Guards the refusal in renderStatusObject (newVersionRefused), notifyFailure for a dataset
+    // that stays provisioned, and the clearing in refresh. Before, the status object still said
+    // only "provisioned" and nobody was told the upload had been refused.
+    const fx = provisioningFixture(
+      sim,
+      'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n  email: { to: { failure: [ops@example.org] } }\n',
+    );
+    const sent: OutgoingMail[] = [];
+    const deps = { ...fx.deps, mailer: { send: async (m: OutgoingMail) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined } };
+    const { ds, job } = upload(fx.objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const key = `${ds.prefix}/SPA.yml`;
+    const statusText = () => fx.objects.text(`${ds.prefix}/.s3od-status.yml`)!;
+    const bad = { ...job, etag: fx.objects.seed(key, 'Sample: [unclosed\n') };
+    expect(await provisionDataset(bad, deps)).toBe('failed');
+    expect((await fx.states.read(ds.id))!.state.status).toBe('provisioned');
+    expect(statusText()).toMatch(/status: provisioned/);
+    expect(statusText()).toMatch(/newVersionRefused:\n\s+reason: .*SPA\.yml/);
+    expect(sent.map((m) => m.subject)).toEqual([expect.stringMatching(/fail/i)]);
+    // The same version delivered again: no second mail.
+    await provisionDataset(bad, deps);
+    expect(sent).toHaveLength(1);
+    const fixed = { ...job, etag: fx.objects.seed(key, METADATA + 'Notes: fixed\n') };
+    expect(await provisionDataset(fixed, deps)).toBe('refreshed');
+    expect(statusText()).not.toContain('newVersionRefused');
+    expect((await fx.states.read(ds.id))!.state.failureReason).toBeUndefined();
+  });
+
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
     // Guards: skipping completed steps (removed: a second space would be attempted; the seed's
     // 409 would then be needed to avoid a duplicate).
