@@ -15,7 +15,7 @@ const SIMPLE_NAME = /^[^/\\]+$/;
 /** Which keys are datasets and which files in them s3od reads and writes (fs2od's rules). */
 export function readDatasetLayout(
   r: Reader,
-): Pick<S3odConfig, 'bucket' | 'watchedDirectories' | 'metadataFiles' | 'metadataFileTags' | 'fs2odMetadataFile' | 'continousFileImport'> {
+): Pick<S3odConfig, 'bucket' | 'watchedDirectories' | 'metadataFiles' | 'metadataFileTags' | 'fs2odExpiryKeys' | 'fs2odMetadataFile' | 'continousFileImport'> {
   const bucket = r.string('bucket', undefined, {
     pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
     hint: 'must be a valid S3 bucket name (3-63 characters: lower-case letters, digits, dots, hyphens)',
@@ -30,6 +30,10 @@ export function readDatasetLayout(
     if (!SIMPLE_NAME.test(f)) r.problem(`metadataFiles[${i}]`, `must be a file name without "/" (got ${JSON.stringify(f)})`);
   });
   const metadataFileTags = readMetadataTags(r);
+  // Read from `.fs2od` by the lifecycle pass, under the names the facility's fs2od used.
+  // An empty name (fs2od's files may leave one blank) means the default.
+  const expiryKey = (k: string, def: string) => r.string(`metadataFileTags.${k}`, def).trim() || def;
+  const fs2odExpiryKeys = { deniedProviders: expiryKey('deniedProviders', 'DeniedProviders'), removingTime: expiryKey('removingTime', 'RemovingTime') };
   const fs2odEnabled = r.boolean('fs2odMetadataFile.enabled', false);
   const fs2odMetadataFile = {
     enabled: fs2odEnabled,
@@ -54,6 +58,7 @@ export function readDatasetLayout(
     watchedDirectories: watchedDirectories.map((d) => d.replace(/^\/+|\/+$/g, '')),
     metadataFiles,
     metadataFileTags,
+    fs2odExpiryKeys,
     fs2odMetadataFile,
     continousFileImport,
   };
@@ -72,8 +77,8 @@ function readMetadataTags(r: Reader): S3odConfig['metadataFileTags'] {
     // s3od's own (not in fs2od): the "every replica complete" line, written by the lifecycle pass.
     replicas: tag('replicas'),
   };
-  // fs2od's bookkeeping-only tags: accepted for compatibility, not used by s3od.
-  for (const k of ['deniedProviders', 'removingTime', 'lastProgramRun']) r.string(`metadataFileTags.${k}`, '');
+  // fs2od's bookkeeping-only tag: accepted for compatibility, not used by s3od.
+  r.string('metadataFileTags.lastProgramRun', '');
   if (r.problems.length === problemsBefore) {
     try {
       validateTags(tags);

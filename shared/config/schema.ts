@@ -22,6 +22,11 @@ export interface S3odConfig {
   metadataFiles: string[];
   metadataFileTags: MetadataFileTags;
   fs2odMetadataFile: { enabled: boolean; filename: string; storeAccessInfo: boolean };
+  /**
+   * The keys of `.fs2od` that ask for removal from the facility (fs2od's
+   * `metadataFileTags.deniedProviders` / `.removingTime`; defaults `DeniedProviders`, `RemovingTime`).
+   */
+  fs2odExpiryKeys: { deniedProviders: string; removingTime: string };
   continousFileImport: {
     enabled: boolean;
     runningFileName: string;

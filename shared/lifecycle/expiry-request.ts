@@ -17,8 +17,6 @@ import { isMapping } from '../metadata/types.ts';
 import { parseDuration } from './duration.ts';
 
 export const RETENTION_KEY = 'Retention';
-export const DENIED_PROVIDERS_KEY = 'DeniedProviders';
-export const REMOVING_TIME_KEY = 'RemovingTime';
 
 export interface ExpiryRequest {
   source: 'fs2od' | 'metadata' | 'config';
@@ -62,11 +60,13 @@ export function expiryRequest(
     // a file that has them at the top level is read too.
     const inSection = fs2od[config.metadataFileTags.onedata];
     const book = isMapping(inSection) ? inSection : fs2od;
-    const denied = book[DENIED_PROVIDERS_KEY];
+    // Under the names the facility's fs2od used (its metadataFileTags; DeniedProviders, RemovingTime).
+    const keys = config.fs2odExpiryKeys;
+    const denied = book[keys.deniedProviders];
     if (Array.isArray(denied) && denied.includes('primary')) {
-      const raw = book[REMOVING_TIME_KEY];
+      const raw = book[keys.removingTime];
       const spec = raw === undefined || raw === null || raw === '' ? config.dataReplication.timeUntilRemoved : String(raw);
-      return { source: 'fs2od', spec, removeAt: when(spec, times.noticedAt ?? times.now, times.now, REMOVING_TIME_KEY) };
+      return { source: 'fs2od', spec, removeAt: when(spec, times.noticedAt ?? times.now, times.now, keys.removingTime) };
     }
   }
   const own = Object.prototype.hasOwnProperty.call(metadata, RETENTION_KEY) ? metadata[RETENTION_KEY] : undefined;

@@ -43,6 +43,9 @@ const COPIED = [
   'metadataFileTags.space',
   'metadataFileTags.inviteToken',
   'metadataFileTags.publicURL',
+  // Read from .fs2od by the lifecycle pass under these names (docs/lifecycle.md).
+  'metadataFileTags.deniedProviders',
+  'metadataFileTags.removingTime',
   'fs2odMetadataFile.enabled',
   'fs2odMetadataFile.filename',
   'fs2odMetadataFile.storeAccessInfo',
@@ -105,8 +108,6 @@ const UNMAPPED: Record<string, string> = {
   verboseLevel: 's3od writes JSON log lines; choose the level with S3OD_LOG_LEVEL=debug|info|warn|error (fs2od 4–5 ≈ debug)',
   sleepFactor: 'no fixed waits: s3od polls Onedata with backoff until a deadline (onedata.providerWaitSeconds)',
   initialPOSIXlikePermissions: "not applied: s3od's storages are imported read-only, file modes come from the storage",
-  'metadataFileTags.deniedProviders': "not renamable: s3od reads .fs2od's DeniedProviders under this name (docs/lifecycle.md) and never writes it",
-  'metadataFileTags.removingTime': "not renamable: s3od reads .fs2od's RemovingTime under this name (docs/lifecycle.md) and never writes it",
   'metadataFileTags.lastProgramRun': "s3od is event-driven and writes no LastProgramRun; a dataset's state is in .s3od-status.yml and `s3od status`",
 };
 

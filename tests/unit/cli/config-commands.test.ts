@@ -58,7 +58,15 @@ describe('s3od config import-fs2od', () => {
     expect(doc.posixStorage.mountRoot).toBe('/volume/facility');
     expect(doc.storageMode).toBe('posix');
     expect(doc.metadataFiles).toEqual(['SPA.yml', 'metadata.yml']);
-    expect(doc.metadataFileTags).toEqual({ onedata: 'Onedata2', onezone: 'Onezone', space: 'Space', inviteToken: 'InviteToken', publicURL: 'PublicURL' });
+    expect(doc.metadataFileTags).toEqual({
+      onedata: 'Onedata2',
+      onezone: 'Onezone',
+      space: 'Space',
+      inviteToken: 'InviteToken',
+      publicURL: 'PublicURL',
+      deniedProviders: 'DeniedProviders',
+      removingTime: 'RemovingTime',
+    });
     expect(doc.fs2odMetadataFile).toEqual({ enabled: true, filename: '.fs2od', storeAccessInfo: true });
     expect(doc.continousFileImport.detectDeletions).toBe(true);
     expect(doc).toMatchObject({
@@ -73,7 +81,7 @@ describe('s3od config import-fs2od', () => {
       { host: 'oneprovider2.example.org', isPrimary: false, storageIds: ['5a1c0ffee0000000000000000000000a'] },
     ]);
     // Every fs2od key without an equivalent is named with what happens instead.
-    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'metadataFileTags.deniedProviders']) {
+    for (const key of ['verboseLevel', 'sleepFactor', 'initialPOSIXlikePermissions', 'metadataFileTags.lastProgramRun']) {
       expect(r.stderr).toMatch(new RegExp(`^ {2}${key.replace('.', '\\.')}: \\S`, 'm'));
     }
     expect(r.stderr).toMatch(/S3OD_LOG_LEVEL/);

@@ -26,6 +26,18 @@ describe("expiry request: fs2od's .fs2od contract", () => {
     expect(expiryRequest(config, {}, { DeniedProviders: ['other'], RemovingTime: 'now' }, { now, provisionedAt })).toBeUndefined();
     expect(() => at('soon')).toThrow(/RemovingTime/);
   });
+
+  it("reads the keys under the names the facility's fs2od gave them (metadataFileTags.deniedProviders / removingTime)", () => {
+    // Guards config.fs2odExpiryKeys in expiryRequest: the tags were accepted and ignored, so a
+    // facility that had renamed them never got its expiry.
+    const renamed = testConfig('metadataFileTags: { deniedProviders: Odepreno, removingTime: Smazat }\n');
+    const asked = expiryRequest(renamed, {}, { Onedata: { Odepreno: ['primary'], Smazat: '2027-01-31T10:00:00Z' } }, { now, provisionedAt });
+    expect(asked).toMatchObject({ source: 'fs2od', spec: '2027-01-31T10:00:00Z', removeAt: new Date('2027-01-31T10:00:00Z') });
+    expect(expiryRequest(renamed, {}, { DeniedProviders: ['primary'] }, { now, provisionedAt })).toBeUndefined();
+    expect(() => expiryRequest(renamed, {}, { Odepreno: ['primary'], Smazat: 'soon' }, { now, provisionedAt })).toThrow(/Smazat/);
+    // Left empty (fs2od's files may), the default names apply.
+    expect(testConfig('metadataFileTags: { deniedProviders: "" }\n').fs2odExpiryKeys.deniedProviders).toBe('DeniedProviders');
+  });
 });
 
 describe('expiry request: native', () => {
