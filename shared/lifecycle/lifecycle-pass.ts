@@ -12,10 +12,10 @@ import { resolveClaimedDataset } from '../dataset/trust.ts';
 import { KeyClassifier } from '../events/classify.ts';
 import { SecretScope, type Logger } from '../log/index.ts';
 import { readMetadataFile, type MetadataFile } from '../metadata/read-file.ts';
-import { renderAccessInfoFile, type MetadataDocument, type MetadataErrorCode } from '../metadata/index.ts';
+import type { MetadataDocument, MetadataErrorCode } from '../metadata/index.ts';
 import type { OnedataClient } from '../onedata/index.ts';
 import { DatasetLease } from '../state/dataset-lease.ts';
-import { addHistory, type DatasetState, type ExpiryState, type ProvisioningOutputs } from '../state/dataset-state.ts';
+import { addHistory, type DatasetState, type ExpiryState } from '../state/dataset-state.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { writeStatusObject } from '../state/status-object.ts';
 import { ObjectTooLargeError, type ObjectStore } from '../storage/objects.ts';
@@ -23,14 +23,15 @@ import { storageModeFor } from '../storage-modes/index.ts';
 import { finishDareg } from '../dareg/index.ts';
 import type { Mailer } from '../notifications/transport.ts';
 import type { SagaRun } from '../provisioning/context.ts';
-import { recordedAccessInfoValues, writeAccessInfo } from '../provisioning/access-info-write.ts';
+import { writeAccessInfo } from '../provisioning/access-info-write.ts';
 import { followEmbargo } from '../provisioning/embargo-gate.ts';
 import { notifyDatasetReady } from '../provisioning/notify-ready.ts';
 import { SHARE_STEPS } from '../provisioning/steps.ts';
 import { deleteDataset } from './delete-dataset.ts';
 import { ExpiryRequestError, expiryRequest, remindersDue, remindersPassed, type ExpiryRequest } from './expiry-request.ts';
 import type { LifecycleProvider } from './providers.ts';
-import { noteReplicationInFile, replicationLine } from './replication-line.ts';
+import { noteReplicationInFile } from './replication-line.ts';
+import { withSectionAllowance } from './section-allowance.ts';
 import { providerToAsk, readReplicationProgress } from './replication-progress.ts';
 import { NotReplicatedElsewhereError, revokePrimarySupport } from './safe-revoke.ts';
 
@@ -251,31 +252,6 @@ async function followReplication(deps: LifecycleDeps, lease: DatasetLease, repor
   // took past the byte limit takes the line too).
   const config = withSectionAllowance(deps.config, lease.record.outputs);
   if ((await noteReplicationInFile({ ...deps, config }, lease)) === 'written') report.replicationLines++;
-}
-
-/**
- * The configuration the pass reads (and writes back) a dataset's files with: `limits.metadataMaxBytes`
- * plus the allowance of our own section. The byte limit is the operator's (docs/metadata.md): the
- * write-back may take an accepted file past it by the bytes our section adds, so every later read
- * of that file has to accept what our write made of it — or its lifecycle would fail on every pass.
- */
-export function withSectionAllowance(config: S3odConfig, outputs: ProvisioningOutputs): S3odConfig {
-  const metadataMaxBytes = config.limits.metadataMaxBytes + sectionAllowance(config, outputs);
-  return { ...config, limits: { ...config.limits, metadataMaxBytes } };
-}
-
-/**
- * What our section can add to a file: twice its keys as s3od renders them from the recorded values
- * (the replication line included, in CRLF), the margin for the operator's indentation and a flow
- * section. An operator's version larger than the limit plus this is unreadable, as everywhere.
- */
-function sectionAllowance(config: S3odConfig, o: ProvisioningOutputs): number {
-  try {
-    const values = { ...recordedAccessInfoValues(config, o), replicas: replicationLine(o.replicasNum ?? 1, '2000-01-01') };
-    return 2 * Buffer.byteLength(renderAccessInfoFile(config.metadataFileTags, values, '\r\n'));
-  } catch {
-    return 0; // values that cannot be rendered (none recorded yet) were never written into a file
-  }
 }
 
 /** A dataset's file as the pass sees it: read, absent, or there but unreadable (bad YAML, too large). */

@@ -10,6 +10,7 @@
  */
 import type { S3odConfig } from '../config/schema.ts';
 import type { LifecycleEvent } from '../lifecycle/lifecycle-pass.ts';
+import { withSectionAllowance } from '../lifecycle/section-allowance.ts';
 import { readMetadataFile } from '../metadata/read-file.ts';
 import type { ObjectStore } from '../storage/objects.ts';
 import { deliverEventMail, type LedgerHolder, type MailDeps } from './deliver.ts';
@@ -30,7 +31,9 @@ export function lifecycleMailHook(deps: MailDeps & { config: S3odConfig; objects
     if (!event || !holder || !e.removeAt) return;
     const s = holder.record;
     // The file's people (metadata: entries) are read from the dataset's own metadata file, named by the record.
-    const file = s.metadataFile ? await readMetadataFile(deps.objects, deps.config, `${s.dataset.prefix}/${s.metadataFile}`).catch(() => undefined) : undefined;
+    const file = s.metadataFile
+      ? await readMetadataFile(deps.objects, withSectionAllowance(deps.config, s.outputs), `${s.dataset.prefix}/${s.metadataFile}`).catch(() => undefined)
+      : undefined;
     const { recipients } = resolveRecipients(deps.config.messaging.email.to.spaceDeletion, file?.ok ? file.doc : undefined, true);
     const occurrence = e.event === 'reminder due' ? `${e.removeAt}|${e.before}` : e.removeAt;
     const due = occurrenceKey(event, occurrence);

@@ -64,6 +64,35 @@ describe('lifecycle events as mail', () => {
     expect(record.mailDue ?? []).toEqual([]);
   });
 
+  it("reaches the file's people when our section took the file past the byte limit", async () => {
+    // Guards withSectionAllowance in the hook: with the plain limit, such a file reads as too
+    // large, the error is swallowed and the metadata: recipients silently fall away.
+    const small = testConfig(`messaging:
+  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }
+  email: { to: { space_deletion: ['metadata:User->Email'] } }
+limits: { metadataMaxBytes: 1024 }`);
+    const objects = new MemoryObjects();
+    // The operator's 1,000 bytes, and our section written back after them.
+    const section = 'Onedata:\n  Onezone: https://zone.example.org\n  Space: sp\n  InviteToken: ' + 'T'.repeat(120) + '\n  PublicURL: https://z/share/1\n';
+    objects.seed('datasets/D/SPA.yml', 'User:\n  Email: user@example.org\nNotes: ' + 'x'.repeat(960) + '\n' + section);
+    const record: DatasetState = {
+      ...newDatasetState(datasetRef('facility', 'datasets', 'D')),
+      metadataFile: 'SPA.yml',
+      outputs: { spaceId: 'sp', publicUrl: 'https://z/share/1', inviteToken: 'T'.repeat(120), onedataName: 'D' },
+    };
+    const sent: OutgoingMail[] = [];
+    const hook = lifecycleMailHook({
+      mailer: { send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined },
+      email: small.messaging.email,
+      log: createLogger({}),
+      config: small,
+      objects,
+      now: () => new Date('2026-12-04T12:00:00Z'),
+    });
+    await hook({ event: 'expiry scheduled', dataset: 'datasets/D', removeAt }, { record, save: async (edit) => edit(record) });
+    expect(sent.map((m) => m.to)).toEqual([['user@example.org']]);
+  });
+
   it('a new removal date is a new occurrence; a cancellation is not mailed', async () => {
     const { hook, holder, sent } = setup();
     await hook({ event: 'expiry scheduled', dataset: 'datasets/D', removeAt }, holder);
