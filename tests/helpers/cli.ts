@@ -59,3 +59,18 @@ export function writeCliConfig(info: StackInfo, dir: string, name: string, overr
   writeFileSync(path, dump(base));
   return path;
 }
+
+/** The check lines `s3od doctor` prints without email or DAREG (infra/cli/lib/doctor-checks.ts), in order. */
+export const DOCTOR_CORE_CHECKS = [
+  'S3 reachable',
+  'bucket notifications',
+  'provision queue',
+  'import queue',
+  'Onezone reachable',
+  'Oneprovider reachable',
+  'Onepanel reachable',
+  'versions compatible',
+  'Onezone token',
+  'Onepanel token',
+  'manager group spaces',
+];

@@ -5,7 +5,8 @@ import { createOnedataClient } from '../../shared/onedata/index.ts';
 import type { ProvisioningDeps } from '../../shared/provisioning/context.ts';
 import type { ImportListingJob, ProvisionJob } from '../../shared/queue/jobs.ts';
 import { StateStore } from '../../shared/state/state-store.ts';
-import type { startOnedataSim } from '../../infra/local/onedata-sim/index.ts';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startOnedataSim } from '../../infra/local/onedata-sim/index.ts';
 import { MemoryObjects } from './memory-objects.ts';
 
 /**
@@ -14,6 +15,22 @@ import { MemoryObjects } from './memory-objects.ts';
  */
 type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
 const silent = createLogger({ test: true });
+/**
+ * The Onedata simulator for a test file: started on 127.0.0.1 before its tests (no latency, no
+ * propagation delay), reset before each, closed after the last. Read `box.sim` inside the tests.
+ */
+export function useOnedataSim(): { readonly sim: Sim } {
+  const box = {} as { sim: Sim };
+  beforeAll(async () => {
+    box.sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
+  });
+  afterAll(async () => {
+    await box.sim?.close();
+  });
+  beforeEach(() => box.sim.reset());
+  return box;
+}
+
 export const METADATA = 'Sample:\n  Name: apoferritin\nGrids: 3\n';
 
 export function provisioningFixture(sim: Sim, extra = '', onedata = 'onedata: { retries: 1, providerPollMaxMs: 20 }') {

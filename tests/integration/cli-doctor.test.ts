@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, stackFileOf, stackSecrets, writeCliConfig } from '../helpers/cli.ts';
+import { DOCTOR_CORE_CHECKS, runCli, stackFileOf, stackSecrets, writeCliConfig } from '../helpers/cli.ts';
 import { stackInfo } from '../helpers/stack-client.ts';
 
 const info = stackInfo();
@@ -10,21 +10,8 @@ const stack = ['--stack', stackFileOf(info)];
 const dir = mkdtempSync(join(tmpdir(), 's3od-cli-doctor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CHECKS = [
-  'S3 reachable',
-  'bucket notifications',
-  'provision queue',
-  'import queue',
-  'Onezone reachable',
-  'Oneprovider reachable',
-  'Onepanel reachable',
-  'versions compatible',
-  'Onezone token',
-  'Onepanel token',
-  'manager group spaces',
-  // The stack's config enables email (its local SMTP server).
-  'SMTP reachable',
-];
+// The stack's config enables email (its local SMTP server).
+const CHECKS = [...DOCTOR_CORE_CHECKS, 'SMTP reachable'];
 
 describe('s3od doctor', () => {
   it('is all green against the local stack', async () => {

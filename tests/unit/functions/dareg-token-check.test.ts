@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../../shared/log/index.ts';
 import { resetRuntime } from '../../../shared/runtime/index.ts';
+import { TEST_CONFIG_YAML } from '../../helpers/test-config.ts';
 
 /**
  * DAREG enabled, and the deployment gives S3OD_DAREG_TOKEN only to the functions that talk to
@@ -12,17 +13,7 @@ import { resetRuntime } from '../../../shared/runtime/index.ts';
  */
 const sqsMock = mockClient(SQSClient);
 const env = {
-  S3OD_CONFIG_YAML: `
-bucket: facility
-watchedDirectories: [uploads]
-institutionName: X
-managerGroupId: m
-userGroupId: u
-serviceUserId: s
-s3Storage: { endpoint: "https://s3" }
-restAccess: { onezone: { host: z }, oneproviders: [{ host: p }] }
-dareg: { enabled: true, host: dareg.example.org }
-`,
+  S3OD_CONFIG_YAML: `${TEST_CONFIG_YAML}\ndareg: { enabled: true, host: dareg.example.org }\n`,
   S3OD_PROVISION_QUEUE_URL: 'https://sqs.local/provision',
   S3OD_IMPORT_QUEUE_URL: 'https://sqs.local/import',
   S3OD_ONEZONE_TOKEN: 'TEST-ONEZONE-TOKEN-0123456789',
@@ -69,7 +60,7 @@ describe('DAREG enabled, S3OD_DAREG_TOKEN given to provision and lifecycle only'
           eventSource: 'aws:s3',
           eventName: 'ObjectCreated:Put',
           eventTime: '2026-12-05T00:00:00.000Z',
-          s3: { bucket: { name: 'facility' }, object: { key: 'uploads/D/SPA.yml', size: 10, eTag: 'e1' } },
+          s3: { bucket: { name: 'facility' }, object: { key: 'datasets/D/SPA.yml', size: 10, eTag: 'e1' } },
         },
       ],
     };
@@ -83,7 +74,7 @@ describe('DAREG enabled, S3OD_DAREG_TOKEN given to provision and lifecycle only'
     const previous = setLogSink((l) => lines.push(l));
     try {
       const { handler } = await import('../../../functions/provision/handler.ts');
-      const job = { type: 'provision', dataset: { id: 'x', bucket: 'facility', prefix: 'uploads/D', name: 'D' }, metadataFile: 'SPA.yml', reason: 'event' };
+      const job = { type: 'provision', dataset: { id: 'x', bucket: 'facility', prefix: 'datasets/D', name: 'D' }, metadataFile: 'SPA.yml', reason: 'event' };
       const res = (await handler({ Records: [sqsRecord('p1', job)] } as never, {} as never)) as { batchItemFailures: { itemIdentifier: string }[] };
       expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'p1' }]);
     } finally {

@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { describe, expect, it } from 'vitest';
 import { deleteDataset } from '../../../shared/lifecycle/delete-dataset.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
-import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
+import { provisioningFixture, uploadMetadata, useOnedataSim } from '../../helpers/provisioning-fixture.ts';
 
 /**
  * A deleted dataset and a new upload of its metadata file (docs/lifecycle.md: "a new upload of the
  * metadata file provisions it afresh"), against the Onedata simulator on 127.0.0.1 and an
  * in-memory bucket.
  */
-type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
+const local = useOnedataSim();
 
 describe('a deleted dataset', () => {
   it('is provisioned afresh by an upload of the very same bytes (S3 gives them the same ETag)', async () => {
     // Guards: recordDeleted forgetting metadataEtag (removed: the upload's job carries the recorded
     // ETag, provisioning takes it for a repeat and answers `skipped`, and the dataset stays deleted).
-    const { deps, objects, states } = provisioningFixture(sim);
+    const { deps, objects, states } = provisioningFixture(local.sim);
     const { ds, job } = uploadMetadata(objects);
     expect(await provisionDataset(job, deps)).toBe('provisioned');
     const before = (await states.read(ds.id))!.state;

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { describe, expect, it } from 'vitest';
 import { runLifecyclePass, type LifecycleEvent } from '../../../shared/lifecycle/lifecycle-pass.ts';
 import type { LogFields, Logger } from '../../../shared/log/index.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
-import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
+import { provisioningFixture, uploadMetadata, useOnedataSim } from '../../helpers/provisioning-fixture.ts';
 
 /**
  * The expiry part of the lifecycle pass (docs/lifecycle.md "Expiry at the facility"), on a dataset
  * provisioned against the Onedata simulator (127.0.0.1) with an in-memory bucket; the pass's clock
  * is set by each call. Each test names the logic it guards.
  */
-type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
+const local = useOnedataSim();
 
 const DAY = 86_400_000;
 const KEY = 'datasets/Run1/SPA.yml';
@@ -43,7 +34,7 @@ function recordingLogger(): Logger & { warnings: { msg: string; fields?: LogFiel
 
 /** A provisioned Run1 with `file` as its metadata file, and a pass at `at` ms after provisioning. */
 async function provisioned(configYaml: string, file: string) {
-  const fx = provisioningFixture(sim, configYaml);
+  const fx = provisioningFixture(local.sim, configYaml);
   const { ds, job } = uploadMetadata(fx.objects, 'Run1', file);
   expect(await provisionDataset(job, fx.deps)).toBe('provisioned');
   const provisionedAt = Date.parse((await fx.states.read(ds.id))!.state.provisionedAt!);

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { describe, expect, it } from 'vitest';
 import { runLifecyclePass, type LifecycleDeps } from '../../../shared/lifecycle/lifecycle-pass.ts';
 import { readAccessInfo } from '../../../shared/metadata/index.ts';
 import { parseMetadata } from '../../../shared/metadata/parse.ts';
@@ -7,7 +6,7 @@ import type { Mailer, OutgoingMail } from '../../../shared/notifications/transpo
 import type { ProvisioningDeps } from '../../../shared/provisioning/context.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import type { ProvisionJob } from '../../../shared/queue/jobs.ts';
-import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
+import { provisioningFixture, uploadMetadata, useOnedataSim } from '../../helpers/provisioning-fixture.ts';
 import type { MemoryObjects } from '../../helpers/memory-objects.ts';
 
 /**
@@ -15,15 +14,7 @@ import type { MemoryObjects } from '../../helpers/memory-objects.ts';
  * until when, and the first run after the date (the lifecycle pass, or an event) shares the
  * dataset and tells its people — never earlier, whatever the file says by then.
  */
-type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
+const local = useOnedataSim();
 
 const KEY = 'datasets/Run1/SPA.yml';
 const FILE = (embargo: string) => `Sample:\n  Name: apoferritin\nUser:\n  Email: jane@example.org\nNotifyCompletion: true\n${embargo}Grids: 3\n`;
@@ -37,7 +28,7 @@ function mailer(): Mailer & { sent: OutgoingMail[] } {
 }
 
 function setUp() {
-  const fx = provisioningFixture(sim, MAIL);
+  const fx = provisioningFixture(local.sim, MAIL);
   const mail = mailer();
   const deps: ProvisioningDeps = { ...fx.deps, mailer: mail };
   const pass = (at: string) => {
@@ -52,7 +43,7 @@ function section(objects: MemoryObjects) {
   if (!parsed.ok) throw new Error(parsed.error.message);
   return readAccessInfo(parsed.doc);
 }
-const shares = () => (sim.state() as { counts: Record<string, number> }).counts['shares'];
+const shares = () => (local.sim.state() as { counts: Record<string, number> }).counts['shares'];
 const subjects = (m: { sent: OutgoingMail[] }) => m.sent.map((x) => x.subject);
 
 /** An operator save (a new version of the file) and the job its event brings. */
@@ -100,7 +91,7 @@ describe('embargo', () => {
     // publish-metadata after create-share; removed, the description has no download command).
     const share = await deps.onedata.provider.getShare(s.outputs.shareId!);
     expect(s.outputs.shareFileId).toBe(share.rootFileId);
-    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
 
     // Again: nothing more to do, nothing sent twice.
     expect((await pass('2099-01-02T00:00:00Z')).published).toBe(0);
