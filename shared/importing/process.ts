@@ -2,7 +2,7 @@ import { resolveClaimedDataset } from '../dataset/trust.ts';
 import type { AnyImportJob, ImportJob } from '../queue/jobs.ts';
 import type { ImportDeps } from './context.ts';
 import { importTarget, knownTargets, type JobResult } from './context.ts';
-import { freezeDataset, freezeJobFor } from './freeze.ts';
+import { freezeDataset, freezeJobFor, thawDataset } from './freeze.ts';
 import { runListing } from './listing.ts';
 import { runScheduledScan } from './scans.ts';
 import { storageModeFor } from '../storage-modes/index.ts';
@@ -100,10 +100,8 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
           if (s.import.growing === true) return false;
           s.import.growing = true;
         });
-        // Growth resumed after a freeze: give the space its full size again (as fs2od did).
-        if (state?.status === 'provisioned' && state.import.frozenAt && deps.config.import.shrinkOnFreeze) {
-          await deps.onedata.panel.updateSpaceSupport(state.outputs.spaceId!, { size: deps.config.implicitSpaceSize });
-        }
+        // Growth resumed after a freeze: the full size and (posix) continuous scanning back, as fs2od did.
+        await thawDataset(deps, state);
         results[i] = { ok: true, outcome: 'growing' };
       } else {
         // Only a marker that was there freezes: a repeated removal (a duplicate event, a delete of

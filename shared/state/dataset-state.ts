@@ -77,7 +77,7 @@ export interface ImportProgress {
   };
   /** `.running` marker present: the dataset is still growing. */
   growing?: boolean;
-  /** The removal of `.running` that was last frozen for (freezes happen once per removal). */
+  /** The removal of `.running` the last freeze was claimed for; that freeze is done once `frozenAt` is set. */
   frozenFor?: string;
   frozenAt?: string;
   /** Support size after the freeze. */
