@@ -290,7 +290,7 @@ async function readFs2od(deps: LifecycleDeps, state: DatasetState): Promise<Know
  * read: the metadata file removed (docs/lifecycle.md: `onMetadataRemoved: record` only records
  * that), either file unreadable, or a value in them that is no time.
  */
-async function currentRequest(deps: LifecycleDeps, state: DatasetState): Promise<Known<ExpiryRequest | undefined>> {
+async function currentRequest(deps: LifecycleDeps, state: DatasetState, now: Date): Promise<Known<ExpiryRequest | undefined>> {
   if (!state.metadataFile) return { known: false, reason: 'no metadata file is recorded' };
   const meta = await readDatasetFile(deps, state, `${state.dataset.prefix}/${state.metadataFile}`);
   if (meta.found === 'absent') return { known: false, reason: `${state.metadataFile} was removed from the bucket` };
@@ -300,7 +300,7 @@ async function currentRequest(deps: LifecycleDeps, state: DatasetState): Promise
   const cur = state.lifecycle?.expiry;
   const noticedAt = cur && cur.state !== 'cancelled' && cur.source === 'fs2od' ? new Date(cur.noticedAt) : undefined;
   try {
-    const times = { now: deps.now(), provisionedAt: new Date(state.provisionedAt ?? state.createdAt), ...(noticedAt ? { noticedAt } : {}) };
+    const times = { now, provisionedAt: new Date(state.provisionedAt ?? state.createdAt), ...(noticedAt ? { noticedAt } : {}) };
     return { known: true, value: expiryRequest(deps.config, meta.file.doc, fs2od.value, times) };
   } catch (e) {
     if (!(e instanceof ExpiryRequestError)) throw e;
@@ -325,7 +325,8 @@ async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: Lifec
   // whatever the files say now.
   if (cur?.primaryRevokedAt) return expire(deps, lease, cur, report, log, notify);
 
-  const asked = await currentRequest(deps, state);
+  // The pass's one moment: `now` (e.g. Retention: now) must not fall after the moment compared below.
+  const asked = await currentRequest(deps, state, now);
   if (!asked.known) {
     // Neither a cancellation nor a new request: cancelling, or re-planning once the file reads
     // again, would restart the countdown and resend its mail (fs2od's bug 21). Nothing changes —

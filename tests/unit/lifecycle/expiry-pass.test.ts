@@ -183,3 +183,19 @@ describe('a metadata file our own section took past limits.metadataMaxBytes', ()
     expect(fx.objects.text(KEY)).toContain(`PublicURL: ${s.outputs.publicUrl}`);
   });
 });
+
+describe('one moment per pass', () => {
+  it('Retention: now is due in the pass that plans it, however much the clock moves while the files are read', async () => {
+    // Guards runExpiry handing its own `now` to currentRequest: with a second reading of the clock
+    // there, "now" fell after the moment it was compared with, and the pass planned the expiry
+    // without acting on it (state `scheduled`, not an attempt at the removal).
+    const fx = provisioningFixture(local.sim, '');
+    const { ds, job } = uploadMetadata(fx.objects, 'Run1', FILE('Retention: now\n'));
+    expect(await provisionDataset(job, fx.deps)).toBe('provisioned');
+    let ms = Date.now();
+    const report = await runLifecyclePass({ ...fx.deps, providers: [], now: () => new Date((ms += 5)) });
+    expect(report.expiriesScheduled).toBe(1);
+    // No replica elsewhere: the removal was attempted and waits (the facility keeps its copy).
+    expect((await fx.states.read(ds.id))!.state.lifecycle?.expiry?.state).toBe('waiting-for-replicas');
+  });
+});
