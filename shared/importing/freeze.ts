@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3odConfig } from '../config/schema.ts';
+import { withSectionAllowance } from '../lifecycle/section-allowance.ts';
 import { readMetadataFile } from '../metadata/read-file.ts';
 import type { SpaceSupportDetails, UpdateSpaceSupportRequest } from '../onedata/index.ts';
 import { datasetPublication, publishMetadata } from '../provisioning/publish-metadata.ts';
@@ -12,8 +13,11 @@ import type { ImportDeps } from './context.ts';
 /** Onepanel refuses support sizes below 1 MiB. */
 export const MIN_SUPPORT_SIZE = 1024 * 1024;
 
-/** `busy`: another worker holds the dataset's lease; the job was queued again for when it runs out. */
-export type FreezeOutcome = 'frozen' | 'waiting' | 'busy' | 'done-before' | 'not-provisioned';
+/**
+ * `busy`: another worker holds the dataset's lease; the job was queued again for when it runs out.
+ * `superseded`: `.running` is back (the dataset grows again): this removal's freeze no longer applies.
+ */
+export type FreezeOutcome = 'frozen' | 'waiting' | 'busy' | 'done-before' | 'superseded' | 'not-provisioned';
 
 /**
  * The `.running` marker was removed: "freeze" the dataset as fs2od did, once per removal, after a
@@ -35,6 +39,7 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
   const s = vs?.state;
   if (!s || s.status !== 'provisioned' || !s.outputs.spaceId) return 'not-provisioned';
   if (isFrozenFor(s, job.freezeKey)) return 'done-before';
+  if (s.import.growing === true) return 'superseded';
 
   if ((await storageModeFor(deps.config).finalImportPass(deps, job, s.outputs.spaceId)) === 'waiting') return 'waiting';
 
@@ -50,6 +55,12 @@ export async function freezeDataset(deps: ImportDeps, job: ImportFreezeJob): Pro
     if (isFrozenFor(claim.state, job.freezeKey)) {
       await releaseLease(deps, job, owner);
       return 'done-before';
+    }
+    // The marker came back while the final pass ran (minutes, in posix): shrinking now would leave
+    // a growing dataset with the occupied size as its quota, and no continuous scanning.
+    if (claim.state.import.growing === true) {
+      await releaseLease(deps, job, owner);
+      return 'superseded';
     }
     const size = await freezeActions(deps, job, owner, claim.state);
     deps.log.info('dataset frozen', { dataset: job.dataset.prefix, supportSize: size });
@@ -145,12 +156,21 @@ async function shrinkSupport(
 }
 
 /** The share description and JSON metadata from the final metadata file (upserts: repeating them is harmless). */
-async function publishFinalMetadata(deps: ImportDeps, job: ImportFreezeJob, s: DatasetState): Promise<Pick<ProvisioningOutputs, 'publishedMetadataHash'>> {
+async function publishFinalMetadata(
+  deps: ImportDeps,
+  job: ImportFreezeJob,
+  s: DatasetState,
+): Promise<Pick<ProvisioningOutputs, 'publishedMetadataHash' | 'shareFileId'>> {
   const metaKey = `${job.dataset.prefix}/${s.metadataFile ?? deps.config.metadataFiles[0]}`;
-  const file = await readMetadataFile(deps.objects, deps.config, metaKey);
+  // With the allowance of our own section: the write-back may have taken the file past the limit.
+  const file = await readMetadataFile(deps.objects, withSectionAllowance(deps.config, s.outputs), metaKey);
   if (!file?.ok || !s.outputs.rootFileId) return {};
-  const publication = datasetPublication(deps.config, file.doc, s.outputs, s.outputs.onedataName ?? job.dataset.name);
-  return publishMetadata(deps, publication, { rootFileId: s.outputs.rootFileId, shareId: s.outputs.shareId });
+  // A share described before its own file id was recorded: looked up, so the description keeps its download command.
+  const shareFileId = s.outputs.shareId && !s.outputs.shareFileId ? (await deps.onedata.provider.getShare(s.outputs.shareId)).rootFileId : undefined;
+  const outputs = shareFileId ? { ...s.outputs, shareFileId } : s.outputs;
+  const publication = datasetPublication(deps.config, file.doc, outputs, s.outputs.onedataName ?? job.dataset.name);
+  const published = await publishMetadata(deps, publication, { rootFileId: s.outputs.rootFileId, shareId: s.outputs.shareId });
+  return shareFileId ? { ...published, shareFileId } : published;
 }
 
 /**

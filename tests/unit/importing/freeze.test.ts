@@ -38,9 +38,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * set `growing: false` and queued the freeze). The freeze's Onedata client does not retry, so one
  * injected fault is one failed job; its record clock can be moved (lease expiry).
  */
-async function frozenCandidate(extra = '') {
+async function frozenCandidate(extra = '', file?: string) {
   const fx = provisioningFixture(sim, extra);
-  const { ds, job } = uploadMetadata(fx.objects);
+  const { ds, job } = file === undefined ? uploadMetadata(fx.objects) : uploadMetadata(fx.objects, 'Run1', file);
   expect(await provisionDataset(job, fx.deps)).toBe('provisioned');
   await fx.states.update(ds, (s) => {
     s.import.growing = false;
@@ -261,5 +261,46 @@ describe('thawDataset: the marker created again after a freeze', () => {
     const thawFrom = sim.requests().length;
     expect(await thawDataset(deps, await record())).toBe('thawed');
     expect(supportPatches(requestsSince(thawFrom)).map((r) => r.body)).toEqual([{ size: deps.config.implicitSpaceSize }]);
+  });
+});
+
+describe('freezeDataset: what the freeze finds when it acts', () => {
+  it('a marker back while the final scan ran: the freeze gives way (no shrink, scanning stays on)', async () => {
+    // Guards the `growing` checks in freezeDataset (removed: the freeze shrinks a dataset that grows
+    // again to its occupied size and switches its scanning off, with the marker present).
+    const { deps, ds, spaceId, enqueued } = await frozenCandidate(POSIX);
+    const sizeBefore = await supportSize(deps, spaceId);
+    expect(await freezeDataset(deps, freezeJobFor(ds, 'k1'))).toBe('waiting');
+    await deps.states.update(ds, (s) => {
+      s.import.growing = true;
+    });
+    const from = sim.requests().length;
+    expect(await runFreeze(deps, enqueued.at(-1)!.job as ImportFreezeJob, enqueued)).toBe('superseded');
+    expect(supportPatches(requestsSince(from))).toEqual([]);
+    expect(await supportSize(deps, spaceId)).toBe(sizeBefore);
+    expect((await deps.onedata.panel.getSpaceSupport(spaceId)).storageImport?.autoStorageImportConfig?.continuousScan).toBe(true);
+  });
+
+  it('a file our section took past the byte limit is read with that allowance, and the freeze completes', async () => {
+    // Guards withSectionAllowance in publishFinalMetadata (removed: ObjectTooLargeError after the
+    // shrink, on every redelivery; the freeze never records frozenAt).
+    const { deps, ds, enqueued, record } = await frozenCandidate('limits: { metadataMaxBytes: 1024 }\n', `Sample:\n  Notes: ${'x'.repeat(900)}\n`);
+    expect((await deps.objects.get(`${ds.prefix}/SPA.yml`))!.body.length).toBeGreaterThan(1024);
+    expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
+    expect((await record()).import.frozenAt).toBeDefined();
+  });
+
+  it('a share described before its own file id was recorded keeps a download command through the freeze', async () => {
+    // Guards the share lookup in publishFinalMetadata (removed: the freeze rewrites such a share's
+    // description with no file id, and its download command disappears).
+    const { deps, ds, enqueued, record } = await frozenCandidate();
+    const vs = (await deps.states.read(ds.id))!;
+    delete vs.state.outputs.shareFileId;
+    await deps.states.save(vs);
+    expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
+    const o = (await record()).outputs;
+    const share = await deps.onedata.provider.getShare(o.shareId!);
+    expect(o.shareFileId).toBe(share.rootFileId);
+    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
   });
 });
