@@ -24,7 +24,7 @@ import { finishDareg } from '../dareg/index.ts';
 import type { Mailer } from '../notifications/transport.ts';
 import type { SagaRun } from '../provisioning/context.ts';
 import { writeAccessInfo } from '../provisioning/access-info-write.ts';
-import { followEmbargo } from '../provisioning/embargo-gate.ts';
+import { followEmbargo, publicationUnfinished } from '../provisioning/embargo-gate.ts';
 import { notifyDatasetReady } from '../provisioning/notify-ready.ts';
 import { SHARE_STEPS } from '../provisioning/steps.ts';
 import { deleteDataset } from './delete-dataset.ts';
@@ -174,7 +174,8 @@ async function lifecycleOfDataset(deps: LifecycleDeps, dataset: DatasetRef, repo
  */
 async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, log: Logger): Promise<void> {
   const s = lease.record;
-  if (s.outputs.shareId || !s.outputs.embargoedUntil || Date.parse(s.outputs.embargoedUntil) > deps.now().getTime()) return;
+  const unfinished = publicationUnfinished(s, SHARE_STEPS);
+  if (!unfinished && (s.outputs.shareId || !s.outputs.embargoedUntil || Date.parse(s.outputs.embargoedUntil) > deps.now().getTime())) return;
   const key = s.metadataFile ? `${s.dataset.prefix}/${s.metadataFile}` : undefined;
   const read = key ? await readDatasetFile(deps, s, key) : undefined;
   if (!key || read?.found !== 'read') {
@@ -339,9 +340,9 @@ async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: Lifec
     return;
   }
   const req = asked.value;
-  if (!req || req.removeAt === 'never') return cancelExpiry(deps, lease, report, notify, req);
+  if (!req || req.removeAt === 'never') return cancelExpiry(lease, report, notify, req, now);
   if (!cur || cur.state === 'cancelled' || cur.spec !== req.spec || cur.source !== req.source) {
-    cur = await planExpiry(deps, lease, report, notify, { ...req, removeAt: req.removeAt });
+    cur = await planExpiry(deps, lease, report, notify, { ...req, removeAt: req.removeAt }, now);
   }
   const removeAt = new Date(cur.removeAt);
   for (const before of remindersDue(deps.config.lifecycle.timeBeforeAction, removeAt, now, cur.remindersSent)) {
@@ -355,10 +356,9 @@ async function runExpiry(deps: LifecycleDeps, lease: DatasetLease, report: Lifec
 }
 
 /** Nothing asked any more (or `never`): a planned expiry is cancelled, once. */
-async function cancelExpiry(deps: LifecycleDeps, lease: DatasetLease, report: LifecycleReport, notify: Notify, req: ExpiryRequest | undefined): Promise<void> {
+async function cancelExpiry(lease: DatasetLease, report: LifecycleReport, notify: Notify, req: ExpiryRequest | undefined, now: Date): Promise<void> {
   const cur = lease.record.lifecycle?.expiry;
   if (!cur || cur.state === 'cancelled') return;
-  const now = deps.now();
   lease.stage((s) => {
     s.lifecycle!.expiry = { ...cur, state: 'cancelled', cancelledAt: now.toISOString() };
     addHistory(s, 'expiry cancelled', req ? `${req.source}: never` : 'request removed', now);
@@ -374,9 +374,9 @@ async function planExpiry(
   report: LifecycleReport,
   notify: Notify,
   req: ExpiryRequest & { removeAt: Date },
+  now: Date,
 ): Promise<ExpiryState> {
   const cur = lease.record.lifecycle?.expiry;
-  const now = deps.now();
   const planned: ExpiryState = {
     state: 'scheduled',
     source: req.source,

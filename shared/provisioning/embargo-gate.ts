@@ -8,7 +8,7 @@
  */
 import { EmbargoRequestError, embargoRequest, type Embargo } from '../lifecycle/embargo.ts';
 import type { DatasetLease } from '../state/dataset-lease.ts';
-import { addHistory } from '../state/dataset-state.ts';
+import { addHistory, type DatasetState } from '../state/dataset-state.ts';
 import type { SagaRun } from './context.ts';
 import { PermanentProvisioningError } from './errors.ts';
 import { runSaga } from './saga.ts';
@@ -38,7 +38,44 @@ export type EmbargoOutcome = 'published' | 'changed' | 'unchanged';
  */
 export async function followEmbargo(run: SagaRun, lease: DatasetLease, shareSteps: StepDef[]): Promise<EmbargoOutcome> {
   const o = run.outputs;
-  if (o.shareId) return 'unchanged'; // published: an embargo added later does not withdraw the share (docs/access.md)
+  // A share made at the embargo's end whose description failed: finished now (below), never withdrawn.
+  const resuming = publicationUnfinished(lease.record, shareSteps);
+  if (o.shareId && !resuming) return 'unchanged'; // published: an embargo added later does not withdraw the share (docs/access.md)
+  if (!resuming) {
+    const outcome = followHeldBack(run, lease);
+    if (outcome) return outcome;
+    // Passed, shortened into the past, or removed: the share now, as the saga's own step makes it.
+    lease.stage((s) => {
+      for (const step of shareSteps) delete s.completedSteps[step.name];
+    });
+  }
+  const now = nowOf(run);
+  await runSaga(run, shareSteps, (step, outputs) =>
+    lease.save((s) => {
+      s.completedSteps[step] = new Date().toISOString();
+      Object.assign(s.outputs, outputs);
+    }),
+  );
+  await lease.save((s) => {
+    addHistory(s, 'published', `embargo over; share ${s.outputs.shareId}`, now);
+    // Owed from the write that records the share's last step: no crash can lose the mail.
+    if (run.deps.mailer && run.deps.config.messaging.email.enabled) s.mailDue = [...new Set([...(s.mailDue ?? []), PUBLISHED_EVENT])];
+  });
+  run.log.info('embargo over: dataset published', { publicUrl: o.publicUrl });
+  return 'published';
+}
+
+/**
+ * Whether a share exists but not every step that publishes it completed (the description with
+ * its download command comes after the share): such a run failed half-way and is resumed.
+ */
+export function publicationUnfinished(state: DatasetState, shareSteps: StepDef[]): boolean {
+  return state.outputs.shareId !== undefined && shareSteps.some((s) => !state.completedSteps[s.name]);
+}
+
+/** The embargo still in force (or unreadable): `changed` when its end moved, `unchanged` otherwise; undefined once it is over. */
+function followHeldBack(run: SagaRun, lease: DatasetLease): EmbargoOutcome | undefined {
+  const o = run.outputs;
   let e: Embargo | undefined;
   try {
     e = embargoInForce(run);
@@ -57,21 +94,5 @@ export async function followEmbargo(run: SagaRun, lease: DatasetLease, shareStep
     run.log.info('embargo changed', { until });
     return 'changed';
   }
-  // Passed, shortened into the past, or removed: the share now, as the saga's own step makes it.
-  lease.stage((s) => {
-    for (const step of shareSteps) delete s.completedSteps[step.name];
-  });
-  await runSaga(run, shareSteps, (step, outputs) =>
-    lease.save((s) => {
-      s.completedSteps[step] = new Date().toISOString();
-      Object.assign(s.outputs, outputs);
-    }),
-  );
-  await lease.save((s) => {
-    addHistory(s, 'published', `embargo over; share ${s.outputs.shareId}`, now);
-    // Owed from the write that records the share: no crash can lose the mail.
-    if (run.deps.mailer && run.deps.config.messaging.email.enabled) s.mailDue = [...new Set([...(s.mailDue ?? []), PUBLISHED_EVENT])];
-  });
-  run.log.info('embargo over: dataset published', { publicUrl: o.publicUrl });
-  return 'published';
+  return undefined;
 }

@@ -14,11 +14,11 @@ import { ObjectTooLargeError } from '../storage/objects.ts';
 import type { MetadataSnapshot, ProvisioningDeps, SagaRun } from './context.ts';
 import { DatasetBusyError, isPermanentFailure, onedataErrorIdOf, PermanentProvisioningError, SimulatedCrashError } from './errors.ts';
 import { LOG_MESSAGES } from './log-messages.ts';
-import { publishMetadata } from './publish-metadata.ts';
+import { datasetPublication, publishMetadata } from './publish-metadata.ts';
 import { runSaga, StepFailedError } from './saga.ts';
 import { BEFORE_STEPS, STEP } from './step-names.ts';
 import { REPLICATION_STEPS, wantsReplication } from '../lifecycle/replication-steps.ts';
-import { PROVISIONING_STEPS, publication, SHARE_STEPS } from './steps.ts';
+import { PROVISIONING_STEPS, SHARE_STEPS } from './steps.ts';
 import { accessInfoKey, accessInfoValues, recordedAccessInfoValues, writeAccessInfo } from './access-info-write.ts';
 import { followEmbargo } from './embargo-gate.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
@@ -322,16 +322,14 @@ async function carriesRecordedAccessInfo(deps: ProvisioningDeps, job: ProvisionJ
 
 /**
  * A share made before its own file id was recorded (`shareFileId`, since 2026-12-05) has a
- * description whose download command names the space's root instead: record the id, and say so
- * (the caller describes the share again). One GET, once per such dataset.
+ * description whose download command names the space's root instead: the id to describe it with
+ * (one GET). The caller records it only with the description that uses it: recorded earlier, a
+ * failed publish would leave the old description for good.
  */
-async function recordShareFileId(run: SagaRun, lease: DatasetLease): Promise<boolean> {
+async function missingShareFileId(run: SagaRun): Promise<string | undefined> {
   const { shareId, shareFileId } = run.outputs;
-  if (!shareId || shareFileId) return false;
-  const share = await run.deps.onedata.provider.getShare(shareId);
-  run.outputs.shareFileId = share.rootFileId;
-  lease.stage((s) => void (s.outputs.shareFileId = share.rootFileId));
-  return true;
+  if (!shareId || shareFileId) return undefined;
+  return (await run.deps.onedata.provider.getShare(shareId)).rootFileId;
 }
 
 /**
@@ -342,7 +340,7 @@ async function recordShareFileId(run: SagaRun, lease: DatasetLease): Promise<boo
 async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnapshot, log: Log): Promise<ProvisionOutcome> {
   const { config } = run.deps;
   let writtenEtag: string | undefined;
-  let published: Pick<ProvisioningOutputs, 'publishedMetadataHash'> = {};
+  let published: Pick<ProvisioningOutputs, 'publishedMetadataHash' | 'shareFileId'> = {};
   // First: a moved or ended embargo changes what our section says (below).
   const embargo = await followEmbargo(run, lease, SHARE_STEPS);
   const values = accessInfoValues(run);
@@ -357,10 +355,13 @@ async function refresh(run: SagaRun, lease: DatasetLease, metadata: MetadataSnap
       log.info('access information restored in the metadata file');
     }
   }
-  const describeAgain = await recordShareFileId(run, lease);
-  const next = publication(run);
-  if ((next.hash !== run.outputs.publishedMetadataHash || describeAgain) && run.outputs.rootFileId) {
-    published = await publishMetadata(run.deps, next, { rootFileId: run.outputs.rootFileId, shareId: run.outputs.shareId });
+  const shareFileId = await missingShareFileId(run);
+  const next = datasetPublication(config, metadata.doc, shareFileId ? { ...run.outputs, shareFileId } : run.outputs, run.name);
+  if ((next.hash !== run.outputs.publishedMetadataHash || shareFileId) && run.outputs.rootFileId) {
+    published = {
+      ...(await publishMetadata(run.deps, next, { rootFileId: run.outputs.rootFileId, shareId: run.outputs.shareId })),
+      ...(shareFileId ? { shareFileId } : {}),
+    };
     log.info('published metadata refreshed');
   }
   const replicated = await replicateOnRequest(run, lease, log);

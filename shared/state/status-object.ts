@@ -39,7 +39,11 @@ export function renderStatusObject(state: DatasetState): string {
     if (state.failureReason) {
       body.newVersionRefused = {
         reason: state.failureReason,
-        whatToDo: 'The dataset stays as provisioned from the earlier version. Fix the problem named above and upload the metadata file again.',
+        // Given up after transient errors: the same bytes uploaded again are the same version, which is settled.
+        whatToDo:
+          state.lastError?.permanent === false
+            ? 'The dataset stays as provisioned from the earlier version. Onedata could not be reached: run `s3od retry` for this dataset once it is available again.'
+            : 'The dataset stays as provisioned from the earlier version. Fix the problem named above and upload the metadata file again.',
       };
     }
   }

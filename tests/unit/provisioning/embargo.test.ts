@@ -99,6 +99,33 @@ describe('embargo', () => {
     expect(mail.sent).toHaveLength(2);
   });
 
+  it("a share whose description failed at the embargo's end is finished by the next pass: PublicURL written, people mailed", async () => {
+    // Guards publicationUnfinished in followEmbargo and the pass (removed: with shareId recorded,
+    // every later pass returned early; the file never got its PublicURL and nobody was told).
+    const { deps, objects, states, mail, pass } = setUp();
+    const { ds, job } = uploadMetadata(objects, 'Run1', FILE('Embargo: 2099-01-01\n'));
+    await provisionDataset(job, deps);
+    const updateShare = deps.onedata.provider.updateShare.bind(deps.onedata.provider);
+    let failures = 0;
+    deps.onedata.provider.updateShare = async (...args) => {
+      if (failures++ === 0) throw new Error('503 for a moment');
+      return updateShare(...args);
+    };
+    const first = await pass('2099-01-01T00:01:00Z');
+    expect(failures).toBe(1);
+    expect(first.published).toBe(0);
+    expect(shares()).toBe(1);
+    expect(section(objects).publicURL).toBe('embargoed until 2099-01-01');
+
+    expect((await pass('2099-01-01T00:02:00Z')).published).toBe(1);
+    const s = (await states.read(ds.id))!.state;
+    expect(shares()).toBe(1);
+    expect(section(objects).publicURL).toBe(s.outputs.publicUrl);
+    expect(subjects(mail)).toContain('Your dataset Run1 is now public');
+    const share = await deps.onedata.provider.getShare(s.outputs.shareId!);
+    expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
+  });
+
   it('never early: a date moved later in the file (its event not handled yet) holds the share back at the old date', async () => {
     // Guards: the pass re-reading the file before sharing (removed: the recorded, stale date shares early).
     const { deps, objects, states, pass } = setUp();

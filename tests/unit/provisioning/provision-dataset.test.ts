@@ -365,6 +365,34 @@ describe('provisionDataset', () => {
     expect((await fx.states.read(ds.id))!.state.failureReason).toBeUndefined();
   });
 
+  it("that refresh failing for a moment does not record the share's file id: the redelivery describes the share", async () => {
+    // Guards recording shareFileId only with the description that uses it (refresh's release).
+    // Recorded before the publish, the failed refresh's record kept the id, the redelivery found
+    // nothing to do, and the old description stayed.
+    const { deps, objects, states } = setUp();
+    const { ds, job } = upload(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const old = (await states.read(ds.id))!;
+    const spaceRoot = old.state.outputs.rootFileId!;
+    await deps.onedata.provider.updateShare(old.state.outputs.shareId!, { description: `python3 download.py ${spaceRoot}` });
+    delete old.state.outputs.shareFileId;
+    await states.save(old);
+    const updateShare = deps.onedata.provider.updateShare.bind(deps.onedata.provider);
+    let failures = 0;
+    deps.onedata.provider.updateShare = async (...args) => {
+      if (failures++ === 0) throw new Error('503 for a moment');
+      return updateShare(...args);
+    };
+    const edited = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, objects.text(`${ds.prefix}/SPA.yml`) + '# touched\n') };
+    await expect(provisionDataset(edited, deps, { receiveCount: 1 })).rejects.toThrow(/503/);
+    expect((await states.read(ds.id))!.state.outputs.shareFileId).toBeUndefined();
+    expect(await provisionDataset(edited, deps, { receiveCount: 2 })).toBe('refreshed');
+    const o = (await states.read(ds.id))!.state.outputs;
+    const share = await deps.onedata.provider.getShare(o.shareId!);
+    expect(o.shareFileId).toBe(share.rootFileId);
+    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+  });
+
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
     // Guards: skipping completed steps (removed: a second space would be attempted; the seed's
     // 409 would then be needed to avoid a duplicate).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { datasetRef } from '../../../shared/dataset/ref.ts';
 import { newDatasetState } from '../../../shared/state/dataset-state.ts';
-import { statusObjectKey, writeStatusObject } from '../../../shared/state/status-object.ts';
+import { renderStatusObject, statusObjectKey, writeStatusObject } from '../../../shared/state/status-object.ts';
 import { MemoryObjects } from '../../helpers/memory-objects.ts';
 
 /** writeStatusObject (shared/state/status-object.ts): the operator's view of a dataset, beside its file. */
@@ -29,5 +29,19 @@ describe('writeStatusObject', () => {
     await writeStatusObject(objects, s, { fresh: true });
     expect(objects.calls.map((c) => c.op)).toEqual(['put']);
     expect(objects.text(statusObjectKey(s))).toMatch(/status: failed/);
+  });
+});
+
+describe('renderStatusObject: a provisioned dataset whose new version was refused', () => {
+  it('says what to do by why: a bad file is uploaded again fixed; a version given up on after outages is retried', () => {
+    // Guards the gave-up branch of newVersionRefused: the same bytes uploaded again are the same
+    // version, already settled, so "upload the metadata file again" would do nothing for it.
+    const s = newDatasetState(datasetRef('facility', 'datasets', 'Run1'));
+    Object.assign(s, { status: 'provisioned', provisionedAt: '2026-12-04T10:00:00.000Z', outputs: { spaceId: 'sp' } });
+    const bad = { ...s, failureReason: 'read-metadata: SPA.yml: bad YAML', lastError: { step: 'read-metadata', message: 'bad', permanent: true, at: '' } };
+    const gaveUp = { ...s, failureReason: 'gave up after 5 attempts', lastError: { step: 'write-back', message: '503', permanent: false, at: '' } };
+    expect(renderStatusObject(bad)).toMatch(/newVersionRefused:[\s\S]*upload the metadata file again/);
+    expect(renderStatusObject(gaveUp)).toMatch(/newVersionRefused:[\s\S]*run `s3od retry`/);
+    expect(renderStatusObject(s)).not.toContain('newVersionRefused');
   });
 });
