@@ -96,8 +96,10 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     const metadata = await metadataRead();
     if (!metadata) {
       log.warn('metadata file is gone; nothing to provision');
+      // A deleted dataset stays deleted (a redrive, `s3od retry`): only a new upload provisions it.
+      const wasDeleted = before?.state.status === 'deleted';
       await lease.release((s) => {
-        if (s.status === 'provisioning') s.status = 'pending';
+        if (s.status === 'provisioning') s.status = wasDeleted ? 'deleted' : 'pending';
       });
       return 'skipped';
     }

@@ -39,4 +39,16 @@ describe('a deleted dataset', () => {
     expect(again.outputs.spaceId).not.toBe(before.outputs.spaceId);
     expect(objects.text(key)).toContain(`Space: ${again.outputs.spaceId}`);
   });
+
+  it('stays deleted when a job comes for it while its metadata file is gone (a redrive, s3od retry)', async () => {
+    // Guards the status kept on "metadata file is gone" (removed: with the version no longer
+    // recorded after a deletion, such a job turned the record into `pending`).
+    const { deps, objects, states } = provisioningFixture(local.sim);
+    const { ds, job } = uploadMetadata(objects);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    expect((await deleteDataset(deps, ds, 'test')).outcome).toBe('deleted');
+    objects.data.delete(`${ds.prefix}/SPA.yml`);
+    expect(await provisionDataset({ ...job, reason: 'retry' }, deps)).toBe('skipped');
+    expect((await states.read(ds.id))!.state.status).toBe('deleted');
+  });
 });
