@@ -42,6 +42,19 @@ function withReadyMail() {
   return { fx, deps: { ...fx.deps, mailer }, sent, ds, job };
 }
 
+/** A dataset provisioned as an older s3od left it: no shareFileId, the share's description naming the space's root. */
+async function provisionedByOlderS3od() {
+  const { deps, objects, states } = setUp();
+  const { ds, job } = upload(objects);
+  expect(await provisionDataset(job, deps)).toBe('provisioned');
+  const old = (await states.read(ds.id))!;
+  const spaceRoot = old.state.outputs.rootFileId!;
+  await deps.onedata.provider.updateShare(old.state.outputs.shareId!, { description: `python3 download.py ${spaceRoot}` });
+  delete old.state.outputs.shareFileId;
+  await states.save(old);
+  return { deps, objects, states, ds, job, spaceRoot };
+}
+
 describe('provisionDataset', () => {
   it('provisions a new dataset: every step recorded, access information written back, lease released, listing queued', async () => {
     // Guards: the whole run (saga, final record write, write-back, status object, lease release).
@@ -316,17 +329,9 @@ describe('provisionDataset', () => {
   });
 
   it("a share described before its file id was recorded is described again by the dataset's next refresh", async () => {
-    // Guards: recordShareFileId in refresh (datasets provisioned before shareFileId existed).
+    // Guards: missingShareFileId in refresh (datasets provisioned before shareFileId existed).
     // Removed, their descriptions keep naming the space's root until the metadata changes.
-    const { deps, objects, states } = setUp();
-    const { ds, job } = upload(objects);
-    expect(await provisionDataset(job, deps)).toBe('provisioned');
-    // As an older s3od left it: no shareFileId, the description naming the space's root.
-    const old = (await states.read(ds.id))!;
-    const spaceRoot = old.state.outputs.rootFileId!;
-    await deps.onedata.provider.updateShare(old.state.outputs.shareId!, { description: `python3 download.py ${spaceRoot}` });
-    delete old.state.outputs.shareFileId;
-    await states.save(old);
+    const { deps, objects, states, ds, job, spaceRoot } = await provisionedByOlderS3od();
     const edited = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, objects.text(`${ds.prefix}/SPA.yml`) + '# touched\n') };
     expect(await provisionDataset(edited, deps)).toBe('refreshed');
     const o = (await states.read(ds.id))!.state.outputs;
@@ -369,14 +374,7 @@ describe('provisionDataset', () => {
     // Guards recording shareFileId only with the description that uses it (refresh's release).
     // Recorded before the publish, the failed refresh's record kept the id, the redelivery found
     // nothing to do, and the old description stayed.
-    const { deps, objects, states } = setUp();
-    const { ds, job } = upload(objects);
-    expect(await provisionDataset(job, deps)).toBe('provisioned');
-    const old = (await states.read(ds.id))!;
-    const spaceRoot = old.state.outputs.rootFileId!;
-    await deps.onedata.provider.updateShare(old.state.outputs.shareId!, { description: `python3 download.py ${spaceRoot}` });
-    delete old.state.outputs.shareFileId;
-    await states.save(old);
+    const { deps, objects, states, ds, job } = await provisionedByOlderS3od();
     const updateShare = deps.onedata.provider.updateShare.bind(deps.onedata.provider);
     let failures = 0;
     deps.onedata.provider.updateShare = async (...args) => {
