@@ -17,9 +17,10 @@ type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
 const silent = createLogger({ test: true });
 /**
  * The Onedata simulator for a test file: started on 127.0.0.1 before its tests (no latency, no
- * propagation delay), reset before each, closed after the last. Read `box.sim` inside the tests.
+ * propagation delay), reset before each — its knobs too, back to no faults (plus `knobs`) —
+ * closed after the last. Read `box.sim` inside the tests.
  */
-export function useOnedataSim(): { readonly sim: Sim } {
+export function useOnedataSim(knobs: Parameters<Sim['configure']>[0] = {}): { readonly sim: Sim } {
   const box = {} as { sim: Sim };
   beforeAll(async () => {
     box.sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
@@ -27,7 +28,10 @@ export function useOnedataSim(): { readonly sim: Sim } {
   afterAll(async () => {
     await box.sim?.close();
   });
-  beforeEach(() => box.sim.reset());
+  beforeEach(() => {
+    box.sim.configure({ latencyMs: 0, propagationDelayMs: 0, faultRate: 0, lostResponseRate: 0, dropAnswers: [], ...knobs });
+    box.sim.reset();
+  });
   return box;
 }
 

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { describe, expect, it } from 'vitest';
 import { KeyClassifier } from '../../../shared/events/classify.ts';
 import type { ImportDeps } from '../../../shared/importing/context.ts';
 import { freezeDataset, freezeJobFor, MIN_SUPPORT_SIZE, thawDataset } from '../../../shared/importing/freeze.ts';
@@ -8,27 +7,15 @@ import { createOnedataClient } from '../../../shared/onedata/index.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import type { AnyImportJob, ImportFreezeJob, ImportJob } from '../../../shared/queue/jobs.ts';
 import { StateStore } from '../../../shared/state/state-store.ts';
-import { provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
+import { provisioningFixture, uploadMetadata, useOnedataSim } from '../../helpers/provisioning-fixture.ts';
 
 /**
  * freezeDataset (shared/importing/freeze.ts) against the Onedata simulator on 127.0.0.1, on a
  * dataset provisioned there by the real saga, with an in-memory bucket (S3's conditional writes).
  * Each test names the logic it guards; each was shown to fail with that logic removed.
  */
-type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
 type LogEntry = { method: string; path: string; body: unknown };
-let sim: Sim;
-
-beforeAll(async () => {
-  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => {
-  sim.configure({ latencyMs: 0, propagationDelayMs: 0, faultRate: 0, lostResponseRate: 0, dropAnswers: [], scanDurationMs: 20 });
-  sim.reset();
-});
+const local = useOnedataSim({ scanDurationMs: 20 });
 
 const POSIX = 'storageMode: posix\nposixStorage: { mountRoot: /volumes/facility }\n';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * injected fault is one failed job; its record clock can be moved (lease expiry).
  */
 async function frozenCandidate(extra = '', file?: string) {
-  const fx = provisioningFixture(sim, extra);
+  const fx = provisioningFixture(local.sim, extra);
   const { ds, job } = file === undefined ? uploadMetadata(fx.objects) : uploadMetadata(fx.objects, 'Run1', file);
   expect(await provisionDataset(job, fx.deps)).toBe('provisioned');
   await fx.states.update(ds, (s) => {
@@ -49,9 +36,9 @@ async function frozenCandidate(extra = '', file?: string) {
   const states = new StateStore(fx.objects, () => new Date(nowMs));
   const enqueued: { job: AnyImportJob; delaySeconds: number | undefined }[] = [];
   const onedata = createOnedataClient({
-    onezoneUrl: sim.url,
-    oneproviderUrl: sim.url,
-    onezoneToken: sim.info.token,
+    onezoneUrl: local.sim.url,
+    oneproviderUrl: local.sim.url,
+    onezoneToken: local.sim.info.token,
     timeoutMs: 5000,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
     logger: fx.deps.log,
@@ -84,7 +71,7 @@ async function runFreeze(deps: ImportDeps, job: ImportFreezeJob, enqueued: { job
   throw new Error('the freeze never settled');
 }
 
-const requestsSince = (from: number) => (sim.requests() as LogEntry[]).slice(from);
+const requestsSince = (from: number) => (local.sim.requests() as LogEntry[]).slice(from);
 const supportPatches = (log: LogEntry[]) => log.filter((r) => r.method === 'PATCH' && /\/onepanel\/provider\/spaces\/[^/]+$/.test(r.path));
 const shrinks = (log: LogEntry[]) => supportPatches(log).filter((r) => (r.body as { size?: number }).size !== undefined);
 const supportSize = async (deps: ImportDeps, spaceId: string) => Object.values((await deps.onedata.panel.getSpaceSupport(spaceId)).supportingProviders)[0];
@@ -96,7 +83,7 @@ describe('freezeDataset: continuous scanning', () => {
     const { deps, ds, spaceId, enqueued } = await frozenCandidate(POSIX);
     const before = (await deps.onedata.panel.getSpaceSupport(spaceId)).storageImport?.autoStorageImportConfig;
     expect(before?.continuousScan).toBe(true);
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
 
     expect(await runFreeze(deps, freezeJobFor(ds, 'k1'), enqueued)).toBe('frozen');
 
@@ -118,7 +105,7 @@ describe('freezeDataset: continuous scanning', () => {
     // Guards "s3 mode unaffected": `stopContinuousScan` only touches a support that scans
     // continuously (made unconditional, an s3 freeze sends an import setting too).
     const { deps, ds, enqueued } = await frozenCandidate();
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
     expect(supportPatches(requestsSince(from)).map((r) => Object.keys(r.body as object))).toEqual([['size']]);
   });
@@ -131,11 +118,11 @@ describe('freezeDataset: interrupted and repeated freezes', () => {
     // code, or the entry check mutated back to it) the redelivered job stopped as `done-before`:
     // no shrink, no metadata refresh, never `frozenAt`.
     const { deps, ds, spaceId, enqueued, record } = await frozenCandidate();
-    sim.configure({ faultRate: 1 });
+    local.sim.configure({ faultRate: 1 });
     await expect(freezeDataset(deps, afterFinalPass(ds))).rejects.toThrow();
     expect((await record()).import.frozenAt).toBeUndefined();
 
-    sim.configure({ faultRate: 0 });
+    local.sim.configure({ faultRate: 0 });
     expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
     const rec = await record();
     expect(rec.import).toMatchObject({ frozenFor: 'k1', frozenSize: MIN_SUPPORT_SIZE, growing: false });
@@ -148,25 +135,25 @@ describe('freezeDataset: interrupted and repeated freezes', () => {
     // Guards freeze.ts `shrinkSupport`'s recorded progress (`frozenSize` of the claimed key;
     // ignored, the resumed job sends the shrink a second time) and the `done-before` exit.
     const { deps, ds, enqueued, record } = await frozenCandidate();
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     // The share's description is refreshed after the shrink: its answer is lost once.
-    sim.configure({ dropAnswers: [{ method: 'PATCH', path: '/api/v3/oneprovider/shares/[^/]+' }] });
+    local.sim.configure({ dropAnswers: [{ method: 'PATCH', path: '/api/v3/oneprovider/shares/[^/]+' }] });
     await expect(freezeDataset(deps, afterFinalPass(ds))).rejects.toThrow();
     expect((await record()).import.frozenAt).toBeUndefined();
 
     expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
     expect(shrinks(requestsSince(from))).toHaveLength(1);
 
-    const done = sim.requests().length;
+    const done = local.sim.requests().length;
     expect(await freezeDataset(deps, afterFinalPass(ds))).toBe('done-before');
-    expect(sim.requests().length).toBe(done);
+    expect(local.sim.requests().length).toBe(done);
   });
 
   it('two deliveries at once: one freezes, the other steps back behind the lease and then finds the freeze done', async () => {
     // Guards the dataset lease around the freeze's actions (freeze.ts `claimFreeze`; with a lease
     // that lasts 0 ms the second delivery resumes the claimed freeze too and shrinks a second time).
     const { deps, ds, enqueued } = await frozenCandidate();
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     // The first delivery is held inside its actions (it has claimed the freeze) while the second runs.
     const getSpaceSupport = deps.onedata.panel.getSpaceSupport.bind(deps.onedata.panel);
     let entered!: () => void;
@@ -198,7 +185,7 @@ describe('freezeDataset: interrupted and repeated freezes', () => {
     // never finished) together with the recorded progress (ignored: a second shrink).
     const { deps, ds, objects, enqueued, record, advanceClock } = await frozenCandidate();
     const recordKey = `.s3od/state/${ds.id}.json`;
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     // The worker dies once the share is refreshed: no record write of it lands after that.
     const updateShare = deps.onedata.provider.updateShare.bind(deps.onedata.provider);
     let dead = false;
@@ -253,12 +240,12 @@ describe('thawDataset: the marker created again after a freeze', () => {
     // Guards "s3 mode unaffected" (no import settings for a manual-import support) and
     // thawDataset's `frozenFor` condition (removed, a dataset never frozen is resized too).
     const { deps, ds, enqueued, record } = await frozenCandidate();
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     expect(await thawDataset(deps, await record())).toBe('not-frozen');
     expect(requestsSince(from)).toEqual([]);
 
     expect(await runFreeze(deps, afterFinalPass(ds), enqueued)).toBe('frozen');
-    const thawFrom = sim.requests().length;
+    const thawFrom = local.sim.requests().length;
     expect(await thawDataset(deps, await record())).toBe('thawed');
     expect(supportPatches(requestsSince(thawFrom)).map((r) => r.body)).toEqual([{ size: deps.config.implicitSpaceSize }]);
   });
@@ -274,7 +261,7 @@ describe('freezeDataset: what the freeze finds when it acts', () => {
     await deps.states.update(ds, (s) => {
       s.import.growing = true;
     });
-    const from = sim.requests().length;
+    const from = local.sim.requests().length;
     expect(await runFreeze(deps, enqueued.at(-1)!.job as ImportFreezeJob, enqueued)).toBe('superseded');
     expect(supportPatches(requestsSince(from))).toEqual([]);
     expect(await supportSize(deps, spaceId)).toBe(sizeBefore);
@@ -301,6 +288,6 @@ describe('freezeDataset: what the freeze finds when it acts', () => {
     const o = (await record()).outputs;
     const share = await deps.onedata.provider.getShare(o.shareId!);
     expect(o.shareFileId).toBe(share.rootFileId);
-    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
   });
 });

@@ -1,39 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startOnedataSim } from '../../../infra/local/onedata-sim/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { redactString, RELEASED_SECRETS_KEPT, SecretScope, setLogSink } from '../../../shared/log/index.ts';
 import { DatasetBusyError } from '../../../shared/provisioning/errors.ts';
 import { provisionDataset } from '../../../shared/provisioning/provision-dataset.ts';
 import { LeaseLostError, StateStore } from '../../../shared/state/state-store.ts';
 import type { Mailer, OutgoingMail } from '../../../shared/notifications/transport.ts';
-import { METADATA, provisioningFixture, uploadMetadata } from '../../helpers/provisioning-fixture.ts';
+import { METADATA, provisioningFixture, uploadMetadata, useOnedataSim } from '../../helpers/provisioning-fixture.ts';
 
 /**
  * provisionDataset end to end in one process: the Onedata simulator on 127.0.0.1 (no latency)
  * and an in-memory bucket with S3's conditional writes. Each test names the logic it guards.
  */
-type Sim = Awaited<ReturnType<typeof startOnedataSim>>;
-let sim: Sim;
+const local = useOnedataSim();
 
-beforeAll(async () => {
-  sim = await startOnedataSim({ latencyMs: 0, propagationDelayMs: 0 });
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => {
-  sim.configure({ latencyMs: 0, propagationDelayMs: 0, faultRate: 0, lostResponseRate: 0, dropAnswers: [] });
-  sim.reset();
-});
-
-const setUp = (extra?: string, onedata?: string) => provisioningFixture(sim, extra, onedata);
+const setUp = (extra?: string, onedata?: string) => provisioningFixture(local.sim, extra, onedata);
 const upload = uploadMetadata;
 
-const simCounts = () => (sim.state() as { counts: Record<string, number> }).counts;
+const simCounts = () => (local.sim.state() as { counts: Record<string, number> }).counts;
 
 /** Email on, a mailer that keeps what it sends, and a dataset whose file asks for the ready mail. */
 function withReadyMail() {
   const fx = provisioningFixture(
-    sim,
+    local.sim,
     'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n',
   );
   const sent: OutgoingMail[] = [];
@@ -157,11 +144,11 @@ describe('provisionDataset', () => {
     const { ds, job } = upload(objects);
     await provisionDataset(job, deps);
     const rec = (await states.read(ds.id))!.state;
-    const calls = sim.requests().length;
+    const calls = local.sim.requests().length;
     objects.calls.length = 0;
     const again = { ...job, etag: rec.metadataEtag! };
     expect(await provisionDataset(again, deps)).toBe('unchanged');
-    expect(sim.requests().length).toBe(calls);
+    expect(local.sim.requests().length).toBe(calls);
     expect(objects.calls.map((c) => c.op)).toEqual(['get']);
   });
 
@@ -197,7 +184,7 @@ describe('provisionDataset', () => {
     expect(err).toBeInstanceOf(DatasetBusyError);
     expect((err as DatasetBusyError).retryAfterSeconds).toBeGreaterThanOrEqual(20);
     expect((err as DatasetBusyError).retryAfterSeconds).toBeLessThanOrEqual(22);
-    expect(sim.requests()).toEqual([]);
+    expect(local.sim.requests()).toEqual([]);
     expect((await states.read(ds.id))!.state.lease?.owner).toBe('other-worker');
   });
 
@@ -229,7 +216,7 @@ describe('provisionDataset', () => {
     expect(rec.lease).toBeUndefined();
     expect(objects.text(`${ds.prefix}/SPA.yml`)).toBe(bad);
     expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).toMatch(/status: failed/);
-    expect(sim.requests()).toEqual([]);
+    expect(local.sim.requests()).toEqual([]);
   });
 
   it('a transient Onedata failure returns the job to the queue with the lease released; the last allowed delivery gives up', async () => {
@@ -237,7 +224,7 @@ describe('provisionDataset', () => {
     // lease release on failure (removed: the redelivery would wait out the lease).
     const { deps, objects, states } = setUp();
     const { ds, job } = upload(objects);
-    sim.configure({ faultRate: 1 });
+    local.sim.configure({ faultRate: 1 });
     await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toBeTruthy();
     let rec = (await states.read(ds.id))!.state;
     expect(rec.status).toBe('provisioning');
@@ -249,7 +236,7 @@ describe('provisionDataset', () => {
     expect(rec.status).toBe('failed');
     expect(rec.failureReason).toMatch(/gave up after 3 attempts/);
     // A later delivery of a new version starts again and completes.
-    sim.configure({ faultRate: 0 });
+    local.sim.configure({ faultRate: 0 });
     const fixed = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, METADATA + '# again\n') };
     expect(await provisionDataset(fixed, deps, { receiveCount: 1 })).toBe('provisioned');
   });
@@ -324,7 +311,7 @@ describe('provisionDataset', () => {
     const share = await deps.onedata.provider.getShare(o.shareId!);
     expect(o.shareFileId).toBe(share.rootFileId);
     expect(share.rootFileId).not.toBe(o.rootFileId);
-    expect(share.description).toContain(`python3 download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).toContain(`python3 download.py --onezone ${local.sim.url} ${share.rootFileId}`);
     expect(share.description).not.toContain(o.rootFileId!);
   });
 
@@ -337,7 +324,7 @@ describe('provisionDataset', () => {
     const o = (await states.read(ds.id))!.state.outputs;
     const share = await deps.onedata.provider.getShare(o.shareId!);
     expect(o.shareFileId).toBe(share.rootFileId);
-    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
     expect(share.description).not.toContain(spaceRoot);
   });
 
@@ -346,7 +333,7 @@ describe('provisionDataset', () => {
     // that stays provisioned, and the clearing in refresh. Before, the status object still said
     // only "provisioned" and nobody was told the upload had been refused.
     const fx = provisioningFixture(
-      sim,
+      local.sim,
       'messaging:\n  credentials: { email: { enabled: true, smtpServer: smtp.example.org, messageSender: ops@example.org } }\n  email: { to: { failure: [ops@example.org] } }\n',
     );
     const sent: OutgoingMail[] = [];
@@ -388,7 +375,7 @@ describe('provisionDataset', () => {
     const o = (await states.read(ds.id))!.state.outputs;
     const share = await deps.onedata.provider.getShare(o.shareId!);
     expect(o.shareFileId).toBe(share.rootFileId);
-    expect(share.description).toContain(`download.py --onezone ${sim.url} ${share.rootFileId}`);
+    expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
   });
 
   it('resumes from the record: steps recorded by an earlier run are not repeated', async () => {
@@ -397,7 +384,7 @@ describe('provisionDataset', () => {
     const { deps, objects, states } = setUp('', 'onedata: { retries: 1, providerPollMaxMs: 20, providerWaitSeconds: 1 }');
     const { ds, job } = upload(objects);
     // The provider does not see the space within the wait: this run ends after the support.
-    sim.configure({ propagationDelayMs: 60_000 });
+    local.sim.configure({ propagationDelayMs: 60_000 });
     await expect(provisionDataset(job, deps, { receiveCount: 1 })).rejects.toBeTruthy();
     const mid = (await states.read(ds.id))!.state;
     expect(Object.keys(mid.completedSteps).sort()).toEqual([
@@ -408,10 +395,10 @@ describe('provisionDataset', () => {
       'create-storage',
       'support-space',
     ]);
-    sim.propagate();
-    const before = sim.requests().length;
+    local.sim.propagate();
+    const before = local.sim.requests().length;
     expect(await provisionDataset(job, deps, { receiveCount: 2 })).toBe('provisioned');
-    const second = sim
+    const second = local.sim
       .requests()
       .slice(before)
       .map((e) => `${e.method} ${e.path}`);
@@ -469,7 +456,7 @@ describe('provisionDataset', () => {
     expect(record.status).toBe('provisioned');
     expect(record.lease).toBeUndefined();
     expect(simCounts()).toMatchObject({ spaces: 1, storages: 1, groups: 3, shares: 1 }); // groups: the manager and user groups, and the dataset's
-    expect(sim.requests().filter((r) => r.method === 'POST' && /\/shares$/.test(r.path))).toHaveLength(1);
+    expect(local.sim.requests().filter((r) => r.method === 'POST' && /\/shares$/.test(r.path))).toHaveLength(1);
   });
 
   it('a metadata file gone before the run: skipped, the dataset back to pending', async () => {
@@ -481,6 +468,6 @@ describe('provisionDataset', () => {
     const rec = (await states.read(ds.id))!.state;
     expect(rec.status).toBe('pending');
     expect(rec.lease).toBeUndefined();
-    expect(sim.requests()).toEqual([]);
+    expect(local.sim.requests()).toEqual([]);
   });
 });
