@@ -178,9 +178,9 @@ async function publishAfterEmbargo(deps: LifecycleDeps, lease: DatasetLease, rep
   if (!unfinished && (s.outputs.shareId || !s.outputs.embargoedUntil || Date.parse(s.outputs.embargoedUntil) > deps.now().getTime())) return;
   const key = s.metadataFile ? `${s.dataset.prefix}/${s.metadataFile}` : undefined;
   const read = key ? await readDatasetFile(deps, s, key) : undefined;
-  if (!key || read?.found !== 'read') {
+  if (!key || read?.found !== 'read' || refusedVersion(s, read.file.etag)) {
     log.warn('the embargo has ended but the metadata file cannot be read; the share waits for a readable file', {
-      reason: read?.found === 'unreadable' ? read.reason : 'no metadata file',
+      reason: read?.found === 'unreadable' ? read.reason : read?.found === 'read' ? `this version was refused (${s.failureReason})` : 'no metadata file',
     });
     return;
   }
@@ -255,6 +255,15 @@ async function followReplication(deps: LifecycleDeps, lease: DatasetLease, repor
   if ((await noteReplicationInFile({ ...deps, config }, lease)) === 'written') report.replicationLines++;
 }
 
+/**
+ * A version provisioning refused for good (the status object's newVersionRefused) is not acted on
+ * by the pass either, even one the pass could read (within our section's allowance): one verdict
+ * per version of the file.
+ */
+function refusedVersion(state: DatasetState, etag: string): boolean {
+  return state.failureReason !== undefined && state.metadataEtag === etag;
+}
+
 /** A dataset's file as the pass sees it: read, absent, or there but unreadable (bad YAML, too large). */
 type FileRead =
   { found: 'read'; file: Extract<MetadataFile, { ok: true }> } | { found: 'absent' } | { found: 'unreadable'; reason: string; code?: MetadataErrorCode };
@@ -296,6 +305,7 @@ async function currentRequest(deps: LifecycleDeps, state: DatasetState, now: Dat
   const meta = await readDatasetFile(deps, state, `${state.dataset.prefix}/${state.metadataFile}`);
   if (meta.found === 'absent') return { known: false, reason: `${state.metadataFile} was removed from the bucket` };
   if (meta.found === 'unreadable') return { known: false, reason: `${state.metadataFile}: ${meta.reason}` };
+  if (refusedVersion(state, meta.file.etag)) return { known: false, reason: `${state.metadataFile}: this version was refused (${state.failureReason})` };
   const fs2od = await readFs2od(deps, state);
   if (!fs2od.known) return fs2od;
   const cur = state.lifecycle?.expiry;

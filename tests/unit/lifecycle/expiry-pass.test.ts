@@ -199,3 +199,22 @@ describe('one moment per pass', () => {
     expect((await fx.states.read(ds.id))!.state.lifecycle?.expiry?.state).toBe('waiting-for-replicas');
   });
 });
+
+describe('one verdict per version', () => {
+  it('a version provisioning refused (over the byte limit) is not acted on by the pass, though the pass could read it', async () => {
+    // Guards the refused-version check in currentRequest: without it, provisioning refused the
+    // operator's version (TOO_LARGE) while the pass, reading with our section's allowance, planned
+    // the removal that version asked for.
+    const fx = await provisioned('limits: { metadataMaxBytes: 1024 }\n', FILE(`Notes: ${'x'.repeat(800)}\n`));
+    const grown = fx.objects.text(KEY)!;
+    expect(grown.length).toBeGreaterThan(1024);
+    const edited = { ...fx.job, etag: fx.objects.seed(KEY, `${grown}Retention: now\n`) };
+    expect(await provisionDataset(edited, fx.deps)).toBe('failed');
+    const before = (await fx.states.read(fx.ds.id))!.state;
+    expect(before.failureReason).toMatch(/TOO_LARGE|limit/);
+    const { report } = await fx.pass(1000);
+    expect(report.expiriesScheduled).toBe(0);
+    expect(await fx.expiry()).toBeUndefined();
+    expect(fx.log.warnings.map((w) => w.fields?.reason)).toContainEqual(expect.stringMatching(/this version was refused/));
+  });
+});

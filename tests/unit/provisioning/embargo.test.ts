@@ -27,8 +27,8 @@ function mailer(): Mailer & { sent: OutgoingMail[] } {
   return { sent, send: async (m) => (sent.push(m), { accepted: [], rejected: [] }), verify: async () => undefined };
 }
 
-function setUp() {
-  const fx = provisioningFixture(local.sim, MAIL);
+function setUp(extraConfig = '') {
+  const fx = provisioningFixture(local.sim, MAIL + extraConfig);
   const mail = mailer();
   const deps: ProvisioningDeps = { ...fx.deps, mailer: mail };
   const pass = (at: string) => {
@@ -124,6 +124,21 @@ describe('embargo', () => {
     expect(subjects(mail)).toContain('Your dataset Run1 is now public');
     const share = await deps.onedata.provider.getShare(s.outputs.shareId!);
     expect(share.description).toContain(`download.py --onezone ${local.sim.url} ${share.rootFileId}`);
+  });
+
+  it('a version provisioning refused is not what the pass shares by: the share waits for a version that is accepted', async () => {
+    // Guards refusedVersion in publishAfterEmbargo: the byte limit refused the operator's version
+    // (our section had taken the file past it, and the edit stays within the section's allowance);
+    // without the check the pass published on the strength of a version s3od had refused.
+    const { deps, objects, states, pass } = setUp('limits: { metadataMaxBytes: 1024 }\n');
+    const { ds, job } = uploadMetadata(objects, 'Run1', FILE(`Embargo: 2099-01-01\nNotes: ${'x'.repeat(700)}\n`));
+    await provisionDataset(job, deps);
+    expect(objects.text(KEY)!.length).toBeGreaterThan(1024);
+    const refused = operatorSaves(objects, job, `${objects.text(KEY)!}Extra: grows\n`);
+    expect(await provisionDataset(refused, deps)).toBe('failed');
+    expect((await states.read(ds.id))!.state.failureReason).toBeDefined();
+    expect((await pass('2099-01-01T00:01:00Z')).published).toBe(0);
+    expect(shares()).toBe(0);
   });
 
   it('never early: a date moved later in the file (its event not handled yet) holds the share back at the old date', async () => {
