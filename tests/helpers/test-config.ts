@@ -17,11 +17,16 @@ posixStorage: { mountRoot: /volumes/facility }
 restAccess: { onezone: { host: https://zone.example.org }, oneproviders: [{ host: https://op.example.org }] }
 `;
 
-export function testConfig(extraYaml = ''): S3odConfig {
+/** The test configuration's text with `extraYaml`, for a test that needs it as a file (the CLI's `--config`). */
+export function testConfigYaml(extraYaml = ''): string {
   // YAML mappings may not repeat a key: lines of `extraYaml` replace the same top-level keys here.
   const extraKeys = new Set([...extraYaml.matchAll(/^([A-Za-z][\w]*):/gm)].map((m) => m[1]));
   const base = TEST_CONFIG_YAML.split('\n')
     .filter((line) => !extraKeys.has(line.split(':')[0]!))
     .join('\n');
-  return parseConfig(`${base}\n${extraYaml}`);
+  return `${base}\n${extraYaml}`;
+}
+
+export function testConfig(extraYaml = ''): S3odConfig {
+  return parseConfig(testConfigYaml(extraYaml));
 }

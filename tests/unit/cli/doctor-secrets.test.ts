@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailServer, type LocalMailServer } from '../../../infra/local/mail-server.ts';
 import { DOCTOR_CORE_CHECKS, runCli } from '../../helpers/cli.ts';
 import { FakeDareg } from '../../helpers/dareg-server.ts';
+import { testConfigYaml } from '../../helpers/test-config.ts';
 
 const SMTP_PASSWORD = 'smtp-password-for-doctor-1234';
 const DAREG_TOKEN = 'dareg-token-for-doctor-5678';
@@ -26,19 +27,12 @@ beforeAll(async () => {
   configFile = join(dir, 's3od.yml');
   writeFileSync(
     configFile,
-    `bucket: facility
-watchedDirectories: [datasets]
-institutionName: Test Facility
-managerGroupId: mgr
-userGroupId: parent
-serviceUserId: svc
-s3Storage: { endpoint: "https://s3.example.org" }
-restAccess: { onezone: { host: "${CLOSED}" }, oneproviders: [{ host: "${CLOSED}" }] }
+    testConfigYaml(`restAccess: { onezone: { host: "${CLOSED}" }, oneproviders: [{ host: "${CLOSED}" }] }
 messaging:
   credentials:
     email: { enabled: true, smtpServer: 127.0.0.1, smtpPort: ${mail.port}, encryptionMethod: ANY, login: s3od, messageSender: "s3od@example.org", timeoutSeconds: 3 }
 dareg: { enabled: true, host: "${dareg.url}" }
-`,
+`),
   );
 });
 
