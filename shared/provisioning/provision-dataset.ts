@@ -24,6 +24,7 @@ import { followEmbargo } from './embargo-gate.ts';
 import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
 import { notifyFailure } from './notify-failure.ts';
 import { finishDareg, planDareg } from '../dareg/index.ts';
+import { refuseFs2odProvisioned } from './fs2od-access.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -123,6 +124,8 @@ export async function provisionDataset(claimed: ProvisionJob, deps: Provisioning
     };
 
     if (lease.record.status === 'provisioned') return await refresh(run, lease, metadata, log);
+    // Before anything is created: a file that already names a space s3od never made (fs2od's).
+    await refuseFs2odProvisioned(deps, lease.record, metadata);
 
     // Outputs are staged and written at the steps that say so (steps.ts), then with the outcome.
     await runSaga(run, PROVISIONING_STEPS, (step, outputs, metadataEtag) => lease.save((s) => recordStep(s, step, outputs, metadataEtag)), {
@@ -281,7 +284,14 @@ async function recordFailure(
   const onedataErrorId = onedataErrorIdOf(cause);
   await lease
     .save((s) => {
-      s.lastError = { step, message, permanent, at: new Date().toISOString(), ...(onedataErrorId ? { onedataErrorId } : {}) };
+      s.lastError = {
+        step,
+        message,
+        permanent,
+        at: new Date().toISOString(),
+        ...(onedataErrorId ? { onedataErrorId } : {}),
+        ...(cause instanceof PermanentProvisioningError ? { code: cause.code } : {}),
+      };
       if (permanent || gaveUp) {
         // This version is settled (its repeats are skipped, outcomeOfRepeat). Not after a failure
         // that will be retried: a provisioned dataset's redelivery would then look like the event

@@ -50,6 +50,8 @@ export interface StepError {
   message: string;
   /** The Onedata error id (e.g. "forbidden", "badValueName"), when the error came from Onedata. */
   onedataErrorId?: string;
+  /** s3od's own code for a permanent failure (e.g. "TOO_LARGE", "FS2OD_PROVISIONED"). */
+  code?: string;
   permanent: boolean;
   at: string;
 }

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetId } from '../../shared/dataset/ref.ts';
+import { datasetId, datasetRef } from '../../shared/dataset/ref.ts';
 import { createOnedataClient } from '../../shared/onedata/index.ts';
+import { addHistory } from '../../shared/state/dataset-state.ts';
+import { StateStore } from '../../shared/state/state-store.ts';
+import { writeStatusObject } from '../../shared/state/status-object.ts';
+import { ObjectStore } from '../../shared/storage/objects.ts';
 import { runCli, stackFileOf, stackSecrets, writeCliConfig, type CliResult } from '../helpers/cli.ts';
 import { readState, SAMPLE_METADATA, uploadDataset } from '../helpers/datasets.ts';
-import { control, drainQueue, putObject, queueDepth, s3Client, sqsClient, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
+import { control, drainQueue, getText, putObject, queueDepth, s3Client, sqsClient, stackInfo, waitForQueuesIdle } from '../helpers/stack-client.ts';
 
 const info = stackInfo();
 const s3 = s3Client(info);
@@ -69,6 +73,18 @@ beforeAll(async () => {
     () => putObject(s3, `${base}/Incomplete/Movies/movie_0.tiff`, 'x'),
   ];
   for (let i = 0; i < uploads.length; i += 10) await Promise.all(uploads.slice(i, i + 10).map((u) => u()));
+  // One of fs2od's datasets as a reconcile run before the backfill leaves it: provisioning refused
+  // it because its file names a space s3od did not create (shared/provisioning/fs2od-access.ts).
+  const objects = new ObjectStore(s3, info.bucket);
+  const refused = await new StateStore(objects).update(datasetRef(info.bucket, base, 'Old_9'), (st) => {
+    const message = `SPA.yml already names Onedata space ${fs2od[9]!.spaceId}, which s3od did not create`;
+    st.status = 'failed';
+    st.attempts = 1;
+    st.lastError = { step: 'read-metadata', message, code: 'FS2OD_PROVISIONED', permanent: true, at: new Date().toISOString() };
+    st.failureReason = `read-metadata: ${message}`;
+    addHistory(st, 'failed', st.failureReason);
+  });
+  await writeStatusObject(objects, refused.state);
 });
 
 afterAll(async () => {
@@ -112,14 +128,18 @@ describe('s3od backfill', () => {
     expect(jobs.map((j) => j.dataset.prefix).sort()).toEqual([...fresh].sort());
     expect(jobs[0].dataset).toMatchObject({ bucket: info.bucket, base });
 
-    for (const d of fs2od) {
+    for (const [i, d] of fs2od.entries()) {
       const st = (await readState(s3, d.prefix))!;
       expect(st.status).toBe('provisioned');
       expect(st.outputs).toMatchObject({ spaceId: d.spaceId, inviteToken: d.inviteToken, publicUrl: d.publicUrl, onedataName: d.spaceName });
-      expect(st.history.map((h) => h.event)).toEqual(['adopted from fs2od']);
-      expect(st.attempts).toBe(0);
+      // The one provisioning had refused is adopted too (awaitingAdoption), its failure cleared.
+      expect(st.history.map((h) => h.event)).toEqual(i === 9 ? ['failed', 'adopted from fs2od'] : ['adopted from fs2od']);
+      expect(st.attempts).toBe(i === 9 ? 1 : 0);
+      expect(st.failureReason).toBeUndefined();
       expect(st.metadataFile).toBe('SPA.yml');
     }
+    // Its status object beside the file no longer says it failed.
+    expect(await getText(s3, `${fs2od[9]!.prefix}/.s3od-status.yml`)).toMatch(/status: provisioned/);
     const pending = (await readState(s3, fresh[7]!))!;
     expect(pending.status).toBe('pending');
     expect(pending.history.map((h) => h.event)).toEqual(['queued by backfill']);

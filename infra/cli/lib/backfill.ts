@@ -9,7 +9,8 @@ import { STATE_PREFIX } from '../../../shared/state/state-store.ts';
 import { ObjectTooLargeError, type StoredObject } from '../../../shared/storage/objects.ts';
 import type { CliContext } from './context.ts';
 import { folderLister, walkDatasetFolders } from './dataset-folders.ts';
-import { adoptInto, findFs2odAccess, lookUpAdoptedSpace, type Fs2odAccess } from './fs2od-adoption.ts';
+import { writeStatusObject } from '../../../shared/state/status-object.ts';
+import { adoptInto, awaitingAdoption, findFs2odAccess, lookUpAdoptedSpace, type Fs2odAccess } from './fs2od-adoption.ts';
 import { provisionJob } from './jobs.ts';
 
 /** What backfill decided for one dataset folder. */
@@ -62,7 +63,8 @@ async function examine(ctx: CliContext, dataset: DatasetRef, known: Set<string>)
   try {
     if (known.has(dataset.id)) {
       const rec = await ctx.states().read(dataset.id);
-      if (rec) return { kind: knownKind(rec.state.status), dataset };
+      // Provisioning refused it because its file names fs2od's space: adopting it is backfill's job.
+      if (rec && !awaitingAdoption(rec.state)) return { kind: knownKind(rec.state.status), dataset };
     }
     const { config } = ctx;
     for (const fileName of config.metadataFiles) {
@@ -153,10 +155,14 @@ export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<
           if (named && named !== zone && `https://${named}` !== zone) notes.push(`the file names Onezone ${a.access.onezone}, the configuration ${zone}`);
           let written = true;
           if (!opts.dryRun) {
-            await ctx.states().update(a.dataset, (s) => {
+            let refusedBefore = false;
+            const saved = await ctx.states().update(a.dataset, (s) => {
+              refusedBefore = awaitingAdoption(s);
               written = adoptInto(s, { access: a.access, metadataFile: a.metadataFile, metadataEtag: a.etag, lookup: found.outputs, notes });
               return written;
             });
+            // The status object beside the file said why provisioning refused it: now it says provisioned.
+            if (written && refusedBefore) await writeStatusObject(ctx.objects(), saved.state);
           }
           return { a, notes, written };
         }),

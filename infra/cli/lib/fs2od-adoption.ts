@@ -1,45 +1,8 @@
-import { metadataParseSettings, type MetadataParseSettings, type S3odConfig } from '../../../shared/config/index.ts';
-import type { DatasetRef } from '../../../shared/dataset/ref.ts';
-import { parseMetadata, readAccessInfo, type AccessInfo } from '../../../shared/metadata/index.ts';
 import { isOnedataError, type OnedataClient } from '../../../shared/onedata/index.ts';
+import { awaitingAdoption, type Fs2odAccess } from '../../../shared/provisioning/fs2od-access.ts';
 import { addHistory, type DatasetState, type ProvisioningOutputs } from '../../../shared/state/dataset-state.ts';
-import type { ObjectStore } from '../../../shared/storage/objects.ts';
 
-/** Access information fs2od wrote for a dataset it provisioned, and where it was found. */
-export interface Fs2odAccess extends AccessInfo {
-  space: string;
-  /** The object it was read from (the metadata file or `.fs2od`). */
-  source: string;
-}
-
-/**
- * fs2od's mark of a provisioned dataset: a non-empty `Space` in the configured section of the
- * metadata file, or — with `fs2odMetadataFile.storeAccessInfo` — in the `.fs2od` object beside it.
- * Undefined when neither has one (a dataset s3od has to provision).
- */
-export async function findFs2odAccess(
-  objects: ObjectStore,
-  config: S3odConfig,
-  dataset: DatasetRef,
-  metadata: { key: string; body: Buffer },
-): Promise<Fs2odAccess | undefined> {
-  const opts = metadataParseSettings(config);
-  const fromMetadata = accessIn(metadata.body, opts);
-  if (fromMetadata?.space) return { ...fromMetadata, space: fromMetadata.space, source: metadata.key };
-  if (config.fs2odMetadataFile.storeAccessInfo) {
-    const key = `${dataset.prefix}/${config.fs2odMetadataFile.filename}`;
-    const obj = await objects.get(key, config.limits.metadataMaxBytes).catch(() => undefined);
-    const fromFile = obj ? accessIn(obj.body, opts) : undefined;
-    if (fromFile?.space) return { ...fromFile, space: fromFile.space, source: key };
-  }
-  return undefined;
-}
-
-function accessIn(body: Buffer, opts: MetadataParseSettings): AccessInfo | undefined {
-  // An unreadable file is not evidence of anything: the saga will reject it with a reason.
-  const parsed = parseMetadata(body, opts);
-  return parsed.ok ? readAccessInfo(parsed.doc, opts.tags) : undefined;
-}
+export { awaitingAdoption, findFs2odAccess, type Fs2odAccess } from '../../../shared/provisioning/fs2od-access.ts';
 
 /** What a cheap look at Onedata found about an adopted space (all optional). */
 export interface SpaceLookup {
@@ -87,16 +50,20 @@ export async function lookUpAdoptedSpace(od: OnedataClient, spaceId: string): Pr
 }
 
 /**
- * Turns a fresh record into the record of a dataset fs2od provisioned. Returns false (nothing to
- * write) when the record is not fresh: s3od started on the dataset meanwhile, and its record wins.
+ * Turns a fresh record — or one that provisioning refused because the file names fs2od's space
+ * (`awaitingAdoption`) — into the record of a dataset fs2od provisioned. Returns false (nothing to
+ * write) otherwise: s3od started on the dataset meanwhile, and its record wins.
  */
 export function adoptInto(
   s: DatasetState,
   input: { access: Fs2odAccess; metadataFile: string; metadataEtag: string; lookup?: Partial<ProvisioningOutputs>; notes?: string[] },
   now = new Date(),
 ): boolean {
-  if (s.attempts > 0 || s.history.length > 0 || s.status !== 'pending') return false;
+  const fresh = s.attempts === 0 && s.history.length === 0 && s.status === 'pending';
+  if (!fresh && !awaitingAdoption(s)) return false;
   const { access } = input;
+  delete s.lastError;
+  delete s.failureReason;
   s.status = 'provisioned';
   s.metadataFile = input.metadataFile;
   // The version fs2od wrote: its repeated event costs one read and changes nothing.

@@ -104,4 +104,30 @@ describe('fs2od adoption', () => {
     expect(adoptInto(started, { access, metadataFile: 'SPA.yml', metadataEtag: 'e1' })).toBe(false);
     expect(started.status).toBe('pending');
   });
+
+  it('adopts a record that provisioning refused because its file names the space (FS2OD_PROVISIONED), and no other failed one', () => {
+    // Guards awaitingAdoption in adoptInto (removed: after a reconcile run refused the fs2od
+    // datasets, the switching guide's backfill would leave them failed for good).
+    const access = { space: 'fs2odspace', inviteToken: TOKEN, source: 'datasets/Run1/SPA.yml' };
+    const refused = (code: string) => {
+      const s = newDatasetState(dataset);
+      s.status = 'failed';
+      s.attempts = 1;
+      s.outputs.onedataName = 'Run1';
+      s.lastError = { step: 'read-metadata', message: 'SPA.yml already names Onedata space fs2odspace', code, permanent: true, at: '2024-01-01T00:00:00Z' };
+      s.failureReason = `read-metadata: ${s.lastError.message}`;
+      addHistory(s, 'failed');
+      return s;
+    };
+    const s = refused('FS2OD_PROVISIONED');
+    expect(adoptInto(s, { access, metadataFile: 'SPA.yml', metadataEtag: 'e2' })).toBe(true);
+    expect(s).toMatchObject({ status: 'provisioned', metadataEtag: 'e2', outputs: { spaceId: 'fs2odspace', inviteToken: TOKEN } });
+    expect(s.lastError).toBeUndefined();
+    expect(s.failureReason).toBeUndefined();
+    expect(adoptInto(refused('TOO_LARGE'), { access, metadataFile: 'SPA.yml', metadataEtag: 'e2' })).toBe(false);
+    // A dataset s3od provisioned and deleted keeps its deletion: its file may still name the old space.
+    const deleted = refused('FS2OD_PROVISIONED');
+    deleted.generation = 1;
+    expect(adoptInto(deleted, { access, metadataFile: 'SPA.yml', metadataEtag: 'e2' })).toBe(false);
+  });
 });

@@ -219,6 +219,39 @@ describe('provisionDataset', () => {
     expect(local.sim.requests()).toEqual([]);
   });
 
+  it("a file that already names a space s3od never created (fs2od's) is refused before any Onedata call, the file and its users' token untouched", async () => {
+    // Guards refuseFs2odProvisioned (removed: a new space, group, token and share are made and the
+    // file's Space, InviteToken and PublicURL — the ones fs2od gave the users — are overwritten).
+    const { deps, objects, states } = setUp();
+    const fs2od = `${METADATA}Onedata:\n  Onezone: https://datahub.example.org\n  Space: 9c2f00aa11bb22cc33dd44ee55ff6677\n  InviteToken: MDAxOLDTOKENfromFS2OD\n  PublicURL: https://datahub.example.org/share/old\n`;
+    const { ds, job } = upload(objects, 'Old1', fs2od);
+    expect(await provisionDataset(job, deps)).toBe('failed');
+    const rec = (await states.read(ds.id))!.state;
+    expect(rec).toMatchObject({ status: 'failed', lastError: { code: 'FS2OD_PROVISIONED', permanent: true } });
+    expect(rec.failureReason).toMatch(/SPA\.yml already names Onedata space 9c2f00aa11bb22cc33dd44ee55ff6677.*s3od backfill/);
+    expect(rec.outputs.spaceId).toBeUndefined();
+    expect(objects.text(`${ds.prefix}/SPA.yml`)).toBe(fs2od);
+    expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).toMatch(/status: failed/);
+    expect(local.sim.requests()).toEqual([]);
+    // The operator chose a new space: without Space in the section, the next version is provisioned.
+    const fresh = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, `${METADATA}Onedata:\n  Onezone: https://datahub.example.org\n`) };
+    expect(await provisionDataset(fresh, deps)).toBe('provisioned');
+    expect(objects.text(`${ds.prefix}/SPA.yml`)).toContain(`Space: ${(await states.read(ds.id))!.state.outputs.spaceId}`);
+  });
+
+  it('with access information kept in .fs2od, a Space there refuses the dataset too; an empty .fs2od does not', async () => {
+    // Guards findFs2odAccess's look into `.fs2od` on the provisioning path.
+    const { deps, objects, states } = setUp('fs2odMetadataFile: { enabled: true, storeAccessInfo: true }');
+    const old = upload(objects, 'Old2');
+    objects.seed(`${old.ds.prefix}/.fs2od`, 'Onedata:\n  Space: 0123456789abcdef0123456789abcdef\nDeniedProviders: []\n');
+    expect(await provisionDataset(old.job, deps)).toBe('failed');
+    expect((await states.read(old.ds.id))!.state.failureReason).toMatch(/^read-metadata: \.fs2od beside SPA\.yml already names Onedata space 0123456789abcdef/);
+    expect(local.sim.requests()).toEqual([]);
+    const empty = upload(objects, 'New2');
+    objects.seed(`${empty.ds.prefix}/.fs2od`, '');
+    expect(await provisionDataset(empty.job, deps)).toBe('provisioned');
+  });
+
   it('a transient Onedata failure returns the job to the queue with the lease released; the last allowed delivery gives up', async () => {
     // Guards: the retry/give-up decision (receiveCount against provisioning.maxAttempts) and the
     // lease release on failure (removed: the redelivery would wait out the lease).
