@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CORE_SCHEMA, defineScalarTag, defineSequenceTag, load } from 'js-yaml';
@@ -98,6 +98,27 @@ describe('serverless.yml', () => {
     expect(put('ReconcileRole')).toEqual([{ Ref: 'StateObjectArns' }]);
     expect(put('ProvisionRole')).toEqual([{ Ref: 'ProvisionObjectArns' }]);
     expect(statements('ProvisionRole').find((s) => s.Sid === 'ConsumeProvisionJobs').Action).toContain('sqs:ChangeMessageVisibility');
+  });
+
+  it('lets every function send to each queue its code sends to (sendJobs or SendMessage to rt.queueUrls.<queue>; both through ingestEvents)', () => {
+    // Guards the SendMessage statements against the code: reconcile re-queues stalled listings on
+    // the import queue, and an AccessDenied there failed its whole pass (no provision re-queue sent).
+    const queueArn: Record<string, string> = { provision: 'ProvisionQueue', import: 'ImportQueue' };
+    for (const [fn, f] of Object.entries(raw.functions as Record<string, any>)) {
+      const dir = join(ROOT, 'functions', fn);
+      const src = readdirSync(dir)
+        .filter((n) => n.endsWith('.ts'))
+        .map((n) => readFileSync(join(dir, n), 'utf8'))
+        .join('\n');
+      const sendsTo = /(?:sendJobs\([^,]+,\s*|SendMessage(?:Batch)?Command\(\{\s*QueueUrl:\s*)rt\.queueUrls\.(provision|import)\b/g;
+      const sends = new Set([...src.matchAll(sendsTo)].map((m) => m[1]!));
+      if (src.includes('ingestEvents(')) ['provision', 'import'].forEach((q) => sends.add(q));
+      const allowed = statements(f.role)
+        .filter((st) => [st.Action].flat().includes('sqs:SendMessage'))
+        .flatMap((st) => [st.Resource].flat())
+        .map((r: any) => r['Fn::GetAtt']?.[0]);
+      for (const q of sends) expect(allowed, `${fn} sends to the ${q} queue`).toContain(queueArn[q]);
+    }
   });
 
   it('lets only S3, for the facility bucket and its owner account, send to the Events queue', () => {
