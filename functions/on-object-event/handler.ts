@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ingestEvents } from '../../shared/events/ingest.ts';
-import { normalizeNotification, NotificationFormatError } from '../../shared/events/normalize.ts';
-import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedDelivery, isJsonContentType, type EndpointAuth } from '../../shared/events/webhook-auth.ts';
+import { normalizeNotification, NotificationFormatError, readNotification } from '../../shared/events/normalize.ts';
+import { deliveryAuthorizedBy, endpointAuthFromEnv, endpointAuthWarning, isJsonContentType, type EndpointAuth } from '../../shared/events/webhook-auth.ts';
 import { log } from '../../shared/log/index.ts';
 import { functionMetrics } from '../../shared/metrics/index.ts';
 import { getRuntime } from '../../shared/runtime/index.ts';
@@ -48,24 +48,20 @@ export async function handleHttp(event: APIGatewayProxyEventV2): Promise<APIGate
     return json(415, { error: 'notifications must be JSON (content-type: application/json)' });
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  let events;
+  let delivery;
   try {
-    events = normalizeNotification(raw);
+    delivery = readNotification(raw);
   } catch (e) {
     if (!(e instanceof NotificationFormatError)) throw e;
     logger.warn('webhook body rejected', { reason: e.message, bytes: raw.length });
     metrics.webhookRejected('malformed');
     return json(400, { error: e.message });
   }
-  if (
-    !isAuthorizedDelivery(
-      auth,
-      headers,
-      events.map((e) => e.opaqueData),
-    )
-  )
-    return refuseUnauthenticated(event);
-  const result = await ingestEvents(events, rt);
+  const authorizedBy = deliveryAuthorizedBy(auth, headers, delivery.opaqueData);
+  if (!authorizedBy) return refuseUnauthenticated(event);
+  // While a token is rotated: the operator waits until no delivery carries the old one.
+  if (authorizedBy === 'previous') logger.info('webhook delivery carries the previous token', { records: delivery.opaqueData.length });
+  const result = await ingestEvents(delivery.events, rt);
   metrics.ingested('http', result);
   return json(202, result);
 }

@@ -97,7 +97,8 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): S3odSecrets {
   if (problems.length) throw new ConfigError(problems, 'environment');
   // The endpoint tokens are checked by the handlers (shared/events/webhook-auth.ts), never used
   // here; they are registered so that no log line of this function can carry them.
-  for (const v of [...Object.values(secrets), env.S3OD_WEBHOOK_TOKEN, env.S3OD_JOBS_TOKEN]) if (typeof v === 'string') registerSecret(v);
+  for (const v of [...Object.values(secrets), env.S3OD_WEBHOOK_TOKEN, env.S3OD_JOBS_TOKEN, env.S3OD_WEBHOOK_TOKEN_PREVIOUS, env.S3OD_JOBS_TOKEN_PREVIOUS])
+    if (typeof v === 'string') registerSecret(v);
   return secrets;
 }
 

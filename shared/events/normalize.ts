@@ -18,12 +18,27 @@ export class NotificationFormatError extends Error {
 type Rec = Record<string, any>;
 
 export function normalizeNotification(payload: unknown): ObjectEvent[] {
-  const out: ObjectEvent[] = [];
+  return readNotification(payload).events;
+}
+
+/** A delivery read: its object changes, and the opaqueData of every S3 record in it. */
+export interface ReadNotification {
+  events: ObjectEvent[];
+  /**
+   * One entry per S3 record, kept or dropped (RGW copies its topic's OpaqueData into every record,
+   * e.g. an ObjectLifecycle or ObjectSynced one s3od ignores): the webhook authenticates on these,
+   * so a valid delivery of only ignored records is accepted with nothing to do, not refused.
+   */
+  opaqueData: (string | undefined)[];
+}
+
+export function readNotification(payload: unknown): ReadNotification {
+  const out: ReadNotification = { events: [], opaqueData: [] };
   collect(payload, out, 0);
   return out;
 }
 
-function collect(payload: unknown, out: ObjectEvent[], depth: number): void {
+function collect(payload: unknown, out: ReadNotification, depth: number): void {
   if (depth > 4) throw new NotificationFormatError('notification nested too deeply');
   if (typeof payload === 'string') {
     let parsed: unknown;
@@ -51,8 +66,9 @@ function collect(payload: unknown, out: ObjectEvent[], depth: number): void {
       collect(rec.Sns.Message, out, depth + 1);
       continue;
     }
+    out.opaqueData.push(typeof rec.opaqueData === 'string' ? rec.opaqueData : undefined);
     const ev = fromS3Record(rec);
-    if (ev) out.push(ev);
+    if (ev) out.events.push(ev);
   }
 }
 

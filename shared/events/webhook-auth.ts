@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { registerSecret } from '../log/index.ts';
 
 /**
  * Who may call a function over HTTP. Two secrets, because two kinds of caller:
@@ -16,27 +17,65 @@ import { timingSafeEqual } from 'node:crypto';
 export interface EndpointAuth {
   /** The expected secret; undefined or empty when none is configured. */
   token: string | undefined;
+  /**
+   * The secret being rotated out (`S3OD_WEBHOOK_TOKEN_PREVIOUS`), accepted beside `token` while a
+   * rotation is under way: RGW stores the token in each bucket notification, and a persistent
+   * topic with every event it queued, so deliveries carry the old one until the notification is
+   * set up again and its queue has drained (docs/operations.md, "Rotating the webhook token").
+   * Only with `token`: it never opens a closed endpoint.
+   */
+  previous?: string | undefined;
   /** Only for a local stack that nothing else can reach: accept calls without a secret. */
   allowUnauthenticated: boolean;
 }
 
-/** A bucket notification: a Bearer header, or every record's opaqueData, carries the webhook token. */
+/**
+ * A bucket notification: a Bearer header, or the opaqueData of every record the delivery holds
+ * (object changes and the records s3od ignores alike), carries the webhook token.
+ */
 export function isAuthorizedDelivery(auth: EndpointAuth, headers: Record<string, string | undefined>, opaqueData: (string | undefined)[]): boolean {
-  if (!auth.token) return auth.allowUnauthenticated;
-  if (bearerMatches(auth.token, headers)) return true;
-  return opaqueData.length > 0 && opaqueData.every((o) => o !== undefined && safeEqual(o, auth.token!));
+  return deliveryAuthorizedBy(auth, headers, opaqueData) !== undefined;
+}
+
+/**
+ * What let a delivery in: the current token, the previous one (some of it carries the token being
+ * rotated out: the operator waits until no delivery says so), or the local-only setting; undefined
+ * when nothing did.
+ */
+export function deliveryAuthorizedBy(
+  auth: EndpointAuth,
+  headers: Record<string, string | undefined>,
+  opaqueData: (string | undefined)[],
+): 'token' | 'previous' | 'local-only' | undefined {
+  if (!auth.token) return auth.allowUnauthenticated ? 'local-only' : undefined;
+  const accepted = acceptedTokens(auth);
+  const bearer = bearerToken(headers);
+  const which = (t: string | undefined): number => (t === undefined ? -1 : accepted.findIndex((a) => safeEqual(t, a)));
+  if (bearer !== undefined && which(bearer) >= 0) return which(bearer) === 0 ? 'token' : 'previous';
+  if (opaqueData.length === 0) return undefined;
+  const matches = opaqueData.map(which);
+  if (matches.some((m) => m < 0)) return undefined;
+  return matches.every((m) => m === 0) ? 'token' : 'previous';
 }
 
 /** A job or an invocation: only `Authorization: Bearer <jobs token>`. */
 export function isAuthorizedJobCall(auth: EndpointAuth, headers: Record<string, string | undefined>): boolean {
   if (!auth.token) return auth.allowUnauthenticated;
-  return bearerMatches(auth.token, headers);
+  const bearer = bearerToken(headers);
+  return bearer !== undefined && acceptedTokens(auth).some((t) => safeEqual(bearer, t));
+}
+
+function acceptedTokens(auth: EndpointAuth): string[] {
+  return auth.previous ? [auth.token!, auth.previous] : [auth.token!];
 }
 
 /** Reads the endpoint settings of one kind of caller from an environment (handlers only). */
 export function endpointAuthFromEnv(kind: 'webhook' | 'jobs', env: NodeJS.ProcessEnv): EndpointAuth {
   const token = (kind === 'webhook' ? env.S3OD_WEBHOOK_TOKEN : env.S3OD_JOBS_TOKEN) || undefined;
-  return { token, allowUnauthenticated: env.S3OD_INSECURE_LOCAL_NO_AUTH === 'true' };
+  const previous = (kind === 'webhook' ? env.S3OD_WEBHOOK_TOKEN_PREVIOUS : env.S3OD_JOBS_TOKEN_PREVIOUS) || undefined;
+  // Never in a log line of the function that checks them (on-object-event loads no other secrets).
+  for (const t of [token, previous]) if (t) registerSecret(t);
+  return { token, ...(previous ? { previous } : {}), allowUnauthenticated: env.S3OD_INSECURE_LOCAL_NO_AUTH === 'true' };
 }
 
 /** The line a function logs at start about its endpoint, or undefined when all is as it should be. */
@@ -48,10 +87,10 @@ export function endpointAuthWarning(kind: 'webhook' | 'jobs', auth: EndpointAuth
     : `${variable} is not set: every HTTP call is refused (401)`;
 }
 
-function bearerMatches(expected: string, headers: Record<string, string | undefined>): boolean {
+function bearerToken(headers: Record<string, string | undefined>): string | undefined {
   const h = headers.authorization ?? headers.Authorization;
-  if (!h || !h.startsWith('Bearer ')) return false;
-  return safeEqual(h.slice(7), expected);
+  // The scheme is case-insensitive (RFC 9110 §11.1): "bearer x" is as good as "Bearer x".
+  return (h ? /^bearer +(.+)$/i.exec(h) : null)?.[1];
 }
 
 function safeEqual(a: string, b: string): boolean {

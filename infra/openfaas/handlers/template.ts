@@ -67,7 +67,10 @@ export const SECRET_FILES: Record<string, string> = {
   's3od-storage-access-key': 'S3OD_STORAGE_ACCESS_KEY',
   's3od-storage-secret-key': 'S3OD_STORAGE_SECRET_KEY',
   's3od-webhook-token': 'S3OD_WEBHOOK_TOKEN',
+  // Only while a token is rotated (docs/operations.md): the one being retired, still accepted.
+  's3od-webhook-token-previous': 'S3OD_WEBHOOK_TOKEN_PREVIOUS',
   's3od-jobs-token': 'S3OD_JOBS_TOKEN',
+  's3od-jobs-token-previous': 'S3OD_JOBS_TOKEN_PREVIOUS',
   's3od-smtp-password': 'S3OD_SMTP_PASSWORD',
   's3od-dareg-token': 'S3OD_DAREG_TOKEN',
 };

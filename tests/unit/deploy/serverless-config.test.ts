@@ -142,7 +142,9 @@ describe('serverless.yml', () => {
       Object.keys(raw.functions[fn].environment)
         .filter((k) => /TOKEN|SECRET_KEY|ACCESS_KEY|PASSWORD/.test(k))
         .sort();
-    expect(secretVars('on-object-event')).toEqual(['S3OD_WEBHOOK_TOKEN']);
+    expect(secretVars('on-object-event')).toEqual(['S3OD_WEBHOOK_TOKEN', 'S3OD_WEBHOOK_TOKEN_PREVIOUS']);
+    // The rotation's old token: a parameter holding a dynamic reference, empty by default.
+    expect(aws.webhookTokenPrevious).toBe("${param:webhookTokenPrevious, ''}");
     expect(secretVars('provision')).toEqual([
       'S3OD_DAREG_TOKEN',
       'S3OD_ONEPROVIDER_TOKEN',

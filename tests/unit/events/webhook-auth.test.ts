@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { endpointAuthFromEnv, endpointAuthWarning, isAuthorizedDelivery, isAuthorizedJobCall, isJsonContentType } from '../../../shared/events/webhook-auth.ts';
+import {
+  deliveryAuthorizedBy,
+  endpointAuthFromEnv,
+  endpointAuthWarning,
+  isAuthorizedDelivery,
+  isAuthorizedJobCall,
+  isJsonContentType,
+} from '../../../shared/events/webhook-auth.ts';
 
 // Guards shared/events/webhook-auth.ts: both endpoint kinds fail closed, and the two secrets never stand in for each other.
 describe('endpoint authentication', () => {
@@ -12,6 +19,19 @@ describe('endpoint authentication', () => {
     expect(isAuthorizedDelivery(webhook, {}, ['whk-secret-1', undefined])).toBe(false);
     expect(isAuthorizedDelivery(webhook, { authorization: 'whk-secret-1' }, [])).toBe(false);
     expect(isAuthorizedDelivery(webhook, {}, [])).toBe(false);
+  });
+
+  it('during a rotation says which token let a delivery in: the previous one whenever any record (or the header) carries it', () => {
+    // Guards deliveryAuthorizedBy: the operator ends a rotation once no delivery is let in by 'previous'.
+    const rotating = endpointAuthFromEnv('webhook', { S3OD_WEBHOOK_TOKEN: 'whk-new', S3OD_WEBHOOK_TOKEN_PREVIOUS: 'whk-old' });
+    expect(deliveryAuthorizedBy(rotating, {}, ['whk-new', 'whk-new'])).toBe('token');
+    expect(deliveryAuthorizedBy(rotating, {}, ['whk-new', 'whk-old'])).toBe('previous');
+    expect(deliveryAuthorizedBy(rotating, { authorization: 'Bearer whk-old' }, [])).toBe('previous');
+    expect(deliveryAuthorizedBy(rotating, {}, ['whk-new', 'whk-other'])).toBeUndefined();
+    expect(deliveryAuthorizedBy(endpointAuthFromEnv('webhook', { S3OD_WEBHOOK_TOKEN_PREVIOUS: 'whk-old' }), {}, ['whk-old'])).toBeUndefined();
+    const jobsRotating = endpointAuthFromEnv('jobs', { S3OD_JOBS_TOKEN: 'jobs-new', S3OD_JOBS_TOKEN_PREVIOUS: 'jobs-old' });
+    expect(isAuthorizedJobCall(jobsRotating, { authorization: 'Bearer jobs-old' })).toBe(true);
+    expect(isAuthorizedJobCall(jobsRotating, { authorization: 'Bearer whk-old' })).toBe(false);
   });
 
   it('a job call passes only with the jobs token in the header', () => {

@@ -19,13 +19,14 @@ const env: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'test-secret',
 };
 const saved: Record<string, string | undefined> = {};
-const VARS = [...Object.keys(env), 'S3OD_WEBHOOK_TOKEN', 'S3OD_INSECURE_LOCAL_NO_AUTH'];
+const VARS = [...Object.keys(env), 'S3OD_WEBHOOK_TOKEN', 'S3OD_WEBHOOK_TOKEN_PREVIOUS', 'S3OD_INSECURE_LOCAL_NO_AUTH'];
 
-function delivery(opaqueData: string | undefined, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+function delivery(opaqueData: string | undefined, headers: Record<string, string> = {}, eventName = 'ObjectCreated:Put'): APIGatewayProxyEventV2 {
   const body = {
     Records: [
       {
         ...rgwPut.Records[0],
+        eventName,
         s3: { ...rgwPut.Records[0].s3, bucket: { name: 'facility' }, object: { key: 'datasets/D/SPA.yml', size: 1, eTag: 'e1' } },
         opaqueData,
       },
@@ -50,6 +51,7 @@ describe('on-object-event over HTTP', () => {
   });
   beforeEach(() => {
     delete process.env.S3OD_WEBHOOK_TOKEN;
+    delete process.env.S3OD_WEBHOOK_TOKEN_PREVIOUS;
     delete process.env.S3OD_INSECURE_LOCAL_NO_AUTH;
     resetRuntime();
     sqsMock.reset();
@@ -90,5 +92,37 @@ describe('on-object-event over HTTP', () => {
     process.env.S3OD_INSECURE_LOCAL_NO_AUTH = 'true';
     expect((await handleHttp(delivery(undefined))).statusCode).toBe(202);
     expect(sent()).toBe(2);
+  });
+
+  it('during a rotation accepts the previous token too (RGW keeps it in the notification and its queued events), and only beside a current one', async () => {
+    // Guards EndpointAuth.previous (S3OD_WEBHOOK_TOKEN_PREVIOUS): without it, every event RGW had
+    // queued with the old token was refused for good after the new one was deployed.
+    process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-new';
+    process.env.S3OD_WEBHOOK_TOKEN_PREVIOUS = 'webhook-secret-old';
+    expect((await handleHttp(delivery('webhook-secret-old'))).statusCode).toBe(202);
+    expect((await handleHttp(delivery('webhook-secret-new'))).statusCode).toBe(202);
+    expect((await handleHttp(delivery(undefined, { authorization: 'Bearer webhook-secret-old' }))).statusCode).toBe(202);
+    expect((await handleHttp(delivery('webhook-secret-older'))).statusCode).toBe(401);
+    delete process.env.S3OD_WEBHOOK_TOKEN;
+    expect((await handleHttp(delivery('webhook-secret-old'))).statusCode).toBe(401);
+    expect(sent()).toBe(3);
+  });
+
+  it('authenticates a delivery of only records it ignores (ObjectSynced, ObjectLifecycle) by their opaqueData: 202 with nothing queued', async () => {
+    // Guards readNotification's opaqueData of dropped records: before, such a delivery had no
+    // token left to check and got 401, which a persistent RGW topic retries forever.
+    process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
+    for (const name of ['ObjectSynced:Create', 'ObjectLifecycle:Expiration:Current']) {
+      expect((await handleHttp(delivery('webhook-secret-1234', {}, name))).statusCode).toBe(202);
+      expect((await handleHttp(delivery('wrong', {}, name))).statusCode).toBe(401);
+    }
+    expect(sent()).toBe(0);
+  });
+
+  it("takes the Bearer scheme in any case, as HTTP's auth schemes are", async () => {
+    process.env.S3OD_WEBHOOK_TOKEN = 'webhook-secret-1234';
+    expect((await handleHttp(delivery(undefined, { authorization: 'bearer webhook-secret-1234' }))).statusCode).toBe(202);
+    expect((await handleHttp(delivery(undefined, { authorization: 'BEARER webhook-secret-1234' }))).statusCode).toBe(202);
+    expect((await handleHttp(delivery(undefined, { authorization: 'Basic webhook-secret-1234' }))).statusCode).toBe(401);
   });
 });
