@@ -25,6 +25,7 @@ import { notifyDatasetReady, READY_EVENT } from './notify-ready.ts';
 import { notifyFailure } from './notify-failure.ts';
 import { finishDareg, planDareg } from '../dareg/index.ts';
 import { refuseFs2odProvisioned } from './fs2od-access.ts';
+import { withSectionAllowance } from '../lifecycle/section-allowance.ts';
 
 export type ProvisionOutcome =
   | 'provisioned' // the saga ran to the end
@@ -57,15 +58,23 @@ export function onedataNameFor(folderName: string, config: ProvisioningDeps['con
  * Returns the outcome for permanent results (the job is done); throws for retryable failures
  * (the job returns to the queue) and DatasetBusyError when another worker holds the lease.
  */
-export async function provisionDataset(claimed: ProvisionJob, deps: ProvisioningDeps, delivery: DeliveryInfo = { receiveCount: 1 }): Promise<ProvisionOutcome> {
-  const job = vetJob(claimed, deps);
+export async function provisionDataset(
+  claimed: ProvisionJob,
+  given: ProvisioningDeps,
+  delivery: DeliveryInfo = { receiveCount: 1 },
+): Promise<ProvisionOutcome> {
+  const job = vetJob(claimed, given);
   if (!job) return 'refused';
-  const log = deps.log.child({ dataset: job.dataset.prefix, correlationId: job.correlationId });
+  const log = given.log.child({ dataset: job.dataset.prefix, correlationId: job.correlationId });
 
   // Cheap exits first, without taking the lease: most repeats end here with one GET.
-  const before = await deps.states.read(job.dataset.id);
+  const before = await given.states.read(job.dataset.id);
   const repeat = outcomeOfRepeat(job, before?.state);
   if (repeat) return repeat;
+  // Once our section is in the file, the write-back may have taken it past limits.metadataMaxBytes
+  // by the bytes it added: this run reads (and writes) the file with that allowance, as the
+  // lifecycle does, or the dataset's own version would be refused as too large (`s3od retry`).
+  const deps = before?.state.outputs.writtenBack ? { ...given, config: withSectionAllowance(given.config, before.state.outputs) } : given;
 
   // Reading the file and claiming the name need no lease (a read; an idempotent claim): they run
   // beside the lease's write instead of after it. Not when the record just read shows another

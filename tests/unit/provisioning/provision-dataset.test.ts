@@ -252,6 +252,27 @@ describe('provisionDataset', () => {
     expect(await provisionDataset(empty.job, deps)).toBe('provisioned');
   });
 
+  it('a file our write-back took past limits.metadataMaxBytes is still ours: s3od retry and its own event read it with the allowance', async () => {
+    // Guards withSectionAllowance in provisionDataset (removed: the retry failed with TOO_LARGE and
+    // the status object told the operator to upload a file they never changed).
+    const { deps, objects, states } = setUp('limits: { metadataMaxBytes: 2048 }');
+    const text = `${METADATA}Notes: "${'x'.repeat(2000 - METADATA.length)}"\n`;
+    expect(Buffer.byteLength(text)).toBeLessThan(2048);
+    const { ds, job } = upload(objects, 'Big', text);
+    expect(await provisionDataset(job, deps)).toBe('provisioned');
+    const written = objects.data.get(`${ds.prefix}/SPA.yml`)!;
+    expect(written.body.length).toBeGreaterThan(2048);
+    expect(await provisionDataset({ ...job, etag: written.etag, reason: 'retry' }, deps)).not.toBe('failed');
+    const rec = (await states.read(ds.id))!.state;
+    expect(rec.status).toBe('provisioned');
+    expect(rec.lastError).toBeUndefined();
+    expect(objects.text(`${ds.prefix}/.s3od-status.yml`)).not.toContain('newVersionRefused');
+    // An operator's version far past the limit is refused as before.
+    const huge = { ...job, etag: objects.seed(`${ds.prefix}/SPA.yml`, `${text}More: "${'y'.repeat(4000)}"\n`) };
+    expect(await provisionDataset(huge, deps)).toBe('failed');
+    expect((await states.read(ds.id))!.state.lastError?.code).toBe('TOO_LARGE');
+  });
+
   it('a transient Onedata failure returns the job to the queue with the lease released; the last allowed delivery gives up', async () => {
     // Guards: the retry/give-up decision (receiveCount against provisioning.maxAttempts) and the
     // lease release on failure (removed: the redelivery would wait out the lease).
