@@ -83,6 +83,15 @@ async function processControlJob(job: AnyImportJob, deps: ImportDeps): Promise<s
   }
 }
 
+/**
+ * Whether `key` is in the bucket, by a listing of its own prefix: the import role may list the
+ * bucket but not read data objects (serverless.yml). The key itself sorts first among its prefix.
+ */
+async function stillListed(objects: ImportDeps['objects'], key: string): Promise<boolean> {
+  for await (const o of objects.list(key)) return 'key' in o && o.key === key;
+  return false;
+}
+
 async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promise<JobResult[]> {
   const dataset = jobs[0]!.dataset;
   const results: JobResult[] = jobs.map(() => ({ ok: true, outcome: 'ignored' }));
@@ -104,6 +113,13 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
         await thawDataset(deps, state);
         results[i] = { ok: true, outcome: 'growing' };
       } else {
+        // A removal event is not proof that the marker is gone: in a versioned bucket, deleting an
+        // old version of `.running` notifies ObjectRemoved:Delete while the current one stays, and
+        // a removal can arrive after a newer creation. The bucket decides (one listing, rare events).
+        if (await stillListed(deps.objects, j.key)) {
+          results[i] = { ok: true, outcome: 'marker still there; not frozen' };
+          continue;
+        }
         // Only a marker that was there freezes: a repeated removal (a duplicate event, a delete of
         // a key that is already gone) finds the dataset not growing and does nothing.
         let wasGrowing = false;

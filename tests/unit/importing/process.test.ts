@@ -175,6 +175,18 @@ describe('processImportJobs', () => {
     expect(enqueue).toHaveBeenCalledTimes(1);
   });
 
+  it('.running: a removal event while the marker is still in the bucket (an old version deleted, a late event) freezes nothing', async () => {
+    // Guards the HEAD before the freeze (removed: deleting an old version of `.running` in a
+    // versioned bucket shrank the support and ended the import of a dataset still being acquired).
+    const { deps, objects, states, enqueue } = await setUp();
+    objects.seed(`${A.prefix}/.running`, '');
+    await processImportJobs([marker(A, 'created')], deps);
+    const removed = await processImportJobs([marker(A, 'removed')], deps);
+    expect(removed[0]).toEqual({ ok: true, outcome: 'marker still there; not frozen' });
+    expect((await states.read(A.id))!.state.import.growing).toBe(true);
+    expect(enqueue).not.toHaveBeenCalled();
+  });
+
   it('a removed data object is recorded, never unregistered', async () => {
     // Guards: removal handling (counted; no Onedata call).
     const { deps, states, registerFile } = await setUp();
