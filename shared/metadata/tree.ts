@@ -122,7 +122,12 @@ export function buildTree(src: string, events: readonly Event[]): DocumentNode[]
           contentStart = cursor + header;
           const headerEnd = contentStart + /^[|>][0-9+-]*/.exec(src.slice(contentStart))![0].length;
           let last = e.valueEnd;
-          while (last > e.valueStart && /[ \t\r\n]/.test(src[last - 1]!)) last--;
+          // Keep chomping (`|+`, `>+`): the trailing line breaks are the value's, not layout; the
+          // node ends after the last of them (before the spaces of a following line), so nothing
+          // is ever inserted between a kept value and its line breaks.
+          const keep = src.slice(contentStart, headerEnd).includes('+');
+          const trailing = keep ? /[ \t]/ : /[ \t\r\n]/;
+          while (last > e.valueStart && trailing.test(src[last - 1]!)) last--;
           end = last > e.valueStart ? last : headerEnd;
         } else {
           contentStart = e.valueStart;

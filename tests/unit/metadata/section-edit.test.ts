@@ -152,6 +152,27 @@ describe('upsertAccessInfo: updating an existing section', () => {
     expect(out).toBe(`Onedata:\n  InviteToken: ${V.inviteToken}\n\n  Onezone: ${V.onezone}\n  Space: ${V.space}\n  PublicURL: ${V.publicURL}\nz: 1\n`);
   });
 
+  it("never splits a keep-chomping block scalar (|+, >+) from its trailing line breaks: they are the operator's value", () => {
+    // Guards the keep case in tree.ts's block-scalar end (removed: our keys went between the value
+    // and its kept blank lines, the read-back check refused the write, and provisioning failed after
+    // creating everything).
+    for (const text of [
+      'Autoname: Keep\nOnedata:\n  Notes: |+\n    handed over on USB\n\nInstrument: TitanKrios\n',
+      'Autoname: Keep\nOnedata:\n  Notes: >+\n    handed over\n\n\n',
+      'A: 1\nOnedata:\n  Space: old\n  Notes:\n    text: |+\n      line\n\nB: 2\n',
+      'A: 1\r\nOnedata:\r\n  Notes: |+\r\n    line\r\n\r\n# after\r\nB: 2\r\n',
+    ]) {
+      const out = upsert(text);
+      const before = load(text) as Record<string, Record<string, unknown>>;
+      const after = load(out) as Record<string, Record<string, unknown>>;
+      expect(after.Onedata!.Notes, text).toEqual(before.Onedata!.Notes);
+      const reparsed = parseMetadataText(out);
+      if (!reparsed.ok) throw new Error(reparsed.error.message);
+      expect(readAccessInfo(reparsed.doc)).toEqual({ onezone: V.onezone, space: V.space, inviteToken: V.inviteToken, publicURL: V.publicURL });
+      expect(upsert(out)).toBe(out);
+    }
+  });
+
   it('replaces an empty section and keeps the comment on its line', () => {
     expect(upsert('a: 1\nOnedata:   # ours\nb: 2\n')).toBe(`a: 1\nOnedata:   # ours\n${SECTION.split('\n').slice(1).join('\n')}\nb: 2\n`);
     for (const empty of ['~', 'null', "''", '""', '{}']) {
