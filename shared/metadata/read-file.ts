@@ -8,7 +8,15 @@ import type { MetadataDocument } from './types.ts';
 /** A metadata file as read from the bucket: parsed, or unreadable with the reason. */
 export type MetadataFile =
   | { key: string; etag: string; size: number; ok: true; text: string; doc: MetadataDocument }
-  | { key: string; etag: string; size: number; ok: false; error: MetadataError };
+  | {
+      key: string;
+      etag: string;
+      size: number;
+      ok: false;
+      error: MetadataError;
+      /** For an EMPTY_DOCUMENT only (blank, comments, `---`): the text, which a separate `.fs2od` may be. */
+      text?: string;
+    };
 
 /**
  * The one way s3od reads a metadata file (provisioning, its refresh, the write-back's re-read,
@@ -26,5 +34,6 @@ export async function readMetadataFile(
   if (!obj) return undefined;
   const parsed = parseMetadata(obj.body, metadataParseSettings(config));
   const where = { key, etag: obj.etag, size: obj.body.length };
-  return parsed.ok ? { ...where, ok: true, text: parsed.text, doc: parsed.doc } : { ...where, ok: false, error: parsed.error };
+  if (parsed.ok) return { ...where, ok: true, text: parsed.text, doc: parsed.doc };
+  return { ...where, ok: false, error: parsed.error, ...(parsed.error.code === 'EMPTY_DOCUMENT' ? { text: obj.body.toString('utf8') } : {}) };
 }

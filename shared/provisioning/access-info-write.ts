@@ -102,10 +102,12 @@ export async function writeSection(
         await objects.put(key, renderAccessInfoFile(tags, values), { ifNoneMatch: '*' }, 'text/yaml; charset=utf-8');
         return { written: true };
       }
-      // An empty .fs2od is fine (fs2od created them empty); an unreadable file is never overwritten.
+      // An empty .fs2od is fine (fs2od created them empty; one holding only blank lines, comments or
+      // `---` is as empty); an unreadable file is never overwritten.
       let text: string;
       if (cur.size === 0 && separate) text = '';
       else if (cur.ok) text = cur.text;
+      else if (separate && cur.error.code === 'EMPTY_DOCUMENT' && cur.text !== undefined) text = cur.text;
       else
         throw new PermanentProvisioningError(`${key} became unreadable during provisioning (${cur.error.message}); fix it and upload it again`, cur.error.code);
       let next: string;

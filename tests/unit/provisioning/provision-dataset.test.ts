@@ -252,6 +252,20 @@ describe('provisionDataset', () => {
     expect(await provisionDataset(empty.job, deps)).toBe('provisioned');
   });
 
+  it('a .fs2od holding only blank lines, a comment or `---` is as empty as a 0-byte one: the access information goes in', async () => {
+    // Guards the EMPTY_DOCUMENT case of writeSection's separate file (removed: such a .fs2od failed
+    // the dataset for good at the write-back, after every Onedata object was created).
+    const { deps, objects, states } = setUp('fs2odMetadataFile: { enabled: true, storeAccessInfo: true }');
+    for (const [i, blank] of ['\n', '\r\n', '# created by fs2od\n', '---\n', '\uFEFF'].entries()) {
+      const { ds, job } = upload(objects, `Blank${i}`);
+      objects.seed(`${ds.prefix}/.fs2od`, blank);
+      expect(await provisionDataset(job, deps), JSON.stringify(blank)).toBe('provisioned');
+      const fs2od = objects.text(`${ds.prefix}/.fs2od`)!;
+      expect(fs2od).toContain(`Space: ${(await states.read(ds.id))!.state.outputs.spaceId}`);
+      if (blank.startsWith('#')) expect(fs2od.startsWith(blank)).toBe(true);
+    }
+  });
+
   it('a file our write-back took past limits.metadataMaxBytes is still ours: s3od retry and its own event read it with the allowance', async () => {
     // Guards withSectionAllowance in provisionDataset (removed: the retry failed with TOO_LARGE and
     // the status object told the operator to upload a file they never changed).
