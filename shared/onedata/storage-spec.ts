@@ -65,7 +65,7 @@ export function validateStorageSpec(spec: StorageSpec): void {
       }
       if (typeof spec.bucketName !== 'string' || spec.bucketName === '') fail(spec, 'missingRequiredValue', '"bucketName" is required', 'bucketName');
       if (spec.signatureVersion !== undefined && spec.signatureVersion !== 4) {
-        fail(spec, 'badValueNotAllowed', 'only "signatureVersion": 4 is supported', 'signatureVersion');
+        fail(spec, 'badValueListNotAllowed', 'only "signatureVersion": 4 is supported', 'signatureVersion');
       }
       if (spec.storagePathType !== undefined && spec.storagePathType !== 'canonical' && spec.storagePathType !== 'flat') {
         fail(spec, 'badValueNotAllowed', '"storagePathType" must be "canonical" or "flat"', 'storagePathType');

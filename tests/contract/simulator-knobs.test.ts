@@ -98,8 +98,13 @@ describe('propagationDelayMs', () => {
     expect((await api.oz('DELETE', `/spaces/${spaceId}`)).status).toBe(204);
     expect((await api.oz('GET', `/spaces/${spaceId}`)).status).toBe(404);
     expect((await api.panel('GET', '/provider/spaces')).body.ids).toContain(spaceId);
+    // The Oneprovider's own view lags the same way: its list and the space's view agree.
+    expect((await api.op('GET', `/spaces/${spaceId}`)).status).toBe(200);
+    expect((await api.op('GET', '/spaces')).body.map((x: { spaceId: string }) => x.spaceId)).toContain(spaceId);
     expect(actionErrorOf(await api.panel('DELETE', `/provider/storages/${storageId}`)).id).toBe('storageInUse');
     s.propagate();
+    // Its only space gone, the user is no longer known to the provider at all.
+    expect(errorOf(await api.op('GET', '/spaces')).id).toBe('userNotSupported');
     expect((await api.panel('GET', '/provider/spaces')).body.ids).not.toContain(spaceId);
     expect((await api.panel('DELETE', `/provider/storages/${storageId}`)).status).toBe(204);
   });

@@ -186,6 +186,10 @@ describe('shares', () => {
     expect(errorOf(await api.op('POST', '/shares', { name: 'bad:name', rootFileId: dirId })).id).toBe('badValueName');
     expect(errorOf(await api.op('POST', '/shares', { name: '', rootFileId: dirId })).id).toBe('badValueEmpty');
     expect(errorOf(await api.op('PATCH', '/shares/none', {})).id).toBe('notFound');
+    // PATCH as POST: Oneprovider checks non_empty itself, Onezone the name rule.
+    const shareId = lastSegment((await api.op('POST', '/shares', { name: 'named', rootFileId: dirId })).headers.get('location'));
+    expect(errorOf(await api.op('PATCH', `/shares/${shareId}`, { name: '' }))).toMatchObject({ id: 'badValueEmpty', details: { key: 'name' } });
+    expect(errorOf(await api.op('PATCH', `/shares/${shareId}`, { name: 'bad:name' })).id).toBe('badValueName');
   });
 });
 

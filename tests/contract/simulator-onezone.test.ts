@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSim } from '../../infra/local/onedata-sim/index.ts';
-import { createSpace, errorOf, lastSegment, startSim, type Api, useFreshSim } from './simulator-helpers.ts';
+import { createSpace, errorOf, lastSegment, provision, startSim, type Api, useFreshSim } from './simulator-helpers.ts';
 
 let sim: RunningSim;
 let api: Api;
@@ -262,5 +262,28 @@ describe('Onezone groups and space membership', () => {
     expect(spaces.body.member).toEqual(['space_view', 'space_read_data', 'space_write_data', 'space_view_transfers']);
     const groups = await api.oz('GET', '/groups/privileges', undefined, { token: null });
     expect(groups.body.admin).toHaveLength(23);
+  });
+});
+
+describe('real calls the simulator leaves out', () => {
+  it('answer 501 notSupported naming the simulator, never the 404 a real server gives for an unknown id', async () => {
+    // Guards not-simulated.ts (removed: these answered 405 or 404 notFound, which reads like
+    // "no such group/space" to a client written against the real API).
+    const { spaceId } = await provision(api);
+    const groupId = sim.info.managerGroupId;
+    for (const [r, call] of [
+      [await api.oz('PUT', `/groups/${groupId}/children/${groupId}`), 'PUT /api/v3/onezone/groups'],
+      [await api.oz('POST', '/user/spaces/join', { token: 'x' }), 'POST /api/v3/onezone/user/spaces/join'],
+      [await api.oz('GET', `/spaces/${spaceId}/providers/${sim.info.providerIds[0]}`), 'GET /api/v3/onezone/spaces'],
+      [await api.op('POST', `/lookup-file-id/${spaceId}/a`), 'POST /api/v3/oneprovider/lookup-file-id'],
+      [await api.panel('PATCH', '/provider/storages/st1', {}), 'PATCH /api/v3/onepanel/provider/storages'],
+    ] as const) {
+      expect(r.status, call).toBe(501);
+      expect(errorOf(r).id).toBe('notSupported');
+      expect(errorOf(r).description).toContain(call);
+    }
+    // An unknown path is still 404, and a known one with an unknown id the real answer.
+    expect((await api.oz('GET', '/no-such-thing')).status).toBe(404);
+    expect(errorOf(await api.oz('GET', '/groups/nope')).id).toBe('notFound');
   });
 });

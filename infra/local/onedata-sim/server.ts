@@ -5,6 +5,7 @@
  * possibly has its response lost after the effect (`lostResponseRate`, or `dropAnswers` aimed at
  * one call).
  */
+import { isNotSimulated } from './not-simulated.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { err, errorBody, SimError, statusOf } from './errors.ts';
@@ -119,6 +120,9 @@ function dispatch(sim: Sim, routers: Routers, ctxBase: Omit<Ctx, 'params' | 'bod
     return { status: 404, body: errorBody(err.notFound()) };
   }
   const match = routers[service].match(ctxBase.req.method, ctxBase.req.path);
+  if ((!match || 'methodNotAllowed' in match) && isNotSimulated(service, ctxBase.req.method, ctxBase.req.path)) {
+    return { status: 501, body: errorBody(err.notSupported(`${ctxBase.req.method} /api/v3/${service}${ctxBase.req.path}`)) };
+  }
   if (!match) return { status: 404, body: errorBody(err.notFound()) };
   if ('methodNotAllowed' in match) return { status: 405, headers: { allow: match.methodNotAllowed.join(', ') } };
   let parsed: { value: unknown } | undefined;

@@ -59,7 +59,7 @@ describe('validateStorageSpec', () => {
   });
 
   it('checks numeric and enum parameters', () => {
-    rejects({ ...importedS3, signatureVersion: 2 as 4 }, 'badValueNotAllowed', 'signatureVersion');
+    rejects({ ...importedS3, signatureVersion: 2 as 4 }, 'badValueListNotAllowed', 'signatureVersion');
     rejects({ ...importedS3, blockSize: -1 }, 'badValueInteger', 'blockSize');
     rejects({ ...importedS3, maximumCanonicalObjectSize: 0 }, 'badValueTooLow');
     rejects({ ...importedS3, fileMode: '999' }, 'badValueOctal', 'fileMode');

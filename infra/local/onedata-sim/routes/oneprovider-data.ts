@@ -73,8 +73,12 @@ export function registerOneproviderData(router: Router): void {
     // Every space of the user, as this provider knows the memberships: whether it supports the
     // space is irrelevant here (op-worker's list; "listed" never means "supported"). A token
     // confined by data.path caveats sees only the spaces its paths lie in.
+    // A space deleted in Onezone stays listed until the deletion has reached the provider, as
+    // GET /spaces/{id} still serves it (reference: visible at Onezone at once, at providers later).
+    const known = (s: { deletedAtMs?: number; forgetAtMs?: number }) =>
+      s.deletedAtMs === undefined || (s.forgetAtMs !== undefined && ctx.sim.nowMs() < s.forgetAtMs);
     const ids = [...ctx.sim.state.spaces.values()]
-      .filter((s) => s.deletedAtMs === undefined && providerPrivileges(ctx, caller, s.id) && spaceReachable(caller, s.id))
+      .filter((s) => known(s) && providerPrivileges(ctx, caller, s.id) && spaceReachable(caller, s.id))
       .map((s) => s.id);
     return ok(ids.map((sid) => spaceDetails(ctx, sid)));
   });

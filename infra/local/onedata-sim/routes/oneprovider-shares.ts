@@ -60,6 +60,8 @@ export function registerOneproviderShares(router: Router): void {
     const caller = authenticateProvider(ctx);
     const share = shareInSpace(ctx);
     requireMember(ctx, caller, share.spaceId, 'space_manage_shares');
+    // Oneprovider checks only non_empty itself (as for POST); Onezone then applies the name rule.
+    if (objectBody(ctx)['name'] === '') fail(err.badValueEmpty('name'));
     applyShareUpdate(ctx);
     return noContent();
   });
