@@ -4,7 +4,9 @@ import type { EventProducer, ObjectEvent } from './types.ts';
  * Turns any bucket notification payload into ObjectEvents:
  * - S3 event `{Records:[…]}` from AWS (`aws:s3`), MinIO (`minio:s3`) or Ceph RGW (`ceph:s3`);
  * - a MinIO webhook body `{EventName, Key, Records:[…]}` (the envelope is ignored: Records say it all);
- * - SQS-wrapped (`aws:sqs` records whose body is one of these) and SNS-wrapped (`Message`) payloads;
+ * - SQS-wrapped (`aws:sqs` records whose body is one of these) and SNS-wrapped (`Message`) payloads
+ *   (an SNS fan-out the operator builds: serverless.yml's Events queue policy admits only S3, so
+ *   S3 → SNS → SQS needs a statement for the topic added to it);
  * - the `s3:TestEvent` AWS sends when a notification is configured (no events).
  * Records that are not object-created/removed (e.g. ObjectAccessed) are dropped. A record that
  * cannot be understood throws NotificationFormatError: the caller rejects the delivery visibly.

@@ -12,7 +12,11 @@ export interface ObjectEvent {
   size?: number;
   /** ETag without quotes. */
   etag?: string;
-  /** Per-key ordering hint (hex, compare as zero-padded strings). */
+  /**
+   * Per-key ordering hint. Comparable (as zero-padded hex strings) from AWS and MinIO only: Ceph
+   * RGW's is the hex of a timestamp's raw little-endian bytes, which does not sort by time. s3od
+   * uses it as an identity (dedup and freeze keys), never to order events.
+   */
   sequencer?: string;
   eventTime: string;
   producer: EventProducer;

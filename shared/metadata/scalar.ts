@@ -28,9 +28,16 @@ export function doubleQuoted(s: string): string {
   return JSON.stringify(s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
+/**
+ * Plain scalars some reader types although ours and YAML 1.1 keep them as text: YAML 1.2 core's
+ * numbers (`1e3`, `1e9999` → a float to ruamel, which fs2od used; `0o17` → an int) and PyYAML's
+ * `=` (its "value" tag, which it refuses to load).
+ */
+const TYPED_ELSEWHERE = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|=)$/;
+
 /** A value in block context: plain when that is unambiguous, else double-quoted. */
 export function renderBlockValue(s: string): string {
-  return s !== '' && PLAIN_VALUE.test(s) && !s.endsWith(':') && readsBackAsString(s) ? s : doubleQuoted(s);
+  return s !== '' && PLAIN_VALUE.test(s) && !s.endsWith(':') && !TYPED_ELSEWHERE.test(s) && readsBackAsString(s) ? s : doubleQuoted(s);
 }
 
 /**

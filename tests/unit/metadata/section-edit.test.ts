@@ -257,6 +257,17 @@ describe('upsertAccessInfo: values that need quoting', () => {
     }
   });
 
+  it("quotes what a YAML 1.2 reader (ruamel, fs2od's) would type or PyYAML refuse, though ours reads it as text", () => {
+    // Guards TYPED_ELSEWHERE in renderBlockValue (removed: `Space: 1e9999` read as infinity by a
+    // YAML 1.2 reader, and `Space: =` failed to load in PyYAML).
+    for (const value of ['1e3', '1e9999', '1234567890e12345', '.5', '0o17', '=', '+12.5E-3']) {
+      const out = upsert('a: 1\n', { ...V, space: value });
+      expect(out, value).toContain(`\n  Space: ${JSON.stringify(value)}\n`);
+    }
+    // Ids that only look numeric in part stay plain.
+    for (const value of ['1e3a', 'c265f2cc65a1bc18', '0o19', '=x']) expect(upsert('a: 1\n', { ...V, space: value })).toContain(`\n  Space: ${value}\n`);
+  });
+
   it('writes ordinary ids, URLs and tokens plain, on one line, however long', () => {
     const token = 'MDAx' + 'abcDEF0123456789-_'.repeat(100);
     const out = upsert('a: 1\n', { ...V, inviteToken: token });
