@@ -15,6 +15,33 @@ import { DEFAULT_PORTS, PROJECT_ROOT, startStack, type RunningStack } from './st
 import { runDemo } from './demo.ts';
 
 const args = process.argv.slice(2);
+const PORT_FLAGS = ['rgw-port', 'rgw-mon-port', 'sqs-port', 'functions-port', 'onedata-port', 'smtp-port'];
+const SWITCHES = ['--demo', '--exit', '--metrics', '--json-logs', '--verbose'];
+const USAGE = `usage: npm start -- [--demo [--exit]] [--metrics] [--json-logs] [--verbose] [--<name>-port N ...]
+
+Starts the local stack (Ceph RGW, SQS, the functions, the Onedata simulator, an SMTP sink) on
+127.0.0.1, prints a line starting with READY, writes .local/stack.json, and stops on Ctrl-C.
+  --demo         also upload a sample dataset and show it being provisioned (npm run demo)
+  --exit         with --demo: stop once the demo is done
+  --metrics      show the metric log lines too
+  --json-logs    print the JSON log lines deployed functions write
+  --verbose      debug log lines
+  ${PORT_FLAGS.map((f) => `--${f}`).join(', ')} N
+                 ports (also S3OD_LOCAL_<NAME>_PORT); defaults in README.md`;
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// A mistyped option must not start the stack on other ports than asked for.
+for (let i = 0; i < args.length; i++) {
+  if (SWITCHES.includes(args[i]!)) continue;
+  if (PORT_FLAGS.includes(args[i]!.replace(/^--/, '')) && args[i]!.startsWith('--')) {
+    i++;
+    continue;
+  }
+  console.error(`unknown option ${args[i]}\n\n${USAGE}`);
+  process.exit(2);
+}
 const demo = args.includes('--demo');
 const portArg = (name: string, def: number): number => {
   const i = args.indexOf(`--${name}`);
