@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3odConfig } from '../config/schema.ts';
+import type { DatasetRef } from '../dataset/ref.ts';
 import type { Logger } from '../log/index.ts';
 import type { ImportListingJob, ProvisionJob } from '../queue/jobs.ts';
 import { limitConcurrency } from '../retry/index.ts';
@@ -38,6 +39,11 @@ export interface ReconcileReport {
   backingOff: number;
   /** Failed or stuck datasets whose version used up its re-queues: a new upload or `s3od retry` resumes them. */
   requeueLimitReached: number;
+  /**
+   * Folders whose check failed (an unreadable record, a refused listing re-queue): logged one by
+   * one; the pass goes on with the others, and the next pass tries them again.
+   */
+  errors: number;
 }
 
 /**
@@ -61,6 +67,7 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
     listingsRequeued: 0,
     backingOff: 0,
     requeueLimitReached: 0,
+    errors: 0,
   };
   const policy = deps.requeuePolicy ?? DEFAULT_REQUEUE_POLICY;
   const now = deps.now?.() ?? Date.now();
@@ -72,50 +79,11 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
   for await (const dataset of listDatasetFolders(deps.objects, deps.config, onlyPrefix)) {
     report.folders++;
     pending.push(
-      limit(async () => {
-        const st = (await deps.states.read(dataset.id))?.state;
-        if (st?.status === 'provisioned') {
-          report.provisioned++;
-          const stalled = storageModeFor(deps.config).initialImportStalled(st, now, stuckAfter);
-          if (stalled && deps.enqueueListing) {
-            // The listing job was lost or dead-lettered: it resumes from its recorded position.
-            await deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId });
-            report.listingsRequeued++;
-          }
-          return;
-        }
-        // A deleted dataset waits for a new upload just like bad input does.
-        const permanent = (st?.status === 'failed' && st.lastError?.permanent === true) || st?.status === 'deleted';
-        const leased = st?.lease && Date.parse(st.lease.expiresAt) > now;
-        const recent = st && now - Date.parse(st.updatedAt) < stuckAfter && st.status !== 'failed';
-        if (leased || recent) return void report.inProgress++;
-        for (const fileName of deps.config.metadataFiles) {
-          const head = await deps.objects.head(`${dataset.prefix}/${fileName}`);
-          if (!head) continue;
-          if (permanent) {
-            // Bad input waits for a fixed upload; only a version other than the refused one (whose
-            // notification was lost) is worth a job.
-            if (st!.metadataEtag === undefined || st!.metadataEtag === head.etag) return void report.failedNeedsOperator++;
-          }
-          if (st) {
-            const decision = decideRequeue(st, head.etag, now, policy);
-            if (decision.action === 'stopped') return void report.requeueLimitReached++;
-            if (decision.action === 'wait') return void report.backingOff++;
-            if (!(await countRequeue(deps, st, head.etag, now, policy))) return void report.inProgress++;
-          }
-          batch.push({
-            type: 'provision',
-            dataset,
-            metadataFile: fileName,
-            etag: head.etag,
-            dedupKey: `provision:${dataset.id}:${head.etag}`,
-            correlationId,
-            enqueuedAt: new Date(now).toISOString(),
-            reason: 'reconcile',
-          });
-          return void report.enqueued++;
-        }
-        report.noMetadata++;
+      limit(() => checkFolder(dataset)).catch((error: unknown) => {
+        // One folder's failure (e.g. AccessDenied on the import queue) must not cost the pass
+        // every other folder's job, whose re-queue counts are already written.
+        report.errors++;
+        deps.log.error('reconciliation of a dataset failed', { dataset: dataset.prefix, error });
       }),
     );
   }
@@ -123,6 +91,52 @@ export async function reconcile(deps: ReconcileDeps, onlyPrefix?: string): Promi
   if (batch.length) await deps.enqueue(batch);
   deps.log.info('reconciliation done', { ...report });
   return report;
+
+  async function checkFolder(dataset: DatasetRef): Promise<void> {
+    const st = (await deps.states.read(dataset.id))?.state;
+    if (st?.status === 'provisioned') {
+      report.provisioned++;
+      const stalled = storageModeFor(deps.config).initialImportStalled(st, now, stuckAfter);
+      if (stalled && deps.enqueueListing) {
+        // The listing job was lost or dead-lettered: it resumes from its recorded position.
+        await deps.enqueueListing({ type: 'import-listing', dataset, dedupKey: `listing:${dataset.id}`, correlationId });
+        report.listingsRequeued++;
+      }
+      return;
+    }
+    // A deleted dataset waits for a new upload just like bad input does.
+    const permanent = (st?.status === 'failed' && st.lastError?.permanent === true) || st?.status === 'deleted';
+    const leased = st?.lease && Date.parse(st.lease.expiresAt) > now;
+    const recent = st && now - Date.parse(st.updatedAt) < stuckAfter && st.status !== 'failed';
+    if (leased || recent) return void report.inProgress++;
+    for (const fileName of deps.config.metadataFiles) {
+      const head = await deps.objects.head(`${dataset.prefix}/${fileName}`);
+      if (!head) continue;
+      if (permanent) {
+        // Bad input waits for a fixed upload; only a version other than the refused one (whose
+        // notification was lost) is worth a job.
+        if (st!.metadataEtag === undefined || st!.metadataEtag === head.etag) return void report.failedNeedsOperator++;
+      }
+      if (st) {
+        const decision = decideRequeue(st, head.etag, now, policy);
+        if (decision.action === 'stopped') return void report.requeueLimitReached++;
+        if (decision.action === 'wait') return void report.backingOff++;
+        if (!(await countRequeue(deps, st, head.etag, now, policy))) return void report.inProgress++;
+      }
+      batch.push({
+        type: 'provision',
+        dataset,
+        metadataFile: fileName,
+        etag: head.etag,
+        dedupKey: `provision:${dataset.id}:${head.etag}`,
+        correlationId,
+        enqueuedAt: new Date(now).toISOString(),
+        reason: 'reconcile',
+      });
+      return void report.enqueued++;
+    }
+    report.noMetadata++;
+  }
 }
 
 /**

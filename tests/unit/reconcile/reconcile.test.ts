@@ -130,6 +130,7 @@ describe('reconcile', () => {
       listingsRequeued: 0,
       backingOff: 0,
       requeueLimitReached: 0,
+      errors: 0,
     });
   });
 
@@ -152,5 +153,30 @@ describe('reconcile', () => {
     });
     expect(listings).toHaveLength(1);
     expect(report.listingsRequeued).toBe(1);
+  });
+
+  it("one folder's failure (a refused listing re-queue) is counted and logged; the other folders' jobs are still sent", async () => {
+    // Guards the per-folder catch (removed: an AccessDenied on the import queue rejected the whole
+    // pass, and no provision job was sent although their re-queue counts were written).
+    const states = Object.fromEntries([
+      stateOf('tomo/Half', (s) => {
+        s.status = 'provisioned';
+        s.import.listing = { done: false, listed: 100, startAfter: 'tomo/Half/k100' };
+      }),
+    ]);
+    const enqueued: ProvisionJob[] = [];
+    const report = await reconcile({
+      config,
+      objects: fakeObjects(['tomo/Half/SPA.yml', 'tomo/New/SPA.yml']),
+      states: fakeStates(states),
+      enqueue: async (j) => void enqueued.push(...j),
+      enqueueListing: async () => {
+        throw Object.assign(new Error('Access to the resource https://sqs.eu-central-1.amazonaws.com/ is denied.'), { name: 'AccessDenied' });
+      },
+      log: createLogger(),
+      now: () => NOW,
+    });
+    expect(enqueued.map((j) => j.dataset.name)).toEqual(['New']);
+    expect(report).toMatchObject({ folders: 2, enqueued: 1, errors: 1, listingsRequeued: 0 });
   });
 });
