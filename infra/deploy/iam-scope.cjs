@@ -15,7 +15,8 @@
  *   <watched>/<dataset>/<metadataFile>       the operator's file (read: all; write-back: provision)
  *   <watched>/<dataset>/.s3od-status.yml     the status object (read/write: provision)
  *   <watched>/<dataset>/<fs2od filename>     only with fs2odMetadataFile.enabled (read/write: provision)
- * Data objects are never read or written by s3od (the Oneprovider reads them with its own keys).
+ * Data objects are never read or written by s3od (the Oneprovider reads them with its own keys);
+ * the lifecycle deletes them from the facility (dataReplication.removeFromFilesystem) only.
  */
 const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
@@ -66,6 +67,14 @@ function scopeFromConfig(doc, file = 'config') {
     stateObjects: stateObjects.join(','),
     readObjects: [...stateObjects, ...metadataObjects].join(','),
     provisionObjects: provisionObjects.join(','),
+    // Everything inside the watched directories' dataset folders: the one delete any role has
+    // (lifecycle, expired data); serverless.yml denies it on provisionObjects all the same.
+    dataObjects: watched
+      .map((w) => {
+        const dir = globToIam(w.replace(/^\/+|\/+$/g, ''));
+        return `${bucketArn}/${dir ? `${dir}/` : ''}*/*`;
+      })
+      .join(','),
   };
 }
 

@@ -78,11 +78,20 @@ describe('serverless.yml', () => {
     const all = Object.keys(resources).filter((k) => resources[k].Type === 'AWS::IAM::Role');
     for (const role of all) {
       for (const s of statements(role)) {
+        // The one Deny: the lifecycle's delete never reaches records, metadata files, status objects, .fs2od.
+        if (role === 'LifecycleRole' && s.Sid === 'KeepOwnAndOperatorFiles') {
+          expect(s).toMatchObject({ Effect: 'Deny', Action: 's3:DeleteObject', Resource: { Ref: 'ProvisionObjectArns' } });
+          continue;
+        }
         expect(s.Effect).toBe('Allow');
         expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"/);
         for (const a of [s.Action].flat() as string[]) {
           // The one delete: expired data leaves the facility bucket (removeFromFilesystem), lifecycle only.
-          if (role === 'LifecycleRole' && s.Sid === 'RemoveExpiredDataFromFacility' && a === 's3:DeleteObject') continue;
+          if (role === 'LifecycleRole' && s.Sid === 'RemoveExpiredDataFromFacility' && a === 's3:DeleteObject') {
+            // Inside the watched directories' dataset folders only, not the whole bucket.
+            expect(s.Resource).toEqual({ Ref: 'DataObjectArns' });
+            continue;
+          }
           expect(a, role).not.toMatch(/\*|Delete(?!Message)|PutBucket|PutObjectAcl/);
         }
       }
@@ -185,6 +194,7 @@ describe('infra/deploy/iam-scope.cjs', () => {
     const prov = s.provisionObjects!.split(',');
     expect(prov).toContain('arn:aws:s3:::facility/cryoem/krios?/*/.s3od-status.yml');
     expect(prov).toContain('arn:aws:s3:::facility/runs/20*/*/.fs2od');
+    expect(s.dataObjects!.split(',')).toEqual(['arn:aws:s3:::facility/cryoem/krios?/*/*', 'arn:aws:s3:::facility/*/*', 'arn:aws:s3:::facility/runs/20*/*/*']);
     expect(scopeFromConfig({ bucket: 'facility', watchedDirectories: ['d'] }).provisionObjects!.split(',')).toEqual([
       'arn:aws:s3:::facility/.s3od/*',
       'arn:aws:s3:::facility/d/*/SPA.yml',
