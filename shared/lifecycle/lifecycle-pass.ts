@@ -257,8 +257,8 @@ async function followReplication(deps: LifecycleDeps, lease: DatasetLease, repor
 
 /**
  * A version provisioning refused for good (the status object's newVersionRefused) is not acted on
- * by the pass either, even one the pass could read (within our section's allowance): one verdict
- * per version of the file.
+ * by the pass either, even one the pass can read (one s3od gave up on after Onedata outages, until
+ * `s3od retry`): one verdict per version of the file.
  */
 function refusedVersion(state: DatasetState, etag: string): boolean {
   return state.failureReason !== undefined && state.metadataEtag === etag;

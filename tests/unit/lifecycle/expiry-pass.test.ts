@@ -201,17 +201,17 @@ describe('one moment per pass', () => {
 });
 
 describe('one verdict per version', () => {
-  it('a version provisioning refused (over the byte limit) is not acted on by the pass, though the pass could read it', async () => {
-    // Guards the refused-version check in currentRequest: without it, provisioning refused the
-    // operator's version (TOO_LARGE) while the pass, reading with our section's allowance, planned
-    // the removal that version asked for.
-    const fx = await provisioned('limits: { metadataMaxBytes: 1024 }\n', FILE(`Notes: ${'x'.repeat(800)}\n`));
-    const grown = fx.objects.text(KEY)!;
-    expect(grown.length).toBeGreaterThan(1024);
-    const edited = { ...fx.job, etag: fx.objects.seed(KEY, `${grown}Retention: now\n`) };
-    expect(await provisionDataset(edited, fx.deps)).toBe('failed');
+  it('a version whose provisioning gave up (Onedata down through every delivery) is not acted on by the pass, though the pass can read it', async () => {
+    // Guards the refused-version check in currentRequest: without it, s3od had settled the
+    // operator's version as not provisioned (newVersionRefused: run s3od retry) while the pass
+    // planned the removal that version asked for.
+    const fx = await provisioned('', FILE());
+    const edited = { ...fx.job, etag: fx.objects.seed(KEY, `${fx.objects.text(KEY)!}Retention: now\nNotes: changed\n`) };
+    local.sim.configure({ faultRate: 1 });
+    await expect(provisionDataset(edited, fx.deps, { receiveCount: 3 })).rejects.toBeTruthy();
+    local.sim.configure({ faultRate: 0 });
     const before = (await fx.states.read(fx.ds.id))!.state;
-    expect(before.failureReason).toMatch(/TOO_LARGE|limit/);
+    expect(before.failureReason).toMatch(/gave up after 3 attempts/);
     const { report } = await fx.pass(1000);
     expect(report.expiriesScheduled).toBe(0);
     expect(await fx.expiry()).toBeUndefined();

@@ -127,16 +127,17 @@ describe('embargo', () => {
   });
 
   it('a version provisioning refused is not what the pass shares by: the share waits for a version that is accepted', async () => {
-    // Guards refusedVersion in publishAfterEmbargo: the byte limit refused the operator's version
-    // (our section had taken the file past it, and the edit stays within the section's allowance);
-    // without the check the pass published on the strength of a version s3od had refused.
-    const { deps, objects, states, pass } = setUp('limits: { metadataMaxBytes: 1024 }\n');
-    const { ds, job } = uploadMetadata(objects, 'Run1', FILE(`Embargo: 2099-01-01\nNotes: ${'x'.repeat(700)}\n`));
+    // Guards refusedVersion in publishAfterEmbargo: s3od gave up on the operator's version (Onedata
+    // down through every delivery: newVersionRefused, run s3od retry); without the check the pass
+    // published on the strength of a version s3od had not accepted.
+    const { deps, objects, states, pass } = setUp();
+    const { ds, job } = uploadMetadata(objects, 'Run1', FILE('Embargo: 2099-01-01\n'));
     await provisionDataset(job, deps);
-    expect(objects.text(KEY)!.length).toBeGreaterThan(1024);
     const refused = operatorSaves(objects, job, `${objects.text(KEY)!}Extra: grows\n`);
-    expect(await provisionDataset(refused, deps)).toBe('failed');
-    expect((await states.read(ds.id))!.state.failureReason).toBeDefined();
+    local.sim.configure({ faultRate: 1 });
+    await expect(provisionDataset(refused, deps, { receiveCount: 3 })).rejects.toBeTruthy();
+    local.sim.configure({ faultRate: 0 });
+    expect((await states.read(ds.id))!.state.failureReason).toMatch(/gave up after 3 attempts/);
     expect((await pass('2099-01-01T00:01:00Z')).published).toBe(0);
     expect(shares()).toBe(0);
   });
