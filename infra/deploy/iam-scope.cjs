@@ -68,7 +68,7 @@ function scopeFromConfig(doc, file = 'config') {
     readObjects: [...stateObjects, ...metadataObjects].join(','),
     provisionObjects: provisionObjects.join(','),
     // Everything inside the watched directories' dataset folders: the one delete any role has
-    // (lifecycle, expired data); serverless.yml denies it on provisionObjects all the same.
+    // (lifecycle, expired data); serverless.yml denies it on stateObjects all the same.
     dataObjects: watched
       .map((w) => {
         const dir = globToIam(w.replace(/^\/+|\/+$/g, ''));

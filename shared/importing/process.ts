@@ -105,6 +105,12 @@ async function processObjectChanges(jobs: ImportJob[], deps: ImportDeps): Promis
     for (const [j, i] of markers) {
       if (!deps.config.continousFileImport.enabled) continue;
       if (j.change === 'created') {
+        // A creation delivered after the marker's removal (events are not ordered) would leave the
+        // dataset growing for good: only a marker still in the bucket makes it grow.
+        if (!(await stillListed(deps.objects, j.key))) {
+          results[i] = { ok: true, outcome: 'marker already gone; not growing' };
+          continue;
+        }
         await deps.states.update(dataset, (s) => {
           if (s.import.growing === true) return false;
           s.import.growing = true;

@@ -2,7 +2,7 @@ import { metadataParseSettings, type MetadataParseSettings, type S3odConfig } fr
 import type { DatasetRef } from '../dataset/ref.ts';
 import { parseMetadata, readAccessInfo, type AccessInfo, type MetadataDocument } from '../metadata/index.ts';
 import type { DatasetState } from '../state/dataset-state.ts';
-import type { ObjectStore } from '../storage/objects.ts';
+import { ObjectTooLargeError, type ObjectStore } from '../storage/objects.ts';
 import { PermanentProvisioningError } from './errors.ts';
 
 /** Access information fs2od wrote for a dataset it provisioned, and where it was found. */
@@ -32,7 +32,9 @@ export async function findFs2odAccess(
   if (fromMetadata?.space) return { ...fromMetadata, space: fromMetadata.space, source: metadata.key };
   if (config.fs2odMetadataFile.storeAccessInfo) {
     const key = `${dataset.prefix}/${config.fs2odMetadataFile.filename}`;
-    const obj = await objects.get(key, config.limits.metadataMaxBytes).catch(() => undefined);
+    // A missing object reads as undefined; any other failure is thrown: taken for "no Space", it
+    // would let s3od create a new space and write over the token and URL `.fs2od` gives the users.
+    const obj = await objects.get(key, config.limits.metadataMaxBytes);
     const fromFile = obj ? accessIn(obj.body, opts) : undefined;
     if (fromFile?.space) return { ...fromFile, space: fromFile.space, source: key };
   }
@@ -71,12 +73,28 @@ export async function refuseFs2odProvisioned(
   metadata: { key: string; fileName: string; doc: MetadataDocument },
 ): Promise<void> {
   if (provisionedByS3odBefore(record)) return;
-  const found = await findFs2odAccess(deps.objects, deps.config, record.dataset, metadata);
+  let found: Fs2odAccess | undefined;
+  try {
+    found = await findFs2odAccess(deps.objects, deps.config, record.dataset, metadata);
+  } catch (e) {
+    if (e instanceof ObjectTooLargeError) {
+      throw new PermanentProvisioningError(
+        `${deps.config.fs2odMetadataFile.filename} is ${e.size} bytes, more than the limit of ${e.limit} bytes (limits.metadataMaxBytes)`,
+        'TOO_LARGE',
+      );
+    }
+    throw e; // transient: the job comes back
+  }
   if (!found) return;
-  const where = found.source === metadata.key ? metadata.fileName : `${found.source.slice(found.source.lastIndexOf('/') + 1)} beside ${metadata.fileName}`;
+  const section = deps.config.metadataFileTags.onedata;
+  const inFile = found.source === metadata.key;
+  const fileName = found.source.slice(found.source.lastIndexOf('/') + 1);
+  const newSpace = inFile
+    ? `remove Space from the ${section} section of ${metadata.fileName} and upload it again`
+    : `remove Space from ${fileName}, then upload ${metadata.fileName} again (or run \`s3od retry\`)`;
   throw new PermanentProvisioningError(
-    `${where} already names Onedata space ${found.space}, which s3od did not create (fs2od provisioned this dataset, or the file was copied from another one). ` +
-      `To keep that space, adopt it with \`s3od backfill\`; to give this dataset a new space, remove Space from the ${deps.config.metadataFileTags.onedata} section and upload the file again`,
+    `${inFile ? metadata.fileName : `${fileName} beside ${metadata.fileName}`} already names Onedata space ${found.space}, which s3od did not create. ` +
+      `If fs2od provisioned this dataset, \`s3od backfill\` adopts that space; if the file was copied from another dataset (or its folder moved), ${newSpace} to give it a space of its own`,
     FS2OD_PROVISIONED,
   );
 }

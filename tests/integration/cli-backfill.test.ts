@@ -164,6 +164,23 @@ describe('s3od backfill', () => {
     expectNoSecrets(r);
   });
 
+  it('never adopts a space another record holds: a copied file (or a moved folder) is an error, the folder left without a record', async () => {
+    // Guards recordedSpaces in backfill (removed: the copy became a second dataset with Old_0's
+    // space, and `s3od delete` or an expiry of the copy would have deleted Old_0's objects).
+    const copy = `${base}/Copy_of_0`;
+    await uploadDataset(s3, 'Copy_of_0', { base, files: 1, metadata: SAMPLE_METADATA + fs2odSection(fs2od[0]!) });
+    try {
+      const r = await runCli(['backfill', '--prefix', copy, ...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`error    ${copy}: ${copy}/SPA.yml names space ${fs2od[0]!.spaceId}, which s3od records for ${fs2od[0]!.prefix}`);
+      expect(r.stdout).toMatch(/^ {2}0 adopted from fs2od/m);
+      expect(await readState(s3, copy)).toBeUndefined();
+      expectNoSecrets(r);
+    } finally {
+      await drainQueue(sqs, queue);
+    }
+  });
+
   it('rewrites its progress line in place on a terminal', async () => {
     const r = await runCli(['backfill', '--dry-run', '--prefix', `${base}/New_0`, ...args], { tty: true });
     expect(r.code).toBe(0);

@@ -11,6 +11,7 @@ import type { CliContext } from './context.ts';
 import { folderLister, walkDatasetFolders } from './dataset-folders.ts';
 import { writeStatusObject } from '../../../shared/state/status-object.ts';
 import { adoptInto, awaitingAdoption, findFs2odAccess, lookUpAdoptedSpace, type Fs2odAccess } from './fs2od-adoption.ts';
+import { readAllRecords } from './records.ts';
 import { provisionJob } from './jobs.ts';
 
 /** What backfill decided for one dataset folder. */
@@ -47,6 +48,20 @@ async function recordIds(ctx: CliContext): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const o of ctx.objects().list(STATE_PREFIX)) if ('key' in o && o.key.endsWith('.json')) ids.add(o.key.slice(STATE_PREFIX.length, -'.json'.length));
   return ids;
+}
+
+/**
+ * Which dataset s3od records each space for (space id → folder). A file that names a space another
+ * record holds was copied (or its folder moved): adopting it would give two datasets one space, and
+ * `s3od delete` or an expiry of the copy would delete the other's. Read only when there is
+ * something to adopt.
+ */
+async function recordedSpaces(ctx: CliContext): Promise<Map<string, { id: string; prefix: string }>> {
+  const held = new Map<string, { id: string; prefix: string }>();
+  for (const r of await readAllRecords(ctx.objects())) {
+    if (r.outputs?.spaceId && r.status !== 'deleted') held.set(r.outputs.spaceId, { id: r.dataset.id, prefix: r.dataset.prefix });
+  }
+  return held;
 }
 
 /**
@@ -105,6 +120,7 @@ export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<
     errors: [],
   };
   const known = await recordIds(ctx);
+  let held: Map<string, { id: string; prefix: string }> | undefined;
   const limit = new Semaphore(opts.concurrency ?? 8);
   const batchSize = opts.batchSize ?? 100;
   const lookups = adoptionLookups(ctx, opts);
@@ -130,7 +146,22 @@ export async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<
           report.skipped[v.kind].push(v.dataset.prefix);
       }
     }
-    const adoptions = verdicts.filter((v): v is Extract<FolderVerdict, { kind: 'adopt' }> => v.kind === 'adopt');
+    const adoptions: Extract<FolderVerdict, { kind: 'adopt' }>[] = [];
+    for (const v of verdicts) {
+      if (v.kind !== 'adopt') continue;
+      held ??= await recordedSpaces(ctx);
+      // Identity, never the file's word: one space, one dataset (this run's adoptions included).
+      const holder = held.get(v.access.space);
+      if (holder && holder.id !== v.dataset.id) {
+        report.errors.push({
+          folder: v.dataset.prefix,
+          message: `${v.access.source} names space ${v.access.space}, which s3od records for ${holder.prefix}: a copied file or a moved folder, not adopted. To give this dataset its own space, remove Space from the file's section (and .fs2od) and upload it again`,
+        });
+        continue;
+      }
+      held.set(v.access.space, { id: v.dataset.id, prefix: v.dataset.prefix });
+      adoptions.push(v);
+    }
     if (!opts.dryRun && jobs.length) {
       await sendJobs(ctx.sqs(), ctx.queueUrl('provision'), jobs);
       await Promise.all(

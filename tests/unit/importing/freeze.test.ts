@@ -213,7 +213,7 @@ describe('thawDataset: the marker created again after a freeze', () => {
     // Guards freeze.ts `thawRequest`'s continuous-scan part and its call in process.ts for a
     // created marker (either removed, a dataset that grows again after a freeze is never
     // rescanned on its own, only by the coalesced scans of its events).
-    const { deps, ds, spaceId, enqueued } = await frozenCandidate(POSIX);
+    const { deps, ds, objects, spaceId, enqueued } = await frozenCandidate(POSIX);
     const supported = (await deps.onedata.panel.getSpaceSupport(spaceId)).storageImport?.autoStorageImportConfig;
     expect(await runFreeze(deps, freezeJobFor(ds, 'k1'), enqueued)).toBe('frozen');
     expect((await deps.onedata.panel.getSpaceSupport(spaceId)).storageImport?.autoStorageImportConfig?.continuousScan).toBe(false);
@@ -229,6 +229,7 @@ describe('thawDataset: the marker created again after a freeze', () => {
       dedupKey: `${ds.id}:.running:created`,
       correlationId: 'c',
     };
+    objects.seed(marker.key, ''); // the acquisition software writes the marker again
     expect(await processImportJobs([marker], deps)).toEqual([expect.objectContaining({ ok: true, outcome: 'growing' })]);
     const support = await deps.onedata.panel.getSpaceSupport(spaceId);
     expect(support.storageImport?.autoStorageImportConfig).toEqual(supported);

@@ -162,8 +162,10 @@ describe('processImportJobs', () => {
 
   it('.running: created marks the dataset growing; its removal freezes once, a repeated removal does nothing', async () => {
     // Guards: growing/freeze on the marker, and "only a marker that was there freezes".
-    const { deps, states, enqueue } = await setUp();
+    const { deps, objects, states, enqueue } = await setUp();
+    objects.seed(`${A.prefix}/.running`, '');
     const created = await processImportJobs([marker(A, 'created')], deps);
+    objects.data.delete(`${A.prefix}/.running`);
     expect(created[0]).toEqual({ ok: true, outcome: 'growing' });
     expect((await states.read(A.id))!.state.import.growing).toBe(true);
     const removed = await processImportJobs([marker(A, 'removed')], deps);
@@ -176,7 +178,7 @@ describe('processImportJobs', () => {
   });
 
   it('.running: a removal event while the marker is still in the bucket (an old version deleted, a late event) freezes nothing', async () => {
-    // Guards the HEAD before the freeze (removed: deleting an old version of `.running` in a
+    // Guards the listing before the freeze (removed: deleting an old version of `.running` in a
     // versioned bucket shrank the support and ended the import of a dataset still being acquired).
     const { deps, objects, states, enqueue } = await setUp();
     objects.seed(`${A.prefix}/.running`, '');
@@ -185,6 +187,19 @@ describe('processImportJobs', () => {
     expect(removed[0]).toEqual({ ok: true, outcome: 'marker still there; not frozen' });
     expect((await states.read(A.id))!.state.import.growing).toBe(true);
     expect(enqueue).not.toHaveBeenCalled();
+    // Only the marker's own key counts: a `.running.bak` beside a removed marker does not hold the freeze.
+    objects.seed(`${A.prefix}/.running.bak`, '');
+    objects.data.delete(`${A.prefix}/.running`);
+    expect((await processImportJobs([marker(A, 'removed')], deps))[0]).toEqual({ ok: true, outcome: 'freeze requested' });
+  });
+
+  it('.running: a creation event delivered after the marker was removed does not make the dataset grow for good', async () => {
+    // Guards the listing on creation (removed: the late creation set growing, and with the marker
+    // gone no removal would ever come to freeze the dataset).
+    const { deps, objects, states } = await setUp();
+    objects.seed(`${A.prefix}/.running.bak`, '');
+    expect((await processImportJobs([marker(A, 'created')], deps))[0]).toEqual({ ok: true, outcome: 'marker already gone; not growing' });
+    expect((await states.read(A.id))!.state.import.growing).not.toBe(true);
   });
 
   it('a removed data object is recorded, never unregistered', async () => {

@@ -252,6 +252,22 @@ describe('provisionDataset', () => {
     expect(await provisionDataset(empty.job, deps)).toBe('provisioned');
   });
 
+  it('a .fs2od that cannot be read for a moment returns the job to the queue: it is never taken for "no Space"', async () => {
+    // Guards the rethrow in findFs2odAccess (with the old catch, a 503 on .fs2od let the saga
+    // create a new space and write over the token and URL that .fs2od gives the users).
+    const { deps, objects } = setUp('fs2odMetadataFile: { enabled: true, storeAccessInfo: true }');
+    const { ds, job } = upload(objects, 'Old3');
+    objects.seed(`${ds.prefix}/.fs2od`, 'Onedata:\n  Space: 0123456789abcdef0123456789abcdef\n');
+    const get = objects.get.bind(objects);
+    vi.spyOn(objects, 'get').mockImplementation(async (key, max) => {
+      if (key.endsWith('/.fs2od')) throw Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+      return get(key, max);
+    });
+    await expect(provisionDataset(job, deps)).rejects.toThrow(/SlowDown/);
+    expect(local.sim.requests()).toEqual([]);
+    expect(objects.text(`${ds.prefix}/.fs2od`)).toContain('0123456789abcdef0123456789abcdef');
+  });
+
   it('a .fs2od holding only blank lines, a comment or `---` is as empty as a 0-byte one: the access information goes in', async () => {
     // Guards the EMPTY_DOCUMENT case of writeSection's separate file (removed: such a .fs2od failed
     // the dataset for good at the write-back, after every Onedata object was created).
