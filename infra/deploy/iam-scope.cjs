@@ -50,6 +50,7 @@ function scopeFromConfig(doc, file = 'config') {
   const fs2odFile = fs2od.enabled === true ? (typeof fs2od.filename === 'string' ? fs2od.filename : '.fs2od') : undefined;
 
   const bucketArn = `arn:aws:s3:::${bucket}`;
+  // `<watched>/*/<name>` per watched directory: `name` in (or, `*`, anything inside) a dataset folder.
   const datasetObjects = (name) =>
     watched.map((w) => {
       const dir = globToIam(w.replace(/^\/+|\/+$/g, ''));
@@ -69,12 +70,7 @@ function scopeFromConfig(doc, file = 'config') {
     provisionObjects: provisionObjects.join(','),
     // Everything inside the watched directories' dataset folders: the one delete any role has
     // (lifecycle, expired data); serverless.yml denies it on stateObjects all the same.
-    dataObjects: watched
-      .map((w) => {
-        const dir = globToIam(w.replace(/^\/+|\/+$/g, ''));
-        return `${bucketArn}/${dir ? `${dir}/` : ''}*/*`;
-      })
-      .join(','),
+    dataObjects: datasetObjects('*').join(','),
   };
 }
 
